@@ -1,0 +1,426 @@
+//! Wire types of feed protocol v1 (`shared/FEEDS.md`), used by the client to read and by the
+//! simulator to serve.
+//!
+//! Decoding is tolerant in the ways the contract asks: unknown fields are ignored, an unknown
+//! enum value is kept as the text it came as, and one entry of a list that cannot be decoded is
+//! skipped and reported while the other entries are used (see [`decode_document`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string enum of the protocol that keeps values it does not know as `Other(text)`,
+/// so a newer server never turns into a decode failure.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(from = "String", into = "String")]
+        pub enum $name {
+            $($variant,)+
+            /// A value this client does not know, shown as it came.
+            Other(String),
+        }
+
+        impl $name {
+            /// The protocol's text for this value.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(text) => text,
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                match text.as_str() {
+                    $($text => Self::$variant,)+
+                    _ => Self::Other(text),
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.as_str().to_owned()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+open_enum!(
+    /// Where a drop is in its life.
+    DropState {
+        Scheduled => "scheduled",
+        Live => "live",
+        Paused => "paused",
+        Ended => "ended",
+        SoldOut => "sold_out",
+    }
+);
+
+open_enum!(
+    /// The last fulfilment stage an overdue order reached.
+    OrderStage {
+        Received => "received",
+        Picked => "picked",
+        Packed => "packed",
+        AwaitingCarrier => "awaiting_carrier",
+    }
+);
+
+open_enum!(
+    /// Health of a pop-up's point-of-sale terminal.
+    TerminalStatus {
+        Online => "online",
+        Offline => "offline",
+        NeedsAttention => "needs_attention",
+    }
+);
+
+// ---------------------------------------------------------------------------------------------
+// Marketplace: GET /v1/drops
+// ---------------------------------------------------------------------------------------------
+
+/// A micro-drop: one SKU on sale for a short window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drop {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub state: DropState,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// ISO 4217 code of every `*_minor` amount of this drop.
+    pub currency: String,
+    pub stock: DropStock,
+    pub price_bands: Vec<PriceBand>,
+    /// Id of the band currently charged.
+    pub active_band: String,
+    /// Minimum margin, in percent, a band must have to be activated.
+    pub margin_floor_pct: f64,
+    /// Sessions active in the last 5 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitors_now: Option<u64>,
+    pub funnel: Funnel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funnel_by_band: Option<BTreeMap<String, Funnel>>,
+}
+
+/// Units allocated to a drop and units sold so far (cumulative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DropStock {
+    pub allocated: u64,
+    pub sold: u64,
+}
+
+/// One price a drop can be sold at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceBand {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub price_minor: i64,
+    pub unit_cost_minor: i64,
+}
+
+/// Cumulative funnel counters of a drop (or of one band of it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    pub sessions: u64,
+    pub carts: u64,
+    pub orders: u64,
+    pub units: u64,
+    pub revenue_minor: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fulfilment: GET /v1/hubs
+// ---------------------------------------------------------------------------------------------
+
+/// A fulfilment hub with capacity pre-contracted for a window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hub {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub drop_ids: Vec<String>,
+    pub capacity: Capacity,
+    pub pipeline: Pipeline,
+    pub sla: Sla,
+    /// Orders not shipped and past due, most overdue first; a server may cut this list.
+    #[serde(default)]
+    pub overdue: Vec<OverdueOrder>,
+}
+
+/// The pre-contracted allocation of a hub for its window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capacity {
+    pub contracted_units: u64,
+    /// Units accepted in the window (cumulative).
+    pub consumed_units: u64,
+    pub min_commit_units: u64,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub currency: String,
+    /// Cost of each unit beyond `contracted_units`.
+    pub overage_cost_minor: i64,
+    /// Penalty for each unit short of `min_commit_units` at `window_end`.
+    pub unused_penalty_minor: i64,
+}
+
+/// Cumulative counts of orders through each fulfilment stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub received: u64,
+    pub picked: u64,
+    pub packed: u64,
+    pub shipped: u64,
+}
+
+/// Shipping service level of a hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sla {
+    /// Minutes from order to shipment the hub promises.
+    pub ship_within_min: u64,
+    /// Share of orders, in percent, that must ship on time.
+    pub target_pct: f64,
+    /// Shipped orders, shipped by their due time.
+    pub on_time: u64,
+    /// Shipped orders, shipped after their due time.
+    pub late: u64,
+    /// Orders not shipped and past due; they count as late.
+    pub overdue_open: u64,
+}
+
+/// An order that is past its due time and not shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverdueOrder {
+    pub order_id: String,
+    pub drop_id: String,
+    pub placed_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub stage: OrderStage,
+    /// Free text: `carrier_no_show`, `short_pick`, `address_hold`, …
+    pub reason: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pop-up point of sale: GET /v1/popups
+// ---------------------------------------------------------------------------------------------
+
+/// A physical pop-up shop selling drops in person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Popup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub drop_ids: Vec<String>,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub currency: String,
+    #[serde(default)]
+    pub terminals: Vec<Terminal>,
+    pub sales: PopupSales,
+    pub stock: PopupStock,
+    pub pickups: Pickups,
+}
+
+/// A point-of-sale terminal at a pop-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terminal {
+    pub id: String,
+    pub name: String,
+    pub status: TerminalStatus,
+    pub last_seen: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_pct: Option<u8>,
+}
+
+/// Cumulative in-person sales of a pop-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopupSales {
+    pub transactions: u64,
+    pub units: u64,
+    pub revenue_minor: i64,
+}
+
+/// Stock physically at the pop-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopupStock {
+    pub on_hand: u64,
+}
+
+/// Online orders collected at the pop-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pickups {
+    pub ready: u64,
+    pub collected: u64,
+    pub overdue: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents, control bodies and errors
+// ---------------------------------------------------------------------------------------------
+
+/// A list entry of a feed document: a drop, a hub or a pop-up.
+pub trait FeedEntry: DeserializeOwned + Serialize {
+    /// The key of the list in the document (`drops`, `hubs`, `popups`).
+    const LIST_KEY: &'static str;
+    /// The entry's id.
+    fn id(&self) -> &str;
+}
+
+impl FeedEntry for Drop {
+    const LIST_KEY: &'static str = "drops";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl FeedEntry for Hub {
+    const LIST_KEY: &'static str = "hubs";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl FeedEntry for Popup {
+    const LIST_KEY: &'static str = "popups";
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// A decoded feed document: the server's clock and the entries that decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document<T> {
+    /// The server's clock when it made the document.
+    pub as_of: DateTime<Utc>,
+    pub entries: Vec<T>,
+    /// Entries that could not be decoded; the others are in `entries`.
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// A list entry that was skipped because it could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedEntry {
+    /// Position in the document's list.
+    pub index: usize,
+    /// The entry's `id`, when it had a readable one.
+    pub id: Option<String>,
+    /// What was wrong with it.
+    pub reason: String,
+}
+
+/// Why a whole document could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("body is not JSON: {0}")]
+    NotJson(String),
+    #[error("body is not a JSON object")]
+    NotAnObject,
+    #[error("missing or unreadable `as_of`: {0}")]
+    AsOf(String),
+    #[error("missing or non-list `{0}`")]
+    List(&'static str),
+}
+
+/// Decodes a feed document, keeping every entry that decodes and reporting the others.
+///
+/// # Errors
+/// When the body is not a JSON object with an RFC 3339 `as_of` and a list under
+/// [`FeedEntry::LIST_KEY`].
+pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, DocumentError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let serde_json::Value::Object(mut object) = value else {
+        return Err(DocumentError::NotAnObject);
+    };
+    let as_of = match object.remove("as_of") {
+        Some(raw) => serde_json::from_value::<DateTime<Utc>>(raw)
+            .map_err(|e| DocumentError::AsOf(e.to_string()))?,
+        None => return Err(DocumentError::AsOf("absent".to_owned())),
+    };
+    let Some(serde_json::Value::Array(items)) = object.remove(T::LIST_KEY) else {
+        return Err(DocumentError::List(T::LIST_KEY));
+    };
+    let mut entries = Vec::with_capacity(items.len());
+    let mut skipped = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let id = item
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        match serde_json::from_value::<T>(item) {
+            Ok(entry) => entries.push(entry),
+            Err(e) => skipped.push(SkippedEntry {
+                index,
+                id,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok(Document {
+        as_of,
+        entries,
+        skipped,
+    })
+}
+
+/// The body a server sends for a document (`{"as_of": …, "<list>": […]}`).
+#[must_use]
+pub fn encode_document<T: FeedEntry>(as_of: DateTime<Utc>, entries: &[T]) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert(
+        "as_of".to_owned(),
+        serde_json::Value::String(as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+    );
+    object.insert(
+        T::LIST_KEY.to_owned(),
+        serde_json::to_value(entries).unwrap_or(serde_json::Value::Array(Vec::new())),
+    );
+    serde_json::Value::Object(object)
+}
+
+/// Body of `POST /v1/drops/{id}/price-band`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BandChange {
+    pub band: String,
+}
+
+/// Body of every 4xx/5xx answer: `{"error": {"code": …, "message": …}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The machine code and the human message of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// The control-request header that makes a retry safe.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// Paths of the protocol, appended to a feed's base URL.
+pub mod paths {
+    pub const DROPS: &str = "/v1/drops";
+    pub const HUBS: &str = "/v1/hubs";
+    pub const POPUPS: &str = "/v1/popups";
+}

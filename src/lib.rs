@@ -1,0 +1,9 @@
+//! dropday: a terminal control room for drop day.
+//!
+//! Layers, imports pointing only downwards: `feed` (wire types, HTTP client, polling) and `model`
+//! (the pure core) at the bottom, `app` (the state machine) above them, `ui` (drawing) above that;
+//! `sim` is the feed simulator and imports only the wire types.
+
+pub mod feed;
+pub mod model;
+pub mod sim;
