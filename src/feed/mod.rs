@@ -1,5 +1,10 @@
 //! The three feeds: wire types, the HTTP client that reads them and the polling tasks.
 
+pub mod client;
+pub mod control;
+pub mod events;
+pub mod poller;
+pub mod secret;
 pub mod wire;
 
 use std::fmt;

@@ -1,0 +1,152 @@
+//! The command line: `dropday [run]`, `demo`, `sim`, `status`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ColorMode, parse_duration};
+use crate::sim::cli::SimArgs;
+
+/// A terminal control room for drop day: marketplace drops, fulfilment hubs and pop-ups on one
+/// screen, with live countdowns, capacity burn-down and SLA alerts.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dropday",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags of the control room when no subcommand is given (same as `dropday run`).
+    #[command(flatten)]
+    pub room: RoomArgs,
+}
+
+impl Cli {
+    /// The command to run; a bare `dropday` is `dropday run`.
+    #[must_use]
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Run(self.room))
+    }
+}
+
+/// What dropday should do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The control room against the configured feeds (the default).
+    Run(RoomArgs),
+    /// The control room against a simulated drop served in-process: no setup, nothing real.
+    Demo(DemoArgs),
+    /// Serve the three feeds and the control endpoints from a scenario.
+    Sim(SimArgs),
+    /// Poll the feeds for a while, then print the derived figures and alerts (for scripts).
+    Status(StatusArgs),
+}
+
+/// Flags of the control room (`run` and `demo`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RoomArgs {
+    /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Never send control actions; the keys that would say why.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Plain ASCII: no braille, no box-drawing characters.
+    #[arg(long)]
+    pub ascii: bool,
+    /// Colours: auto (honours NO_COLOR), never, 16 or 256.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub color: Option<ColorMode>,
+    /// Environment name shown in the header (`production` gets a red border).
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// Poll every feed at this interval (e.g. 1s, 500ms), overriding the config.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll: Option<Duration>,
+}
+
+/// Flags of `dropday demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Scenario: a built-in name (launch, popup-day, quiet) or a TOML file.
+    #[arg(long, default_value = "launch", value_name = "NAME|FILE")]
+    pub scenario: String,
+    /// Simulated seconds per real second.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub speed: f64,
+    #[command(flatten)]
+    pub room: RoomArgs,
+}
+
+/// Flags of `dropday status`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// How long to poll before printing: long enough for a few samples of each rate.
+    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = parse_duration)]
+    pub observe: Duration,
+    /// Print JSON (a documented interface, see README) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 when no alert fires, 1 for a warning, 2 for a critical one.
+    #[arg(long)]
+    pub check: bool,
+    /// Poll every feed at this interval, overriding the config.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll: Option<Duration>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cli, Command};
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_bare_dropday_runs_the_control_room() {
+        let cli = Cli::try_parse_from(["dropday", "--read-only", "--environment", "prod"])
+            .expect("parses");
+        match cli.into_command() {
+            Command::Run(args) => {
+                assert!(args.read_only);
+                assert_eq!(args.environment.as_deref(), Some("prod"));
+            }
+            other => panic!("expected run, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn demo_takes_the_room_flags() {
+        let cli = Cli::try_parse_from([
+            "dropday", "demo", "--speed", "10", "--ascii", "--poll", "500ms",
+        ])
+        .expect("parses");
+        match cli.into_command() {
+            Command::Demo(args) => {
+                assert!((args.speed - 10.0).abs() < f64::EPSILON);
+                assert!(args.room.ascii);
+                assert_eq!(args.room.poll, Some(std::time::Duration::from_millis(500)));
+            }
+            other => panic!("expected demo, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_durations_are_refused_with_the_flag_named() {
+        let error = Cli::try_parse_from(["dropday", "status", "--observe", "soon"])
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("--observe"), "{error}");
+        assert!(error.contains("not a duration"), "{error}");
+    }
+}

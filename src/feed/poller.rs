@@ -1,0 +1,187 @@
+//! Polling tasks: one per feed, each polling its document on its interval and backing off
+//! (capped, jittered, honouring `Retry-After`) while the feed fails.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::{Notify, mpsc};
+use tokio::task::JoinHandle;
+
+use super::FeedFailure;
+use super::client::{FeedClient, FeedEndpoint, build_http};
+use super::events::{PollOutcome, PollReport};
+
+/// Longest wait between two polls of a failing feed, unless the server asks for longer.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// How long to wait before the next poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The healthy poll interval.
+    pub every: Duration,
+    /// The cap of the exponential backoff.
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// The delay after `failures` consecutive failures (0 = healthy), the last of which may
+    /// carry the server's `Retry-After`. `jitter` in `[0, 1)` spreads a failing feed's clients
+    /// over ±20 % so they do not retry in step.
+    #[must_use]
+    pub fn delay(&self, failures: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+        if failures == 0 {
+            return self.every;
+        }
+        let exponent = failures.saturating_sub(1).min(16);
+        let raw = self.every.saturating_mul(1 << exponent).min(self.max);
+        let spread = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
+        let jittered = raw.mul_f64(spread).min(self.max);
+        // The server's word wins when it asks for more; never poll faster than healthy.
+        jittered
+            .max(retry_after.unwrap_or(Duration::ZERO))
+            .max(self.every)
+    }
+}
+
+/// The running pollers; dropping it stops them.
+#[derive(Debug)]
+pub struct Pollers {
+    wake: Vec<Arc<Notify>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Pollers {
+    /// Asks every feed to poll now instead of waiting for its next turn.
+    pub fn poll_now(&self) {
+        for wake in &self.wake {
+            wake.notify_one();
+        }
+    }
+}
+
+impl Drop for Pollers {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts one polling task per endpoint; each report is sent on `events`.
+/// A task ends when the receiver is gone.
+///
+/// # Errors
+/// When the HTTP client of an endpoint cannot be built (bad CA certificate).
+pub fn spawn_pollers<E>(
+    endpoints: Vec<FeedEndpoint>,
+    max_backoff: Duration,
+    events: mpsc::Sender<E>,
+) -> Result<Pollers, String>
+where
+    E: From<PollReport> + Send + 'static,
+{
+    let mut wake = Vec::with_capacity(endpoints.len());
+    let mut tasks = Vec::with_capacity(endpoints.len());
+    for endpoint in endpoints {
+        let http = build_http(&endpoint)?;
+        let backoff = Backoff {
+            every: endpoint.poll_every,
+            max: max_backoff.max(endpoint.poll_every),
+        };
+        let notify = Arc::new(Notify::new());
+        wake.push(Arc::clone(&notify));
+        let client = FeedClient::new(http, endpoint);
+        tasks.push(tokio::spawn(poll_loop(
+            client,
+            backoff,
+            notify,
+            events.clone(),
+        )));
+    }
+    Ok(Pollers { wake, tasks })
+}
+
+async fn poll_loop<E>(
+    mut client: FeedClient,
+    backoff: Backoff,
+    wake: Arc<Notify>,
+    events: mpsc::Sender<E>,
+) where
+    E: From<PollReport> + Send + 'static,
+{
+    let mut failures: u32 = 0;
+    loop {
+        let report = client.poll().await;
+        let retry_after = match &report.outcome {
+            PollOutcome::Failed(failure) => {
+                failures = failures.saturating_add(1);
+                log::warn!("{} feed: {failure}", client.endpoint().kind);
+                FeedFailure::retry_after_s(failure).map(Duration::from_secs)
+            }
+            _ => {
+                if failures > 0 {
+                    log::info!("{} feed recovered", client.endpoint().kind);
+                }
+                failures = 0;
+                None
+            }
+        };
+        if events.send(E::from(report)).await.is_err() {
+            return;
+        }
+        let jitter = rand::rng().random::<f64>();
+        let delay = backoff.delay(failures, retry_after, jitter);
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = wake.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backoff;
+    use std::time::Duration;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    fn backoff() -> Backoff {
+        Backoff {
+            every: SECOND,
+            max: Duration::from_secs(30),
+        }
+    }
+
+    #[test]
+    fn healthy_feeds_poll_on_their_interval() {
+        assert_eq!(backoff().delay(0, None, 0.9), SECOND);
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_up_to_the_cap() {
+        let b = backoff();
+        // jitter 0.5 is the centre of the ±20 % spread.
+        let delays: Vec<u64> = (1..=8).map(|n| b.delay(n, None, 0.5).as_secs()).collect();
+        assert_eq!(delays, vec![1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(b.delay(u32::MAX, None, 0.5), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn jitter_spreads_by_twenty_percent_and_never_past_the_cap() {
+        let b = backoff();
+        assert_eq!(b.delay(4, None, 0.0), Duration::from_millis(6400));
+        assert_eq!(b.delay(4, None, 0.999_999).as_millis(), 9599);
+        assert_eq!(b.delay(9, None, 0.999), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn retry_after_is_honoured_even_beyond_the_cap() {
+        let b = backoff();
+        assert_eq!(
+            b.delay(1, Some(Duration::from_secs(45)), 0.5),
+            Duration::from_secs(45)
+        );
+        assert_eq!(b.delay(3, Some(SECOND), 0.5), Duration::from_secs(4));
+    }
+}

@@ -1,0 +1,178 @@
+//! Derived views of one drop, hub or pop-up at an instant: what the panels draw and the alert
+//! rules read. They borrow the board's entries, so building one copies no document.
+
+use chrono::{DateTime, Utc};
+
+use crate::feed::wire::{Drop, Hub, Popup, PriceBand, Terminal, TerminalStatus};
+
+use super::figures::{
+    self, CapacityOutlook, Countdown, band_allowed, band_margin_pct, conversion_pct,
+    live_conversion_pct, on_time_pct, sell_through_pct, sellout_at,
+};
+use super::history::{DropTrack, HubTrack};
+
+/// Everything derived about one drop at a server instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropFigures<'a> {
+    /// The drop as the feed last sent it.
+    pub drop: &'a Drop,
+    pub countdown: Option<Countdown>,
+    /// Cumulative orders / sessions × 100.
+    pub conversion_pct: Option<f64>,
+    /// The same over the trailing window's deltas.
+    pub live_conversion_pct: Option<f64>,
+    /// Sessions that arrived in the trailing window (how much the live figure rests on).
+    pub window_sessions: Option<u64>,
+    /// Orders per minute over the trailing window.
+    pub orders_per_min: Option<f64>,
+    /// Units sold (`stock.sold`) per minute over the trailing window.
+    pub units_per_min: Option<f64>,
+    pub sell_through_pct: Option<f64>,
+    /// allocated − sold, 0 once sold out (or oversold).
+    pub remaining_stock: u64,
+    /// When the remaining stock is gone at the current rate.
+    pub sellout_at: Option<DateTime<Utc>>,
+    /// One row per price band, in document order.
+    pub bands: Vec<BandFigures<'a>>,
+}
+
+/// One price band of a drop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandFigures<'a> {
+    pub band: &'a PriceBand,
+    /// (price − cost) / price × 100.
+    pub margin_pct: Option<f64>,
+    /// Whether the band's margin clears the drop's floor (it may be activated).
+    pub allowed: bool,
+    /// From `funnel_by_band`, when the feed sends it.
+    pub conversion_pct: Option<f64>,
+    pub live_conversion_pct: Option<f64>,
+    /// Whether this is the drop's `active_band`.
+    pub is_active: bool,
+}
+
+impl<'a> DropFigures<'a> {
+    /// The figures of `drop` with its trailing windows `track` at `server_now`.
+    #[must_use]
+    pub fn new(drop: &'a Drop, track: Option<&DropTrack>, server_now: DateTime<Utc>) -> Self {
+        let now = server_now;
+        let units_per_min = track.and_then(|t| t.sold.per_minute(now));
+        let window_sessions = track.and_then(|t| t.sessions.delta(now));
+        let bands = drop
+            .price_bands
+            .iter()
+            .map(|band| {
+                let margin_pct = band_margin_pct(band.price_minor, band.unit_cost_minor);
+                let funnel = drop
+                    .funnel_by_band
+                    .as_ref()
+                    .and_then(|by_band| by_band.get(&band.id));
+                let band_track = track.and_then(|t| t.bands.get(&band.id));
+                BandFigures {
+                    band,
+                    margin_pct,
+                    allowed: band_allowed(margin_pct, drop.margin_floor_pct),
+                    conversion_pct: funnel.and_then(|f| conversion_pct(f.orders, f.sessions)),
+                    live_conversion_pct: band_track.and_then(|t| {
+                        live_conversion_pct(t.orders.delta(now), t.sessions.delta(now))
+                    }),
+                    is_active: band.id == drop.active_band,
+                }
+            })
+            .collect();
+        Self {
+            drop,
+            countdown: figures::countdown(&drop.state, drop.opens_at, drop.closes_at, now),
+            conversion_pct: conversion_pct(drop.funnel.orders, drop.funnel.sessions),
+            live_conversion_pct: track
+                .and_then(|t| live_conversion_pct(t.orders.delta(now), window_sessions)),
+            window_sessions,
+            orders_per_min: track.and_then(|t| t.orders.per_minute(now)),
+            units_per_min,
+            sell_through_pct: sell_through_pct(drop.stock.sold, drop.stock.allocated),
+            remaining_stock: drop.stock.allocated.saturating_sub(drop.stock.sold),
+            sellout_at: sellout_at(now, drop.stock.allocated, drop.stock.sold, units_per_min),
+            bands,
+        }
+    }
+
+    /// The row of the active band, when the drop lists it.
+    #[must_use]
+    pub fn active_band(&self) -> Option<&BandFigures<'a>> {
+        self.bands.iter().find(|b| b.is_active)
+    }
+}
+
+/// Capacity and SLA of one hub at a server instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubOutlook<'a> {
+    /// The hub as the feed last sent it.
+    pub hub: &'a Hub,
+    pub capacity: CapacityOutlook,
+    /// `on_time / (on_time + late + overdue_open) × 100`.
+    pub on_time_pct: Option<f64>,
+    /// Orders counted in the on-time figure.
+    pub sla_orders: u64,
+    /// `(server time, consumed_units)` over the capacity window, at most a few hundred points.
+    pub burn_down: &'a [(DateTime<Utc>, u64)],
+}
+
+impl<'a> HubOutlook<'a> {
+    /// The outlook of `hub` with its burn window `track` at `server_now`.
+    #[must_use]
+    pub fn new(hub: &'a Hub, track: Option<&'a HubTrack>, server_now: DateTime<Utc>) -> Self {
+        let rate = track.and_then(|t| t.consumed.per_minute(server_now));
+        let sla = &hub.sla;
+        Self {
+            hub,
+            capacity: CapacityOutlook::compute(&hub.capacity, rate, server_now),
+            on_time_pct: on_time_pct(sla.on_time, sla.late, sla.overdue_open),
+            sla_orders: sla
+                .on_time
+                .saturating_add(sla.late)
+                .saturating_add(sla.overdue_open),
+            burn_down: track.map_or(&[], |t| t.burn_down.points()),
+        }
+    }
+}
+
+/// A pop-up at a server instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopupSummary<'a> {
+    /// The pop-up as the feed last sent it.
+    pub popup: &'a Popup,
+    /// Whether `opens_at <= now < closes_at`.
+    pub is_open: bool,
+    pub terminals_online: usize,
+    pub terminals_total: usize,
+    /// Terminals not online (offline, needing attention, unknown status), in document order;
+    /// each one's `last_seen` says since when.
+    pub down: Vec<&'a Terminal>,
+}
+
+impl<'a> PopupSummary<'a> {
+    /// The summary of `popup` at `server_now`.
+    #[must_use]
+    pub fn new(popup: &'a Popup, server_now: DateTime<Utc>) -> Self {
+        let down: Vec<&Terminal> = popup
+            .terminals
+            .iter()
+            .filter(|t| t.status != TerminalStatus::Online)
+            .collect();
+        Self {
+            popup,
+            is_open: popup.opens_at <= server_now && server_now < popup.closes_at,
+            terminals_online: popup.terminals.len() - down.len(),
+            terminals_total: popup.terminals.len(),
+            down,
+        }
+    }
+
+    /// Terminals whose status is `offline`.
+    pub fn offline(&self) -> impl Iterator<Item = &'a Terminal> + '_ {
+        self.down
+            .iter()
+            .copied()
+            .filter(|t| t.status == TerminalStatus::Offline)
+    }
+}
