@@ -1,0 +1,35 @@
+//! What `update` asks the outside world to do. The runtime hands each effect to an
+//! [`EffectRunner`] the binary wires to the feed layer, so the state machine never does I/O.
+
+use crate::feed::events::ControlRequest;
+
+use super::audit::AuditRecord;
+
+/// A request from `update` to the outside world.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Send this confirmed control request (retries reuse its idempotency key); progress comes
+    /// back as `Event::Control`.
+    Send(ControlRequest),
+    /// Poll every feed now instead of waiting for the next interval.
+    PollNow,
+    /// Append this record to the audit log (one per control action, at its final outcome).
+    Audit(AuditRecord),
+    /// Restore the terminal and leave.
+    Quit,
+}
+
+/// Carries out effects. Implementations must not block: start the work (spawn a task, send on a
+/// channel) and report back as events.
+pub trait EffectRunner {
+    /// Starts one effect. `Effect::Quit` is handled by the runtime loop itself and also passed
+    /// here, so a runner can flush what it holds.
+    fn run(&mut self, effect: Effect);
+}
+
+/// Any `FnMut(Effect)` is a runner, for tests and small wiring.
+impl<F: FnMut(Effect)> EffectRunner for F {
+    fn run(&mut self, effect: Effect) {
+        self(effect);
+    }
+}

@@ -1,0 +1,105 @@
+//! The `/` filter of a table: whitespace-separated terms that must all match. A bare term
+//! matches any column (`carrier`); `column:text` matches one (`hub:ewr reason:short_pick`).
+//! Matching is case-insensitive substring, so a phone keyboard's partial words are enough.
+
+/// A parsed filter; empty matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    text: String,
+    terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Term {
+    column: Option<String>,
+    needle: String,
+}
+
+impl Filter {
+    /// The filter a user typed.
+    #[must_use]
+    pub fn parse(text: &str) -> Self {
+        let terms = text
+            .split_whitespace()
+            .map(|word| match word.split_once(':') {
+                Some(("", needle)) => Term {
+                    column: None,
+                    needle: needle.to_lowercase(),
+                },
+                Some((column, needle)) => Term {
+                    column: Some(column.to_lowercase()),
+                    needle: needle.to_lowercase(),
+                },
+                _ => Term {
+                    column: None,
+                    needle: word.to_lowercase(),
+                },
+            })
+            .collect();
+        Self {
+            text: text.to_owned(),
+            terms,
+        }
+    }
+
+    /// The text as typed.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the filter lets everything through.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Whether a row with these `(column, value)` pairs passes. A term naming a column the row
+    /// does not have fails, so a typo shows an empty table instead of silently matching all.
+    #[must_use]
+    pub fn matches(&self, columns: &[(&str, &str)]) -> bool {
+        self.terms.iter().all(|term| match &term.column {
+            Some(name) => columns.iter().any(|(column, value)| {
+                column.starts_with(name.as_str()) && contains(value, &term.needle)
+            }),
+            None => columns
+                .iter()
+                .any(|(_, value)| contains(value, &term.needle)),
+        })
+    }
+}
+
+fn contains(haystack: &str, lowercase_needle: &str) -> bool {
+    haystack.to_lowercase().contains(lowercase_needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_must_all_match() {
+        let row: &[(&str, &str)] = &[
+            ("hub", "ewr-1"),
+            ("drop", "hoodie-01"),
+            ("stage", "picked"),
+            ("reason", "carrier_no_show"),
+        ];
+        let cases: &[(&str, bool)] = &[
+            ("", true),
+            ("carrier", true),
+            ("CARRIER", true),
+            ("hub:ewr", true),
+            ("hub:lax", false),
+            ("reason:carrier stage:pick", true),
+            ("reason:carrier stage:packed", false),
+            ("colour:red", false),
+            // a column prefix is enough
+            ("r:carrier", true),
+            (":picked", true),
+        ];
+        for &(text, expected) in cases {
+            assert_eq!(Filter::parse(text).matches(row), expected, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! Key presses: an open overlay gets them first (text lines, dialogs, the picker); otherwise the
+//! keymap turns the key into an [`Action`] and [`perform`] carries it out.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::feed::events::ControlAction;
+
+use super::alerts;
+use super::command::{self, Command};
+use super::effect::Effect;
+use super::filter::Filter;
+use super::keymap::Action;
+use super::operate;
+use super::overlay::{BandPicker, Choice, Confirm, Overlay};
+use super::rows;
+use super::state::{Focus, Frozen, MessageKind, State, View};
+
+/// Handles one key press.
+pub fn on_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+    // Ctrl-C leaves from anywhere, even from a text line where `q` is just a letter.
+    if state.keymap.is(&key, Action::ForceQuit) {
+        return quit(state);
+    }
+    match state.overlay.take() {
+        None => match state.keymap.action_for(&key) {
+            Some(action) => perform(state, action, now),
+            None => Vec::new(),
+        },
+        // Details and help are read-only panes: the key closes them and is not lost.
+        Some(Overlay::Help | Overlay::Details) => on_help_key(state, key, now),
+        Some(Overlay::Confirm(confirm)) => on_confirm_key(state, confirm, key, now),
+        Some(Overlay::BandPicker(picker)) => on_picker_key(state, picker, key, now),
+        Some(Overlay::CommandLine(text)) => on_command_key(state, text, key, now),
+        Some(Overlay::FilterInput(text)) => {
+            on_filter_key(state, text, key);
+            Vec::new()
+        }
+    }
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    state.quitting = true;
+    vec![Effect::Quit]
+}
+
+fn on_help_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+    match state.keymap.action_for(&key) {
+        Some(Action::Help | Action::Clear | Action::Details) => Vec::new(),
+        Some(Action::Quit) => quit(state),
+        // Any other key closes the help and does what it says, so help never traps anyone.
+        Some(action) => perform(state, action, now),
+        None => Vec::new(),
+    }
+}
+
+/// `y`, or Enter on Confirm, sends; arrows and Tab move between the buttons; anything else
+/// cancels. Cancel has the focus, so a stray Enter never sends.
+fn on_confirm_key(
+    state: &mut State,
+    mut confirm: Confirm,
+    key: KeyEvent,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char('y' | 'Y') if plain => operate::send_confirmed(state, confirm, now),
+        KeyCode::Enter if confirm.choice == Choice::Confirm => {
+            operate::send_confirmed(state, confirm, now)
+        }
+        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+            confirm.choice = confirm.choice.toggled();
+            state.overlay = Some(Overlay::Confirm(confirm));
+            Vec::new()
+        }
+        KeyCode::Char('h' | 'l') if plain => {
+            confirm.choice = confirm.choice.toggled();
+            state.overlay = Some(Overlay::Confirm(confirm));
+            Vec::new()
+        }
+        _ => {
+            state.say(MessageKind::Info, "cancelled: nothing sent", now);
+            Vec::new()
+        }
+    }
+}
+
+fn on_picker_key(
+    state: &mut State,
+    mut picker: BandPicker,
+    key: KeyEvent,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let bands = state
+        .board
+        .drop_by_id(&picker.drop_id)
+        .map_or(0, |d| d.price_bands.len());
+    let action = state.keymap.action_for(&key);
+    match action {
+        Some(Action::Down) => {
+            picker.selected = (picker.selected + 1).min(bands.saturating_sub(1));
+        }
+        Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Action::Clear | Action::BandPicker) => return Vec::new(),
+        Some(Action::Quit) => return quit(state),
+        _ if key.code == KeyCode::Enter => {
+            let band = state
+                .board
+                .drop_by_id(&picker.drop_id)
+                .and_then(|d| d.price_bands.get(picker.selected))
+                .map(|b| b.id.clone());
+            let drop_id = picker.drop_id.clone();
+            // Stays open when the band is refused, so another can be picked.
+            state.overlay = Some(Overlay::BandPicker(picker));
+            if let Some(band) = band {
+                operate::request_band(state, &drop_id, &band, now);
+            }
+            return Vec::new();
+        }
+        _ => {}
+    }
+    state.overlay = Some(Overlay::BandPicker(picker));
+    Vec::new()
+}
+
+/// Editing keys of a one-line text input; `Some(text)` while it stays open.
+enum LineEdit {
+    Open(String),
+    Submit(String),
+    Cancel,
+}
+
+fn edit_line(mut text: String, key: KeyEvent) -> LineEdit {
+    match key.code {
+        KeyCode::Enter => LineEdit::Submit(text),
+        KeyCode::Esc => LineEdit::Cancel,
+        KeyCode::Backspace => {
+            if text.pop().is_none() {
+                return LineEdit::Cancel;
+            }
+            LineEdit::Open(text)
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            // A line longer than any command or filter is a stuck key, not intent.
+            if text.chars().count() < 200 {
+                text.push(c);
+            }
+            LineEdit::Open(text)
+        }
+        _ => LineEdit::Open(text),
+    }
+}
+
+fn on_command_key(
+    state: &mut State,
+    text: String,
+    key: KeyEvent,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    match edit_line(text, key) {
+        LineEdit::Open(text) => {
+            state.overlay = Some(Overlay::CommandLine(text));
+            Vec::new()
+        }
+        LineEdit::Cancel => Vec::new(),
+        LineEdit::Submit(text) => match command::parse(&text) {
+            Ok(command) => run_command(state, command, now),
+            Err(e) => {
+                state.say(MessageKind::Warning, e.to_string(), now);
+                Vec::new()
+            }
+        },
+    }
+}
+
+fn run_command(state: &mut State, command: Command, now: DateTime<Utc>) -> Vec<Effect> {
+    match command {
+        Command::Pause(drop_id) => {
+            operate::request_pause_resume(state, &drop_id, Some(ControlAction::Pause), now);
+        }
+        Command::Resume(drop_id) => {
+            operate::request_pause_resume(state, &drop_id, Some(ControlAction::Resume), now);
+        }
+        Command::Band { drop_id, band } => operate::request_band(state, &drop_id, &band, now),
+        Command::Ack => alerts::acknowledge_selected(state, now),
+        Command::Silence => alerts::silence_selected(state, now),
+        Command::Freeze => toggle_freeze(state, now),
+        Command::Help => state.overlay = Some(Overlay::Help),
+        Command::Quit => return quit(state),
+    }
+    Vec::new()
+}
+
+/// The filter applies as it is typed; Enter keeps it, Esc drops it.
+fn on_filter_key(state: &mut State, text: String, key: KeyEvent) {
+    match edit_line(text, key) {
+        LineEdit::Open(text) => {
+            *state.current_filter_mut() = Filter::parse(&text);
+            state.overlay = Some(Overlay::FilterInput(text));
+        }
+        LineEdit::Submit(text) => *state.current_filter_mut() = Filter::parse(&text),
+        LineEdit::Cancel => *state.current_filter_mut() = Filter::default(),
+    }
+}
+
+/// Carries out a keymap action with no overlay open.
+pub fn perform(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    match action {
+        Action::Help => state.overlay = Some(Overlay::Help),
+        Action::NextView => state.view = state.view.next(),
+        Action::PrevView => state.view = state.view.prev(),
+        Action::ViewOverview => state.view = View::Overview,
+        Action::ViewFulfilment => state.view = View::Fulfilment,
+        Action::ViewPopups => state.view = View::Popups,
+        Action::ViewActions => state.view = View::Actions,
+        Action::ViewLog => state.view = View::Log,
+        Action::Down => move_selection(state, 1),
+        Action::Up => move_selection(state, -1),
+        Action::FocusNext => move_focus(state, 1),
+        Action::FocusPrev => move_focus(state, -1),
+        Action::Details => state.overlay = Some(Overlay::Details),
+        Action::PauseResume => {
+            if let Some(drop_id) = selected_drop(state, "pause", now) {
+                operate::request_pause_resume(state, &drop_id, None, now);
+            }
+        }
+        Action::BandPicker => {
+            if let Some(drop_id) = selected_drop(state, "band", now) {
+                operate::open_band_picker(state, &drop_id, now);
+            }
+        }
+        Action::Acknowledge => alerts::acknowledge_selected(state, now),
+        Action::Silence => alerts::silence_selected(state, now),
+        Action::Filter => {
+            if state.view == View::Log {
+                state.say(MessageKind::Info, "the Log view has no filter", now);
+            } else {
+                let text = state.current_filter().text().to_owned();
+                state.overlay = Some(Overlay::FilterInput(text));
+            }
+        }
+        Action::Clear => *state.current_filter_mut() = Filter::default(),
+        Action::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
+        Action::Freeze => toggle_freeze(state, now),
+        Action::PollNow => {
+            state.say(MessageKind::Info, "polling every feed now", now);
+            return vec![Effect::PollNow];
+        }
+        Action::Quit | Action::ForceQuit => return quit(state),
+    }
+    Vec::new()
+}
+
+/// The drop `p` and `b` act on: the one highlighted in the Overview's drops table. From other
+/// views the operator cannot see which drop that is, so the key says where to go instead.
+fn selected_drop(state: &mut State, what: &str, now: DateTime<Utc>) -> Option<String> {
+    if state.view != View::Overview {
+        let key = state.keymap.first_key_text(Action::ViewOverview);
+        let text = format!("{what}: select a drop in the Overview first ({key})");
+        state.say(MessageKind::Info, text, now);
+        return None;
+    }
+    let drops: Vec<String> = rows::drops(state).iter().map(|d| d.id.clone()).collect();
+    let index = rows::selected_index(&drops, state.selection.drop.as_ref());
+    let id = index.and_then(|i| drops.get(i).cloned());
+    if id.is_none() {
+        state.say(MessageKind::Info, format!("{what}: no drop to act on"), now);
+    }
+    id
+}
+
+fn move_selection(state: &mut State, delta: isize) {
+    match (state.view, state.focus) {
+        (View::Overview, Focus::Drops) => {
+            let keys: Vec<String> = rows::drops(state).iter().map(|d| d.id.clone()).collect();
+            state.selection.drop = rows::moved(&keys, state.selection.drop.as_ref(), delta);
+        }
+        (View::Overview, Focus::Alerts) => alerts::move_selection(state, delta),
+        (View::Fulfilment, _) => {
+            let keys: Vec<String> = rows::overdue(state)
+                .iter()
+                .map(|(hub, o)| rows::overdue_key(hub, o))
+                .collect();
+            state.selection.overdue = rows::moved(&keys, state.selection.overdue.as_ref(), delta);
+        }
+        (View::Popups, _) => {
+            let keys: Vec<String> = rows::popups(state).iter().map(|p| p.id.clone()).collect();
+            state.selection.popup = rows::moved(&keys, state.selection.popup.as_ref(), delta);
+        }
+        (View::Actions, _) => {
+            let keys: Vec<u64> = rows::actions(state)
+                .iter()
+                .map(|e| e.request.action_id)
+                .collect();
+            state.selection.action = rows::moved(&keys, state.selection.action.as_ref(), delta);
+        }
+        (View::Log, _) => {}
+    }
+}
+
+/// Overview: drops ↔ alerts. Fulfilment: the next hub's chart.
+fn move_focus(state: &mut State, delta: isize) {
+    match state.view {
+        View::Overview => {
+            state.focus = match state.focus {
+                Focus::Drops => Focus::Alerts,
+                Focus::Alerts => Focus::Drops,
+            };
+        }
+        View::Fulfilment => {
+            let keys: Vec<String> = state
+                .shown_board()
+                .hubs()
+                .iter()
+                .map(|h| h.id.clone())
+                .collect();
+            state.selection.hub = rows::moved(&keys, state.selection.hub.as_ref(), delta);
+        }
+        View::Popups | View::Actions | View::Log => {}
+    }
+}
+
+fn toggle_freeze(state: &mut State, now: DateTime<Utc>) {
+    if state.frozen.take().is_some() {
+        state.say(MessageKind::Info, "display live again", now);
+    } else {
+        state.frozen = Some(Frozen {
+            board: Box::new(state.board.clone()),
+            at: now,
+        });
+        state.say(
+            MessageKind::Info,
+            "display frozen; polling continues underneath",
+            now,
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! The real terminal's lifecycle: raw mode and the alternate screen on the way in, and the
+//! terminal given back on every way out — normal exit, error, panic, SIGTERM/SIGHUP/SIGINT.
+//!
+//! An operator whose shell is left in raw mode after a crash at the worst moment of a drop has
+//! two problems instead of one; hence the guard, the panic hook, and the signal forwarder.
+
+use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::Show;
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+use super::event::{Event, ShutdownReason};
+
+/// The terminal the program draws on.
+pub type Screen = Terminal<CrosstermBackend<Stdout>>;
+
+/// Whether the terminal is currently in raw mode on the alternate screen; restoring twice (guard
+/// drop after a panic hook already restored) must not emit escape codes into the shell.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal when dropped, so every exit path (including `?`) gives it back.
+#[derive(Debug)]
+pub struct TerminalGuard {
+    _private: (),
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Enters raw mode and the alternate screen, installs the panic hook, and returns the terminal
+/// with a guard that restores it when dropped.
+///
+/// # Errors
+/// When stdout is not a terminal or the terminal refuses raw mode; the terminal is restored
+/// before the error is returned.
+pub fn enter() -> io::Result<(Screen, TerminalGuard)> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let guard = TerminalGuard { _private: () };
+    execute!(io::stdout(), EnterAlternateScreen)?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((terminal, guard))
+}
+
+/// Leaves the alternate screen and raw mode and shows the cursor. Safe to call any number of
+/// times and from a panic hook; errors are ignored because there is nothing left to tell them on.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = disable_raw_mode();
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+    }
+}
+
+/// A panic hook that restores the terminal first, then runs the hook that was there before (so
+/// the panic message lands on a normal screen, and color-eyre's report still happens).
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+/// Forwards SIGTERM, SIGHUP and SIGINT as [`Event::Shutdown`] on the event channel, so the loop
+/// restores the terminal and ends the normal way. (In raw mode Ctrl-C is a key, not SIGINT; the
+/// signal only arrives from `kill`.)
+///
+/// # Errors
+/// When a signal handler cannot be registered.
+pub fn spawn_signal_forwarder(
+    events: mpsc::Sender<Event>,
+) -> io::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = hup.recv() => "SIGHUP",
+            _ = int.recv() => "SIGINT",
+        };
+        log::warn!("{name} received: leaving");
+        // If the loop is gone already there is nobody left to tell.
+        let _ = events
+            .send(Event::Shutdown(ShutdownReason::Signal(name)))
+            .await;
+    }))
+}
+
+/// Why the program could not run on the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    #[error("cannot set up the terminal (is stdout a terminal?): {0}")]
+    Setup(#[from] io::Error),
+    #[error(transparent)]
+    Draw(#[from] super::run::DrawError),
+}
+
+/// The whole interactive session on the real terminal: raw mode and the alternate screen, the
+/// signal forwarder, crossterm's event stream, the loop, and the terminal restored afterwards
+/// whatever happened. `signals` is a sender of the same channel as `events`.
+///
+/// # Errors
+/// When the terminal cannot be set up or drawing fails (the terminal went away).
+pub async fn run_in_terminal<R, V>(
+    state: &mut super::State,
+    events: mpsc::Receiver<Event>,
+    signals: mpsc::Sender<Event>,
+    runner: &mut R,
+    view: V,
+) -> Result<super::Exit, TerminalError>
+where
+    R: super::EffectRunner,
+    V: FnMut(&mut ratatui::Frame, &super::State, chrono::DateTime<chrono::Utc>),
+{
+    let (mut terminal, guard) = enter()?;
+    let forwarder = spawn_signal_forwarder(signals)?;
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    let sources = super::Sources {
+        input: crossterm::event::EventStream::new(),
+        events,
+        clock: chrono::Utc::now,
+    };
+    let result = super::run(&mut terminal, state, sources, runner, view).await;
+    forwarder.abort();
+    drop(guard);
+    Ok(result?)
+}

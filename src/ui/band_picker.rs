@@ -1,0 +1,104 @@
+//! The band picker: every band of the drop with price, margin, the floor and per-band conversion.
+//! Bands under the floor are listed (so the operator sees why) but marked refused.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState};
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::app::overlay::BandPicker;
+use crate::model::money::{format_money, format_pct};
+
+use super::drops::pct;
+use super::panel;
+use super::theme::{Theme, Tone};
+
+/// Draws the picker over `area`.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    picker: &BandPicker,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    // Live board: the picker acts on the drop as it is now, frozen display or not.
+    let server_now = state.board.server_now(now);
+    let Some(figures) = state.board.drop_figures(&picker.drop_id, server_now) else {
+        return;
+    };
+    let bands = u16::try_from(figures.bands.len()).unwrap_or(u16::MAX);
+    let rect = panel::centered(area, 84, bands.saturating_add(7));
+    frame.render_widget(Clear, rect);
+    let title = format!(
+        "Price band of {} — floor {}",
+        picker.drop_id,
+        format_pct(Some(figures.drop.margin_floor_pct))
+    );
+    let block = panel::block(&title, None, state, theme, true);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [table_area, footer_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+    let none = theme.none();
+    let header = Row::new([
+        "Band", "Label", "Price", "Margin", "Floor", "Conv", "Live", "Status",
+    ])
+    .style(theme.title());
+    let table_rows: Vec<Row<'_>> = figures
+        .bands
+        .iter()
+        .map(|b| {
+            let (status, tone) = match (b.allowed, b.is_active) {
+                (_, true) => ("active", Tone::Good),
+                (true, false) => ("allowed", Tone::Normal),
+                (false, false) => ("below floor: refused", Tone::Bad),
+            };
+            Row::new(vec![
+                Cell::from(b.band.id.clone()),
+                Cell::from(b.band.label.clone().unwrap_or_default()),
+                Cell::from(format_money(b.band.price_minor, &figures.drop.currency)),
+                Cell::from(pct(b.margin_pct, none)).style(theme.tone(tone)),
+                Cell::from(pct(Some(figures.drop.margin_floor_pct), none)),
+                Cell::from(pct(b.conversion_pct, none)),
+                Cell::from(pct(b.live_conversion_pct, none)),
+                Cell::from(status).style(theme.tone(tone)),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(12),
+        Constraint::Length(7),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Length(6),
+        Constraint::Fill(1),
+    ];
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    let mut table_state = TableState::default().with_selected(Some(picker.selected));
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+    let footer = vec![
+        Line::styled(
+            format!(
+                "Enter chooses (then confirm) · {}/{} move · {} closes",
+                state.keymap.first_key_text(Action::Down),
+                state.keymap.first_key_text(Action::Up),
+                state.keymap.first_key_text(Action::Clear),
+            ),
+            theme.tone(Tone::Dim),
+        ),
+        Line::styled(
+            "Bands below the floor are shown but refused: nothing is sent.",
+            theme.tone(Tone::Dim),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(footer), footer_area);
+}

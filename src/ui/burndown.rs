@@ -1,0 +1,406 @@
+//! Capacity burn-down per hub: consumed units over the contract window against the contracted
+//! line and the minimum commitment, with the projection to the window's end; and in words the
+//! remaining units, burn rate, projected exhaustion and what the projection costs.
+//!
+//! With room, each hub gets a chart; without, two lines of figures (nothing is lost, the chart
+//! is one view away in Fulfilment).
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::feed::FeedKind;
+use crate::model::figures::Exhaustion;
+use crate::model::money::format_money;
+use crate::model::views::HubOutlook;
+
+use super::panel;
+use super::text;
+use super::theme::{Series, Theme, Tone};
+
+/// A hub needs this many rows for a chart under its two lines of figures.
+const CHART_MIN_ROWS: u16 = 6;
+
+/// Rows the panel wants for `hubs` hubs drawn as one line of text each.
+#[must_use]
+pub fn wanted_text_height(hubs: usize) -> u16 {
+    let hubs = u16::try_from(hubs.max(1)).unwrap_or(u16::MAX);
+    hubs.saturating_add(2)
+}
+
+/// Draws the panel into `area`: charts when every hub gets [`CHART_MIN_ROWS`] rows and `charts`
+/// is allowed, else figures only.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    charts: bool,
+) {
+    let block = panel::feed_block(
+        "Capacity burn-down",
+        FeedKind::Fulfilment,
+        state,
+        theme,
+        false,
+        now,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let board = state.shown_board();
+    let server_now = state.shown_server_now(now);
+    let outlooks: Vec<HubOutlook<'_>> = board.all_hub_outlooks(server_now).collect();
+    if outlooks.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no hubs yet").style(theme.tone(Tone::Dim)),
+            inner,
+        );
+        return;
+    }
+    let count = u16::try_from(outlooks.len()).unwrap_or(u16::MAX);
+    let per_hub = inner.height / count.max(1);
+    let with_charts = charts && per_hub >= CHART_MIN_ROWS + 3;
+    if !with_charts {
+        // Two lines per hub when they fit, else the most telling figures on one.
+        let two_lines = usize::from(inner.height) >= outlooks.len() * 2;
+        let lines: Vec<Line<'_>> = outlooks
+            .iter()
+            .flat_map(|o| {
+                if two_lines {
+                    figure_lines(o, server_now, theme)
+                } else {
+                    vec![one_line(o, theme)]
+                }
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
+    let slots =
+        Layout::vertical(vec![Constraint::Ratio(1, u32::from(count)); outlooks.len()]).split(inner);
+    for (outlook, slot) in outlooks.iter().zip(slots.iter()) {
+        let [figures_area, chart_area] =
+            Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(*slot);
+        let mut lines = figure_lines(outlook, server_now, theme);
+        lines.push(legend(outlook, theme));
+        frame.render_widget(Paragraph::new(lines), figures_area);
+        render_chart(frame, chart_area, outlook, server_now, theme);
+    }
+}
+
+/// The Fulfilment view's panel: the chart of one hub (chosen with the focus keys) under its
+/// figures, so a chart fits even at 80×24.
+pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let board = state.shown_board();
+    let keys: Vec<String> = board.hubs().iter().map(|h| h.id.clone()).collect();
+    let index = crate::app::rows::selected_index(&keys, state.selection.hub.as_ref());
+    let title = match index {
+        Some(i) if keys.len() > 1 => format!(
+            "Capacity burn-down — hub {} of {} ({}/{}: other hubs)",
+            i + 1,
+            keys.len(),
+            state.keymap.first_key_text(Action::FocusPrev),
+            state.keymap.first_key_text(Action::FocusNext),
+        ),
+        _ => "Capacity burn-down".to_owned(),
+    };
+    let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, false, now);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let server_now = state.shown_server_now(now);
+    let Some(outlook) = index
+        .and_then(|i| keys.get(i))
+        .and_then(|id| board.hub_outlook(id, server_now))
+    else {
+        frame.render_widget(
+            Paragraph::new("no hubs yet").style(theme.tone(Tone::Dim)),
+            inner,
+        );
+        return;
+    };
+    let [figures_area, chart_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
+    let mut lines = figure_lines(&outlook, server_now, theme);
+    lines.push(legend(&outlook, theme));
+    frame.render_widget(Paragraph::new(lines), figures_area);
+    render_chart(frame, chart_area, &outlook, server_now, theme);
+}
+
+/// The chart's key, with the two reference levels in units.
+fn legend<'a>(o: &HubOutlook<'_>, theme: &Theme) -> Line<'a> {
+    let cap = &o.hub.capacity;
+    let sample = |role: Series| match theme.marker(role) {
+        Marker::Custom(c) => c.to_string().repeat(3),
+        _ => if theme.ascii { "***" } else { "⣀⣀⣀" }.to_owned(),
+    };
+    Line::from(vec![
+        Span::styled(
+            format!("  {} ", sample(Series::Consumed)),
+            theme.series(Series::Consumed),
+        ),
+        Span::raw("consumed  "),
+        Span::styled(
+            format!("{} ", sample(Series::Projection)),
+            theme.series(Series::Projection),
+        ),
+        Span::raw("projected  "),
+        Span::styled(
+            format!("{} ", sample(Series::Contracted)),
+            theme.series(Series::Contracted),
+        ),
+        Span::raw(format!("contract {}  ", cap.contracted_units)),
+        Span::styled(
+            format!("{} ", sample(Series::MinCommit)),
+            theme.series(Series::MinCommit),
+        ),
+        Span::raw(format!("min commit {}", cap.min_commit_units)),
+    ])
+}
+
+/// One line of figures for one hub, when there is no room for two.
+fn one_line<'a>(o: &HubOutlook<'_>, theme: &Theme) -> Line<'a> {
+    let cap = &o.hub.capacity;
+    let c = &o.capacity;
+    let none = theme.none();
+    let out = match c.exhaustion {
+        Exhaustion::At(at) if at >= cap.window_end => "lasts the window".to_owned(),
+        Exhaustion::At(at) => format!("out {}", text::clock_hm(at)),
+        Exhaustion::Reached { over_by } => format!("used up +{over_by}"),
+        Exhaustion::NotBurning => "not burning".to_owned(),
+    };
+    let cost = match (c.overage_units, c.shortfall_units) {
+        (Some(over), _) if over > 0 => (
+            format!(
+                "over {over} = {}",
+                format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency)
+            ),
+            Tone::Bad,
+        ),
+        (_, Some(short)) if short > 0 => (
+            format!(
+                "short {short} = {}",
+                format_money(c.penalty_minor.unwrap_or(0), &cap.currency)
+            ),
+            Tone::Warn,
+        ),
+        (Some(_), Some(_)) => ("within contract".to_owned(), Tone::Good),
+        _ => ("no projection".to_owned(), Tone::Dim),
+    };
+    Line::from(vec![
+        Span::styled(format!("{} ", o.hub.id), theme.title()),
+        Span::raw(format!(
+            "{}/{} {} {} ",
+            cap.consumed_units,
+            cap.contracted_units,
+            text::per_minute(c.burn_units_per_min, none),
+            out
+        )),
+        Span::styled(cost.0, theme.tone(cost.1)),
+    ])
+}
+
+/// Two lines of figures for one hub.
+fn figure_lines<'a>(o: &HubOutlook<'_>, server_now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'a>> {
+    let hub = o.hub;
+    let cap = &hub.capacity;
+    let c = &o.capacity;
+    let none = theme.none();
+    let (exhaustion, exhaustion_tone) = match c.exhaustion {
+        // Running out after the window closes is no exhaustion at all.
+        Exhaustion::At(at) if at >= cap.window_end => ("lasts the window".to_owned(), Tone::Good),
+        Exhaustion::At(at) => (format!("runs out {}", text::clock_hm(at)), Tone::Bad),
+        Exhaustion::Reached { over_by } => (format!("contract used up (+{over_by})"), Tone::Bad),
+        Exhaustion::NotBurning => ("not burning".to_owned(), Tone::Dim),
+    };
+    let first = Line::from(vec![
+        Span::styled(format!("{} ", hub.id), theme.title()),
+        Span::raw(format!(
+            "{}/{} used, {} left, burn {}, ",
+            cap.consumed_units,
+            cap.contracted_units,
+            c.remaining_units,
+            text::per_minute(c.burn_units_per_min, none),
+        )),
+        Span::styled(exhaustion, theme.tone(exhaustion_tone)),
+    ]);
+    let end = text::clock_hm(cap.window_end);
+    let projection = match c.projected_at_window_end {
+        None => vec![Span::styled(
+            format!("  at {end}: no projection yet (needs 2 samples)"),
+            theme.tone(Tone::Dim),
+        )],
+        Some(projected) => {
+            let mut spans = vec![Span::raw(format!("  at {end}: {projected} projected"))];
+            match (c.overage_units, c.shortfall_units) {
+                (Some(over), _) if over > 0 => spans.push(Span::styled(
+                    format!(
+                        ", overage {over} = {}",
+                        format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency)
+                    ),
+                    theme.tone(Tone::Bad),
+                )),
+                (_, Some(short)) if short > 0 => spans.push(Span::styled(
+                    format!(
+                        ", shortfall {short} = {} penalty",
+                        format_money(c.penalty_minor.unwrap_or(0), &cap.currency)
+                    ),
+                    theme.tone(Tone::Warn),
+                )),
+                _ => spans.push(Span::styled(
+                    ", within contract".to_owned(),
+                    theme.tone(Tone::Good),
+                )),
+            }
+            if server_now >= cap.window_end {
+                spans.push(Span::styled(
+                    " (window over)".to_owned(),
+                    theme.tone(Tone::Dim),
+                ));
+            }
+            spans
+        }
+    };
+    vec![first, Line::from(projection)]
+}
+
+/// The smallest multiple of half a power of ten at or above `value`, so the axis reads 0 / 350 /
+/// 700 rather than 0 / 346 / 693.
+fn nice_ceiling(value: f64) -> f64 {
+    if !value.is_finite() || value <= 0.0 {
+        return 1.0;
+    }
+    let step = 10f64.powf(value.log10().floor()) / 2.0;
+    (value / step).ceil() * step
+}
+
+/// Minutes from `start` to `at`, the chart's x unit.
+fn minutes(start: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
+    // Milliseconds of a capacity window fit f64 exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let ms = (at - start).num_milliseconds() as f64;
+    ms / 60_000.0
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn units(value: u64) -> f64 {
+    value as f64
+}
+
+fn render_chart(
+    frame: &mut Frame,
+    area: Rect,
+    o: &HubOutlook<'_>,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+) {
+    let cap = &o.hub.capacity;
+    let span = minutes(cap.window_start, cap.window_end).max(1.0);
+    let consumed: Vec<(f64, f64)> = o
+        .burn_down
+        .iter()
+        .map(|&(at, value)| (minutes(cap.window_start, at), units(value)))
+        .collect();
+    let contracted = [
+        (0.0, units(cap.contracted_units)),
+        (span, units(cap.contracted_units)),
+    ];
+    let min_commit = [
+        (0.0, units(cap.min_commit_units)),
+        (span, units(cap.min_commit_units)),
+    ];
+    let now_x = minutes(cap.window_start, server_now).clamp(0.0, span);
+    let projection: Vec<(f64, f64)> = match o.capacity.projected_at_window_end {
+        Some(projected) if now_x < span => {
+            vec![(now_x, units(cap.consumed_units)), (span, units(projected))]
+        }
+        _ => Vec::new(),
+    };
+    let top = [
+        cap.contracted_units,
+        cap.min_commit_units,
+        cap.consumed_units,
+        o.capacity.projected_at_window_end.unwrap_or(0),
+    ]
+    .into_iter()
+    .max()
+    .map_or(1.0, |m| nice_ceiling(units(m.max(1)) * 1.1));
+    // Datasets borrow their points; these live until the end of this function.
+    let consumed: &[(f64, f64)] = &consumed;
+    let projection: &[(f64, f64)] = &projection;
+    let datasets = vec![
+        Dataset::default()
+            .name("contract")
+            .marker(theme.marker(Series::Contracted))
+            .graph_type(GraphType::Line)
+            .style(theme.series(Series::Contracted))
+            .data(&contracted),
+        Dataset::default()
+            .name("min commit")
+            .marker(theme.marker(Series::MinCommit))
+            .graph_type(GraphType::Line)
+            .style(theme.series(Series::MinCommit))
+            .data(&min_commit),
+        Dataset::default()
+            .name("projected")
+            .marker(theme.marker(Series::Projection))
+            .graph_type(GraphType::Line)
+            .style(theme.series(Series::Projection))
+            .data(projection),
+        Dataset::default()
+            .name("consumed")
+            .marker(theme.marker(Series::Consumed))
+            .graph_type(GraphType::Line)
+            .style(theme.series(Series::Consumed))
+            .data(consumed),
+    ];
+    let dim = theme.tone(Tone::Dim);
+    let chart = Chart::new(datasets)
+        .x_axis(Axis::default().bounds([0.0, span]).style(dim).labels([
+            text::clock_hm(cap.window_start),
+            text::clock_hm(cap.window_end),
+        ]))
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, top])
+                .style(dim)
+                // Evenly spaced labels: bottom, middle and top of the bounds.
+                .labels([
+                    "0".to_owned(),
+                    format!("{:.0}", top / 2.0),
+                    format!("{top:.0}"),
+                ]),
+        )
+        // The key is a line of text above the chart, so it never covers the curves.
+        .legend_position(None)
+        .style(Style::new());
+    frame.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nice_ceiling;
+
+    #[test]
+    fn axis_tops_are_round() {
+        let cases = [
+            (660.0, 700.0),
+            (440.0, 450.0),
+            (1.1, 1.5),
+            (0.0, 1.0),
+            (93.0, 95.0),
+        ];
+        for (value, expected) in cases {
+            assert!((nice_ceiling(value) - expected).abs() < 1e-9, "{value}");
+        }
+    }
+}

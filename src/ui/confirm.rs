@@ -1,0 +1,89 @@
+//! The confirmation dialog: the drop, the environment, the change in words, and two buttons with
+//! Cancel focused so a stray Enter sends nothing.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::State;
+use crate::app::overlay::{Choice, Confirm};
+use crate::feed::events::ControlAction;
+
+use super::panel;
+use super::theme::{Theme, Tone};
+
+/// Draws the dialog over `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, theme: &Theme) {
+    let rect = panel::centered(area, 78, 12);
+    frame.render_widget(Clear, rect);
+    let verb = match &confirm.action {
+        ControlAction::Pause => "Pause".to_owned(),
+        ControlAction::Resume => "Resume".to_owned(),
+        ControlAction::SetBand(band) => format!("Set band {band} on"),
+    };
+    let block = panel::block(
+        &format!("Confirm: {verb} {}?", confirm.drop_id),
+        None,
+        state,
+        theme,
+        true,
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let production = state.session.is_production();
+    let drop = match &confirm.drop_title {
+        Some(title) => format!("{} — {title}", confirm.drop_id),
+        None => confirm.drop_id.clone(),
+    };
+    let button = |label: &str, focused: bool| {
+        if focused {
+            Span::styled(format!("[ {label} ]"), theme.selected())
+        } else {
+            Span::raw(format!("  {label}  "))
+        }
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("Drop:   ", theme.title()),
+            Span::raw(drop),
+        ]),
+        Line::from(vec![
+            Span::styled("Env:    ", theme.title()),
+            Span::styled(
+                confirm.environment.clone(),
+                if production {
+                    theme.tone(Tone::Critical)
+                } else {
+                    theme.header(false)
+                },
+            ),
+            Span::raw(if state.session.simulated {
+                " (simulated)"
+            } else {
+                ""
+            }),
+        ]),
+        Line::from(vec![
+            Span::styled("Change: ", theme.title()),
+            Span::raw(confirm.change.clone()),
+        ]),
+        Line::from(Span::styled(
+            format!("        {}", confirm.consequence),
+            theme.tone(Tone::Dim),
+        )),
+        Line::default(),
+        Line::from(vec![
+            Span::raw("        "),
+            button("Cancel", confirm.choice == Choice::Cancel),
+            Span::raw("     "),
+            button("Confirm", confirm.choice == Choice::Confirm),
+        ]),
+        Line::default(),
+        Line::from(Span::styled(
+            "y confirms · Left/Right choose · Enter presses · any other key cancels",
+            theme.tone(Tone::Dim),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,200 @@
+//! Details of the highlighted row of the current table: everything the feed said about it,
+//! one field a line.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::state::{Focus, View};
+use crate::app::{State, alerts, rows};
+use crate::model::money::format_money;
+
+use super::drops::pct;
+use super::panel;
+use super::text;
+use super::theme::Theme;
+
+/// Draws the details over `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let (title, fields) = fields(state, theme, now);
+    let height = u16::try_from(fields.len() + 2).unwrap_or(u16::MAX);
+    let rect = panel::centered(area, 76, height);
+    frame.render_widget(Clear, rect);
+    let block = panel::block(&title, None, state, theme, true);
+    let lines: Vec<Line<'_>> = fields
+        .into_iter()
+        .map(|(name, value)| {
+            Line::from(vec![
+                Span::styled(format!("{name:<16}"), theme.title()),
+                Span::raw(value),
+            ])
+        })
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+type Fields = Vec<(&'static str, String)>;
+
+fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) {
+    let none = theme.none();
+    let server_now = state.shown_server_now(now);
+    match (state.view, state.focus) {
+        (View::Overview, Focus::Drops) => drop_fields(state, none, server_now),
+        (View::Overview, Focus::Alerts) => alert_fields(state, none),
+        (View::Fulfilment, _) => order_fields(state, server_now),
+        (View::Actions, _) => action_fields(state),
+        (View::Popups | View::Log, _) => (
+            "Details".to_owned(),
+            vec![("", "this view shows everything already".to_owned())],
+        ),
+    }
+}
+
+fn drop_fields(state: &State, none: &str, server_now: DateTime<Utc>) -> (String, Fields) {
+    let board = state.shown_board();
+    let drops = rows::drops(state);
+    let keys: Vec<String> = drops.iter().map(|d| d.id.clone()).collect();
+    let Some(d) =
+        rows::selected_index(&keys, state.selection.drop.as_ref()).and_then(|i| drops.get(i))
+    else {
+        return (
+            "Details".to_owned(),
+            vec![("", "no drop selected".to_owned())],
+        );
+    };
+    let figures = board.drop_figures(&d.id, server_now);
+    let mut out: Fields = vec![
+        ("title", d.title.clone().unwrap_or_default()),
+        ("sku", d.sku.clone().unwrap_or_default()),
+        ("state", d.state.to_string()),
+        ("opens", text::clock(d.opens_at)),
+        ("closes", text::clock(d.closes_at)),
+        (
+            "stock",
+            format!("{} sold of {} allocated", d.stock.sold, d.stock.allocated),
+        ),
+        (
+            "visitors now",
+            d.visitors_now
+                .map_or_else(|| none.to_owned(), |v| v.to_string()),
+        ),
+        (
+            "funnel",
+            format!(
+                "{} sessions, {} carts, {} orders, {} units",
+                d.funnel.sessions, d.funnel.carts, d.funnel.orders, d.funnel.units
+            ),
+        ),
+        ("revenue", format_money(d.funnel.revenue_minor, &d.currency)),
+        ("margin floor", pct(Some(d.margin_floor_pct), none)),
+    ];
+    if let Some(f) = figures {
+        out.push((
+            "conversion",
+            format!(
+                "{} cumulative, {} live",
+                pct(f.conversion_pct, none),
+                pct(f.live_conversion_pct, none)
+            ),
+        ));
+        for b in &f.bands {
+            out.push((
+                "band",
+                format!(
+                    "{} {} {} margin {}{}",
+                    b.band.id,
+                    b.band.label.clone().unwrap_or_default(),
+                    format_money(b.band.price_minor, &d.currency),
+                    pct(b.margin_pct, none),
+                    if b.allowed { "" } else { " (below floor)" }
+                ),
+            ));
+        }
+    }
+    (format!("Drop {}", d.id), out)
+}
+
+fn alert_fields(state: &State, none: &str) -> (String, Fields) {
+    match alerts::selected(state) {
+        Some(a) => (
+            format!("Alert {}", a.kind.as_str()),
+            vec![
+                ("severity", a.severity.as_str().to_owned()),
+                ("subject", a.subject.clone()),
+                ("message", a.message.clone()),
+                ("since", text::clock(a.since)),
+                ("acknowledged", a.acknowledged.to_string()),
+                (
+                    "silenced until",
+                    a.silenced_until
+                        .map_or_else(|| none.to_owned(), text::clock),
+                ),
+                (
+                    "cleared",
+                    a.cleared_at.map_or_else(|| none.to_owned(), text::clock),
+                ),
+            ],
+        ),
+        None => (
+            "Details".to_owned(),
+            vec![("", "no alert selected".to_owned())],
+        ),
+    }
+}
+
+fn order_fields(state: &State, server_now: DateTime<Utc>) -> (String, Fields) {
+    let orders = rows::overdue(state);
+    let keys: Vec<String> = orders
+        .iter()
+        .map(|(h, o)| rows::overdue_key(h, o))
+        .collect();
+    match rows::selected_index(&keys, state.selection.overdue.as_ref()).and_then(|i| orders.get(i))
+    {
+        Some((hub, o)) => (
+            format!("Order {}", o.order_id),
+            vec![
+                ("hub", (*hub).to_owned()),
+                ("drop", o.drop_id.clone()),
+                ("placed", text::clock(o.placed_at)),
+                ("due", text::clock(o.due_at)),
+                ("overdue by", text::age(server_now - o.due_at)),
+                ("stage", o.stage.to_string()),
+                ("reason", o.reason.clone()),
+            ],
+        ),
+        None => (
+            "Details".to_owned(),
+            vec![("", "no order selected".to_owned())],
+        ),
+    }
+}
+
+fn action_fields(state: &State) -> (String, Fields) {
+    let entries = rows::actions(state);
+    let keys: Vec<u64> = entries.iter().map(|e| e.request.action_id).collect();
+    match rows::selected_index(&keys, state.selection.action.as_ref()).and_then(|i| entries.get(i))
+    {
+        Some(e) => (
+            format!("Action #{}", e.request.action_id),
+            vec![
+                ("drop", e.request.drop_id.clone()),
+                ("action", e.describe_action()),
+                ("idempotency key", e.request.idempotency_key.clone()),
+                ("confirmed", text::clock(e.confirmed_at)),
+                ("attempts", e.attempts.to_string()),
+                ("state", e.status.describe()),
+            ],
+        ),
+        None => (
+            "Details".to_owned(),
+            vec![("", "no action selected".to_owned())],
+        ),
+    }
+}

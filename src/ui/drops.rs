@@ -1,0 +1,326 @@
+//! The Drops panel: per drop its state, countdown on server time, conversion (cumulative and
+//! live), orders-per-minute sparkline, sell-through, sell-out time and active band; under the
+//! table, the selected drop's bands side by side with their own conversion.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use crate::app::State;
+use crate::app::rows;
+use crate::app::state::{Focus, View};
+use crate::feed::FeedKind;
+use crate::feed::wire::DropState;
+use crate::model::figures::CountdownTarget;
+use crate::model::money::format_money;
+use crate::model::views::{BandFigures, DropFigures};
+
+use super::panel;
+use super::text;
+use super::theme::{Theme, Tone};
+
+/// Rows the band strip under the table takes.
+const BAND_ROWS: u16 = 2;
+
+/// Rows the panel wants for `drops` drops (borders, header, rows, band strip).
+#[must_use]
+pub fn wanted_height(drops: usize) -> u16 {
+    let rows = u16::try_from(drops.max(1)).unwrap_or(u16::MAX);
+    rows.saturating_add(3 + BAND_ROWS)
+}
+
+/// Draws the panel into `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let focused = state.view == View::Overview && state.focus == Focus::Drops;
+    let mut title = "Drops".to_owned();
+    if !state.filters.drops.is_empty() {
+        title = format!("Drops — filter: {}", state.filters.drops.text());
+    }
+    let block = panel::feed_block(&title, FeedKind::Marketplace, state, theme, focused, now);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let board = state.shown_board();
+    let server_now = state.shown_server_now(now);
+    let drops = rows::drops(state);
+    let figures: Vec<DropFigures<'_>> = drops
+        .iter()
+        .filter_map(|d| board.drop_figures(&d.id, server_now))
+        .collect();
+    if figures.is_empty() {
+        let text = if board.drops().is_empty() {
+            "no drops yet"
+        } else {
+            "no drop matches the filter (Esc clears it)"
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.tone(Tone::Dim)), inner);
+        return;
+    }
+    let keys: Vec<String> = figures.iter().map(|f| f.drop.id.clone()).collect();
+    let selected = rows::selected_index(&keys, state.selection.drop.as_ref());
+    let strip = if inner.height > BAND_ROWS + 2 {
+        BAND_ROWS
+    } else {
+        0
+    };
+    let [table_area, strip_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(strip)]).areas(inner);
+
+    // Narrow (80 columns): no gauge, a short sparkline, the band without its margin (the strip
+    // under the table has it). Wide: everything.
+    let wide = table_area.width >= 100;
+    let layout = if wide { Columns::WIDE } else { Columns::NARROW };
+    let header = Row::new([
+        "Drop",
+        "State",
+        "Countdown",
+        "Conv/live",
+        "Orders/min",
+        "Sold",
+        layout.sellout_title,
+        "Band",
+    ])
+    .style(theme.title());
+    let table_rows: Vec<Row<'_>> = figures
+        .iter()
+        .map(|f| drop_row(f, board, server_now, theme, &layout))
+        .collect();
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(12),
+        Constraint::Length(layout.conversion),
+        Constraint::Length(layout.spark + 3),
+        Constraint::Length(if layout.gauge > 0 {
+            layout.gauge + 6
+        } else {
+            5
+        }),
+        Constraint::Length(layout.sellout),
+        Constraint::Fill(1),
+    ];
+    let highlight = if focused {
+        theme.selected()
+    } else {
+        theme.title().add_modifier(Modifier::UNDERLINED)
+    };
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(highlight);
+    let mut table_state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+
+    if strip > 0
+        && let Some(figures) = selected.and_then(|i| figures.get(i))
+    {
+        render_bands(frame, strip_area, figures, theme);
+    }
+}
+
+/// Column sizes of the drops table.
+struct Columns {
+    conversion: u16,
+    spark: u16,
+    /// Cells of the sell-through gauge; 0 for none.
+    gauge: u16,
+    sellout: u16,
+    sellout_title: &'static str,
+    band_margin: bool,
+}
+
+impl Columns {
+    const WIDE: Columns = Columns {
+        conversion: 11,
+        spark: 10,
+        gauge: 5,
+        sellout: 8,
+        sellout_title: "Sell-out",
+        band_margin: true,
+    };
+    const NARROW: Columns = Columns {
+        conversion: 9,
+        spark: 5,
+        gauge: 0,
+        sellout: 6,
+        sellout_title: "Out at",
+        band_margin: false,
+    };
+}
+
+fn drop_row<'a>(
+    f: &DropFigures<'_>,
+    board: &crate::model::board::Board,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+    layout: &Columns,
+) -> Row<'a> {
+    let none = theme.none();
+    let drop = f.drop;
+    let state_tone = match drop.state {
+        DropState::Live => Tone::Good,
+        DropState::Paused => Tone::Warn,
+        DropState::Scheduled => Tone::Normal,
+        DropState::Ended | DropState::SoldOut => Tone::Dim,
+        DropState::Other(_) => Tone::Warn,
+    };
+    let countdown = match &f.countdown {
+        Some(c) if c.is_due() => c.label().to_owned(),
+        Some(c) => {
+            let word = match c.target {
+                CountdownTarget::Opens => "opens",
+                CountdownTarget::Closes => "ends",
+            };
+            format!("{word} {}", text::countdown(c.remaining))
+        }
+        None => none.to_owned(),
+    };
+    let conversion = format!(
+        "{}/{}",
+        pct(f.conversion_pct, none),
+        pct(f.live_conversion_pct, none)
+    );
+    let series = board
+        .orders_series(&drop.id, server_now)
+        .unwrap_or_default();
+    let orders = format!(
+        "{} {}",
+        sparkline(&series, usize::from(layout.spark), theme),
+        f.orders_per_min
+            .map_or_else(|| none.to_owned(), |r| format!("{r:.0}"))
+    );
+    let sold = match f.sell_through_pct {
+        Some(p) if layout.gauge > 0 => format!(
+            "{} {}",
+            theme.gauge_text(p / 100.0, usize::from(layout.gauge)),
+            pct(Some(p), none)
+        ),
+        Some(p) => pct(Some(p), none),
+        None => none.to_owned(),
+    };
+    let sellout = f.sellout_at.map_or_else(|| none.to_owned(), text::clock_hm);
+    let band = match f.active_band() {
+        Some(b) => Cell::from(Line::from(band_cell(
+            b,
+            &drop.currency,
+            none,
+            layout.band_margin,
+        )))
+        .style(if b.allowed {
+            theme.tone(Tone::Normal)
+        } else {
+            theme.tone(Tone::Bad)
+        }),
+        None => Cell::from(format!("{} (not listed)", drop.active_band)),
+    };
+    Row::new(vec![
+        Cell::from(drop.id.clone()),
+        Cell::from(drop.state.to_string()).style(theme.tone(state_tone)),
+        Cell::from(countdown),
+        Cell::from(conversion),
+        Cell::from(orders),
+        Cell::from(sold),
+        Cell::from(sellout),
+        band,
+    ])
+}
+
+fn band_cell(b: &BandFigures<'_>, currency: &str, none: &str, margin: bool) -> String {
+    let floor = if b.allowed { "" } else { "!" };
+    let price = format_money(b.band.price_minor, currency);
+    if margin {
+        format!("{} {price} m{}{floor}", b.band.id, pct(b.margin_pct, none))
+    } else {
+        format!("{} {price}{floor}", b.band.id)
+    }
+}
+
+/// The selected drop's bands side by side: price, margin, floor, conversion (and live).
+fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, theme: &Theme) {
+    let none = theme.none();
+    let count = u32::try_from(f.bands.len().clamp(1, 4)).unwrap_or(1);
+    let columns = Layout::horizontal(vec![Constraint::Ratio(1, count); count as usize]).split(area);
+    for (band, column) in f.bands.iter().zip(columns.iter()) {
+        let (mark, mark_tone) = match (band.is_active, band.allowed) {
+            (true, true) => (" ACTIVE", Tone::Good),
+            (true, false) => (" ACTIVE<FLOOR", Tone::Bad),
+            (false, true) => ("", Tone::Normal),
+            (false, false) => (" <FLOOR", Tone::Bad),
+        };
+        let margin_tone = if band.allowed {
+            Tone::Normal
+        } else {
+            Tone::Bad
+        };
+        let lines = vec![
+            Line::from(vec![
+                Span::styled(band.band.id.clone(), theme.title()),
+                Span::raw(format!(
+                    " {} ",
+                    format_money(band.band.price_minor, &f.drop.currency)
+                )),
+                Span::styled(
+                    format!("m{}", pct(band.margin_pct, none)),
+                    theme.tone(margin_tone),
+                ),
+                Span::styled(mark.to_owned(), theme.tone(mark_tone)),
+            ]),
+            Line::from(Span::raw(format!(
+                "  conv {} live {}",
+                pct(band.conversion_pct, none),
+                pct(band.live_conversion_pct, none)
+            ))),
+        ];
+        frame.render_widget(Paragraph::new(lines), *column);
+    }
+}
+
+/// A percentage for a narrow cell: `3.9%`; the figure itself comes from the model.
+#[must_use]
+pub fn pct(value: Option<f64>, none: &str) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.1}%"),
+        _ => none.to_owned(),
+    }
+}
+
+/// The last `width` values as sparkline characters, scaled to the largest of them.
+#[must_use]
+pub fn sparkline(values: &[f64], width: usize, theme: &Theme) -> String {
+    let set = theme.bar_set();
+    let levels = [
+        set.empty,
+        set.one_eighth,
+        set.one_quarter,
+        set.three_eighths,
+        set.half,
+        set.five_eighths,
+        set.three_quarters,
+        set.seven_eighths,
+        set.full,
+    ];
+    let tail = &values[values.len().saturating_sub(width)..];
+    let max = tail
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max);
+    let mut out: String = " ".repeat(width - tail.len());
+    for value in tail {
+        let level = if max > 0.0 && value.is_finite() {
+            // 0..=8 by construction.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let level = ((value / max) * 8.0).round().clamp(0.0, 8.0) as usize;
+            level
+        } else {
+            0
+        };
+        out.push_str(levels[level]);
+    }
+    out
+}

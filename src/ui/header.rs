@@ -1,0 +1,142 @@
+//! The header: where we are (environment, SIMULATED, read-only or not), the server's clock, each
+//! feed's health, the alert counts, FROZEN, and the view tabs.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::app::state::{Access, View};
+use crate::feed::FeedKind;
+
+use super::panel::Freshness;
+use super::text;
+use super::theme::{Theme, Tone};
+
+/// Rows the header takes.
+pub const HEIGHT: u16 = 3;
+
+/// Draws the header into `area` (three rows).
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let lines = vec![
+        identity_line(state, theme, now),
+        health_line(state, theme, now),
+        tabs_line(state, theme),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
+    let production = state.session.is_production();
+    let mut spans = Vec::new();
+    if state.session.simulated {
+        spans.push(Span::styled(
+            " SIMULATED — NOT A LIVE DROP ".to_owned(),
+            theme.simulated(),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(frozen) = &state.frozen {
+        spans.push(Span::styled(
+            format!(
+                " FROZEN at {} ",
+                text::clock(state.shown_board().server_now(frozen.at))
+            ),
+            theme.frozen(),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("dropday ".to_owned(), theme.title()));
+    spans.push(Span::styled(
+        format!("env {} ", state.session.environment),
+        theme.header(production),
+    ));
+    match &state.access {
+        Access::ReadWrite => spans.push(Span::styled("[RW] ".to_owned(), theme.read_write())),
+        Access::ReadOnly { .. } => spans.push(Span::styled("[R] ".to_owned(), theme.title())),
+    }
+    let board = &state.board;
+    let server_now = board.server_now(now);
+    let skew = match board.clock_skew() {
+        Some(skew) => {
+            // Milliseconds to seconds for display only.
+            #[allow(clippy::cast_precision_loss)]
+            let seconds = skew.num_milliseconds() as f64 / 1000.0;
+            format!("skew {}", text::skew(seconds))
+        }
+        None => "skew unknown".to_owned(),
+    };
+    spans.push(Span::raw(format!(
+        "server {} UTC ({skew}) ",
+        text::clock(server_now)
+    )));
+    Line::from(spans)
+}
+
+fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
+    let mut spans = Vec::new();
+    for feed in FeedKind::ALL {
+        let (text, tone) = match Freshness::of(state, feed, now) {
+            Freshness::Fresh => ("ok".to_owned(), Tone::Good),
+            Freshness::Waiting => ("waiting".to_owned(), Tone::Dim),
+            Freshness::NoData(reason) => (format!("ERROR {reason}"), Tone::Bad),
+            Freshness::Failed { reason, .. } => (format!("ERROR {reason}"), Tone::Bad),
+            Freshness::Stale { age } => (format!("STALE {age}"), Tone::Bad),
+        };
+        spans.push(Span::raw(format!("{feed} ")));
+        spans.push(Span::styled(text, theme.tone(tone)));
+        spans.push(Span::raw("  "));
+    }
+    let counts = state.alerts.counts(now);
+    spans.push(Span::raw("alerts ".to_owned()));
+    let count = |n: usize, word: &str, tone: Tone| {
+        let tone = if n == 0 { Tone::Dim } else { tone };
+        Span::styled(format!("{n} {word} "), theme.tone(tone))
+    };
+    spans.push(count(counts.critical, "crit", Tone::Critical));
+    spans.push(count(counts.warning, "warn", Tone::Warn));
+    spans.push(count(counts.info, "info", Tone::Normal));
+    Line::from(spans)
+}
+
+fn tabs_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
+    let actions = [
+        Action::ViewOverview,
+        Action::ViewFulfilment,
+        Action::ViewPopups,
+        Action::ViewActions,
+        Action::ViewLog,
+    ];
+    let mut spans = Vec::new();
+    for (view, action) in View::ALL.into_iter().zip(actions) {
+        let key = state.keymap.first_key_text(action);
+        let label = format!(" {key} {} ", view.title());
+        let style = if view == state.view {
+            theme
+                .selected()
+                .add_modifier(ratatui::style::Modifier::BOLD)
+        } else {
+            theme.tone(Tone::Dim)
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    // The reason can be long (a server message): after the tabs, where it may be cut.
+    if let Access::ReadOnly { reason } = &state.access {
+        spans.push(Span::styled(
+            format!("read-only: {reason} "),
+            theme.tone(Tone::Dim),
+        ));
+    }
+    let pending = state.ledger.pending();
+    if pending > 0 {
+        spans.push(Span::styled(
+            format!(" {pending} action(s) pending "),
+            theme.tone(Tone::Warn),
+        ));
+    }
+    Line::from(spans)
+}

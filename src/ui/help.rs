@@ -1,0 +1,97 @@
+//! The help overlay, generated from the keymap in use: a remapped key is shown as remapped.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::State;
+use crate::app::keymap::{Action, Group};
+
+use super::panel;
+use super::theme::{Theme, Tone};
+
+/// Notes under the key table: what the keys alone do not say.
+const NOTES: [&str; 4] = [
+    ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)",
+    "Filter: words match any column; col:text one column (hub:ewr reason:short)",
+    "Confirm: y, or Enter on [Confirm], sends; any other key cancels.",
+    "a/s: highlighted alert. p/b: the Overview's drop. Freeze: polling goes on.",
+];
+
+/// Width of the key column.
+const KEY_WIDTH: usize = 10;
+
+fn group_lines<'a>(state: &State, theme: &Theme, groups: &[Group]) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for group in groups {
+        lines.push(Line::from(Span::styled(
+            group.title().to_owned(),
+            theme.title(),
+        )));
+        for action in Action::ALL.into_iter().filter(|a| a.group() == *group) {
+            let keys = state.keymap.keys_text(action);
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {keys:<KEY_WIDTH$}"), theme.key()),
+                Span::raw(action.description().to_owned()),
+            ]));
+        }
+    }
+    lines
+}
+
+/// Draws the help over `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let two_columns = area.width >= 80;
+    let left_groups = [Group::Navigate];
+    let right_groups = [Group::Operate, Group::Display];
+    let left = group_lines(state, theme, &left_groups);
+    let right = group_lines(state, theme, &right_groups);
+    let table_rows = if two_columns {
+        left.len().max(right.len())
+    } else {
+        left.len() + right.len()
+    };
+    let wanted_height = u16::try_from(table_rows + NOTES.len() + 3).unwrap_or(u16::MAX);
+    // Below the header's first line (environment, SIMULATED) and above the status line, so the
+    // help never hides where the operator is, nor leaves half a panel border peeking out.
+    let room = Rect {
+        y: area.y.saturating_add(1),
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+    let rect = panel::centered(room, area.width.min(100), wanted_height.max(room.height));
+    frame.render_widget(Clear, rect);
+    let close = state.keymap.first_key_text(Action::Help);
+    let block = panel::block(
+        &format!("Help — {close} or Esc closes"),
+        None,
+        state,
+        theme,
+        true,
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let notes: Vec<Line<'_>> = NOTES
+        .iter()
+        .map(|n| Line::from(Span::styled((*n).to_owned(), theme.tone(Tone::Dim))))
+        .collect();
+    let notes_height = u16::try_from(NOTES.len()).unwrap_or(u16::MAX);
+    let [keys_area, notes_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(notes_height.min(inner.height / 3)),
+    ])
+    .areas(inner);
+    if two_columns {
+        let [left_area, right_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(keys_area);
+        frame.render_widget(Paragraph::new(left), left_area);
+        frame.render_widget(Paragraph::new(right), right_area);
+    } else {
+        let mut all = left;
+        all.extend(right);
+        frame.render_widget(Paragraph::new(all), keys_area);
+    }
+    frame.render_widget(Paragraph::new(notes).wrap(Wrap { trim: true }), notes_area);
+}

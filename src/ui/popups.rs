@@ -1,0 +1,266 @@
+//! Pop-ups: terminals online of total (which are down, since when), in-person sales, stock on
+//! hand and pick-ups — a summary panel for the Overview and a full view with each terminal.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use crate::app::State;
+use crate::app::rows;
+use crate::feed::FeedKind;
+use crate::feed::wire::TerminalStatus;
+use crate::model::money::format_money;
+use crate::model::views::PopupSummary;
+
+use super::panel;
+use super::text;
+use super::theme::{Theme, Tone};
+
+/// Rows the summary panel wants for `popups` pop-ups.
+#[must_use]
+pub fn wanted_summary_height(popups: usize) -> u16 {
+    u16::try_from(popups.max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+}
+
+fn summaries<'a>(state: &'a State, now: DateTime<Utc>) -> Vec<PopupSummary<'a>> {
+    let board = state.shown_board();
+    let server_now = state.shown_server_now(now);
+    rows::popups(state)
+        .into_iter()
+        .filter_map(|p| board.popup_summary(&p.id, server_now))
+        .collect()
+}
+
+/// The Overview's summary: one line per pop-up.
+pub fn render_summary(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let block = panel::feed_block("Pop-ups", FeedKind::Pos, state, theme, false, now);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let summaries = summaries(state, now);
+    if summaries.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no pop-ups yet").style(theme.tone(Tone::Dim)),
+            inner,
+        );
+        return;
+    }
+    let lines: Vec<Line<'_>> = summaries.iter().map(|s| summary_line(s, theme)).collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme) -> Line<'a> {
+    let p = s.popup;
+    let terminals_tone = if s.down.is_empty() {
+        Tone::Good
+    } else {
+        Tone::Bad
+    };
+    let mut spans = vec![
+        Span::styled(format!("{} ", p.id), theme.title()),
+        Span::styled(
+            if s.is_open { "open " } else { "closed " }.to_owned(),
+            theme.tone(if s.is_open { Tone::Good } else { Tone::Dim }),
+        ),
+        Span::styled(
+            format!("tills {}/{}", s.terminals_online, s.terminals_total),
+            theme.tone(terminals_tone),
+        ),
+    ];
+    if let Some(first) = s.down.first() {
+        spans.push(Span::styled(
+            format!(
+                " ({} {} {})",
+                first.id,
+                first.status,
+                text::clock_hm(first.last_seen)
+            ),
+            theme.tone(Tone::Bad),
+        ));
+    }
+    // Most urgent first: the line is cut at the panel's edge, and sales matter least here.
+    let overdue_tone = if p.pickups.overdue > 0 {
+        Tone::Warn
+    } else {
+        Tone::Normal
+    };
+    spans.push(Span::raw("  pick-ups "));
+    spans.push(Span::styled(
+        format!("{} overdue", p.pickups.overdue),
+        theme.tone(overdue_tone),
+    ));
+    spans.push(Span::raw(format!(
+        " {} ready {} collected",
+        p.pickups.ready, p.pickups.collected
+    )));
+    spans.push(Span::raw(format!(
+        "  stock {}  sold {}u {}",
+        p.stock.on_hand,
+        p.sales.units,
+        format_money(p.sales.revenue_minor, &p.currency),
+    )));
+    Line::from(spans)
+}
+
+/// The Pop-ups view: every pop-up, and the terminals of the selected one.
+pub fn render_view(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let title = if state.filters.popups.is_empty() {
+        "Pop-ups".to_owned()
+    } else {
+        format!("Pop-ups — filter: {}", state.filters.popups.text())
+    };
+    let summaries = summaries(state, now);
+    let wanted = wanted_summary_height(summaries.len()).saturating_add(1);
+    let [list_area, terminals_area] =
+        Layout::vertical([Constraint::Max(wanted), Constraint::Fill(1)]).areas(area);
+    let block = panel::feed_block(&title, FeedKind::Pos, state, theme, true, now);
+    let inner = block.inner(list_area);
+    frame.render_widget(block, list_area);
+    if summaries.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no pop-ups").style(theme.tone(Tone::Dim)),
+            inner,
+        );
+        return;
+    }
+    let keys: Vec<String> = summaries.iter().map(|s| s.popup.id.clone()).collect();
+    let selected = rows::selected_index(&keys, state.selection.popup.as_ref());
+    let header = Row::new([
+        "Pop-up",
+        "Name",
+        "Open",
+        "Tills",
+        "Sales",
+        "Units",
+        "Revenue",
+        "Stock",
+        "Ready",
+        "Collected",
+        "Overdue",
+    ])
+    .style(theme.title());
+    let table_rows: Vec<Row<'_>> = summaries
+        .iter()
+        .map(|s| {
+            let p = s.popup;
+            Row::new(vec![
+                Cell::from(p.id.clone()),
+                Cell::from(p.name.clone()),
+                Cell::from(if s.is_open { "open" } else { "closed" }),
+                Cell::from(format!("{}/{}", s.terminals_online, s.terminals_total)).style(
+                    theme.tone(if s.down.is_empty() {
+                        Tone::Good
+                    } else {
+                        Tone::Bad
+                    }),
+                ),
+                Cell::from(p.sales.transactions.to_string()),
+                Cell::from(p.sales.units.to_string()),
+                Cell::from(format_money(p.sales.revenue_minor, &p.currency)),
+                Cell::from(p.stock.on_hand.to_string()),
+                Cell::from(p.pickups.ready.to_string()),
+                Cell::from(p.pickups.collected.to_string()),
+                Cell::from(p.pickups.overdue.to_string()).style(theme.tone(
+                    if p.pickups.overdue > 0 {
+                        Tone::Warn
+                    } else {
+                        Tone::Normal
+                    },
+                )),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Fill(1),
+        Constraint::Length(6),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(14),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(7),
+    ];
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    let mut table_state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, inner, &mut table_state);
+
+    if let Some(summary) = selected.and_then(|i| summaries.get(i)) {
+        render_terminals(frame, terminals_area, state, summary, theme, now);
+    }
+}
+
+fn render_terminals(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    summary: &PopupSummary<'_>,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let title = format!("Terminals of {}", summary.popup.name);
+    let block = panel::block(&title, None, state, theme, false);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let server_now = state.shown_server_now(now);
+    let none = theme.none();
+    let header =
+        Row::new(["Till", "Name", "Status", "Last seen", "Ago", "Battery"]).style(theme.title());
+    let table_rows: Vec<Row<'_>> = summary
+        .popup
+        .terminals
+        .iter()
+        .map(|t| {
+            let tone = match t.status {
+                TerminalStatus::Online => Tone::Good,
+                TerminalStatus::NeedsAttention => Tone::Warn,
+                TerminalStatus::Offline | TerminalStatus::Other(_) => Tone::Bad,
+            };
+            Row::new(vec![
+                Cell::from(t.id.clone()),
+                Cell::from(t.name.clone()),
+                Cell::from(t.status.to_string()).style(theme.tone(tone)),
+                Cell::from(text::clock(t.last_seen)),
+                Cell::from(text::age(server_now - t.last_seen)),
+                Cell::from(
+                    t.battery_pct
+                        .map_or_else(|| none.to_owned(), |b| format!("{b}%")),
+                ),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Fill(1),
+        Constraint::Length(16),
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Length(7),
+    ];
+    frame.render_widget(
+        Table::new(table_rows, widths)
+            .header(header)
+            .column_spacing(1),
+        inner,
+    );
+}

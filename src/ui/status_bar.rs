@@ -1,0 +1,82 @@
+//! The bottom line: the command or filter being typed, else the latest message, else key hints
+//! generated from the keymap (so a remapped key is hinted as remapped).
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::State;
+use crate::app::keymap::Action;
+use crate::app::overlay::Overlay;
+use crate::app::state::MessageKind;
+
+use super::theme::{Theme, Tone};
+
+/// The actions hinted, most useful first; the line is cut where the screen ends.
+const HINTED: [Action; 11] = [
+    Action::Help,
+    Action::NextView,
+    Action::PauseResume,
+    Action::BandPicker,
+    Action::Acknowledge,
+    Action::Silence,
+    Action::Filter,
+    Action::CommandLine,
+    Action::Freeze,
+    Action::PollNow,
+    Action::Quit,
+];
+
+/// Draws the status line into `area` (one row).
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let (line, cursor) = match &state.overlay {
+        Some(Overlay::CommandLine(text)) => (prompt(':', text, theme), Some(text)),
+        Some(Overlay::FilterInput(text)) => (prompt('/', text, theme), Some(text)),
+        _ => match state.current_message(now) {
+            Some(message) => {
+                let tone = match message.kind {
+                    MessageKind::Info => Tone::Normal,
+                    MessageKind::Warning => Tone::Warn,
+                    MessageKind::Error => Tone::Bad,
+                };
+                (
+                    Line::from(Span::styled(message.text.clone(), theme.tone(tone))),
+                    None,
+                )
+            }
+            None => (hints(state, theme), None),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+    if let Some(text) = cursor {
+        let typed = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+        let x = area
+            .x
+            .saturating_add(1)
+            .saturating_add(typed)
+            .min(area.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, area.y));
+    }
+}
+
+fn prompt<'a>(lead: char, text: &str, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(lead.to_string(), theme.key()),
+        Span::raw(text.to_owned()),
+    ])
+}
+
+/// `? help  Tab views  p pause …`, from the keymap in use.
+fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for action in HINTED {
+        spans.push(Span::styled(
+            state.keymap.first_key_text(action),
+            theme.key(),
+        ));
+        spans.push(Span::raw(format!(" {}  ", action.hint())));
+    }
+    Line::from(spans)
+}

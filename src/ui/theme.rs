@@ -1,0 +1,424 @@
+//! Colours and glyphs: `--color auto|never|16|256`, `NO_COLOR`, and `--ascii` (no braille, no
+//! box drawing) decided once, so panels ask the theme instead of naming colours.
+//!
+//! Without colour, meaning is still carried by text and modifiers (reverse video, bold), never by
+//! colour alone: a SIMULATED banner stays unmistakable on a monochrome terminal.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::{self, Marker, border};
+
+/// How much colour the terminal gets (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorMode {
+    /// Decide from `NO_COLOR`, `COLORTERM` and `TERM`.
+    #[default]
+    Auto,
+    /// No colour at all; modifiers only.
+    Never,
+    /// The 16 ANSI colours.
+    Ansi16,
+    /// The 256-colour palette.
+    Ansi256,
+}
+
+impl ColorMode {
+    /// What `Auto` means in this environment; other modes are returned as they are.
+    ///
+    /// `no_color` is the `NO_COLOR` variable (set and non-empty disables colour, per
+    /// no-color.org); `term` and `colorterm` are `TERM` and `COLORTERM`.
+    #[must_use]
+    pub fn resolve(
+        self,
+        no_color: Option<&str>,
+        term: Option<&str>,
+        colorterm: Option<&str>,
+    ) -> Self {
+        if self != ColorMode::Auto {
+            return self;
+        }
+        if no_color.is_some_and(|v| !v.is_empty()) || term == Some("dumb") {
+            return ColorMode::Never;
+        }
+        let rich_term = term.is_some_and(|t| t.contains("256color") || t.contains("direct"));
+        let truecolor = colorterm.is_some_and(|c| c.contains("truecolor") || c.contains("24bit"));
+        if rich_term || truecolor {
+            ColorMode::Ansi256
+        } else {
+            ColorMode::Ansi16
+        }
+    }
+
+    /// [`Self::resolve`] with the process environment.
+    #[must_use]
+    pub fn resolve_from_env(self) -> Self {
+        let var = |name: &str| std::env::var(name).ok();
+        self.resolve(
+            var("NO_COLOR").as_deref(),
+            var("TERM").as_deref(),
+            var("COLORTERM").as_deref(),
+        )
+    }
+}
+
+impl FromStr for ColorMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(ColorMode::Auto),
+            "never" | "none" | "off" => Ok(ColorMode::Never),
+            "16" => Ok(ColorMode::Ansi16),
+            "256" => Ok(ColorMode::Ansi256),
+            other => Err(format!(
+                "`{other}` is not a colour mode; use auto, never, 16 or 256"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ColorMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ColorMode::Auto => "auto",
+            ColorMode::Never => "never",
+            ColorMode::Ansi16 => "16",
+            ColorMode::Ansi256 => "256",
+        })
+    }
+}
+
+/// How serious something shown is; panels map their states onto these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Normal,
+    Good,
+    Warn,
+    Bad,
+    Critical,
+    Dim,
+}
+
+/// Everything drawing needs to know about colour and glyphs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    /// The resolved colour mode (never `Auto`).
+    pub color: ColorMode,
+    /// Plain ASCII glyphs only.
+    pub ascii: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self {
+            color: ColorMode::Ansi16,
+            ascii: false,
+        }
+    }
+}
+
+/// ASCII border: `+`, `-`, `|`.
+const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// ASCII sparkline levels.
+const ASCII_BARS: symbols::bar::Set<'static> = symbols::bar::Set {
+    full: "#",
+    seven_eighths: "#",
+    three_quarters: "=",
+    five_eighths: "=",
+    half: "-",
+    three_eighths: "-",
+    one_quarter: ".",
+    one_eighth: ".",
+    empty: " ",
+};
+
+impl Theme {
+    /// A theme for a colour mode (resolved against the environment when `Auto`) and `--ascii`.
+    #[must_use]
+    pub fn new(color: ColorMode, ascii: bool) -> Self {
+        Self {
+            color: color.resolve_from_env(),
+            ascii,
+        }
+    }
+
+    /// A theme with an already-resolved mode, for tests and snapshots.
+    #[must_use]
+    pub fn fixed(color: ColorMode, ascii: bool) -> Self {
+        let color = if color == ColorMode::Auto {
+            ColorMode::Ansi16
+        } else {
+            color
+        };
+        Self { color, ascii }
+    }
+
+    fn pick(self, ansi16: Color, ansi256: u8) -> Option<Color> {
+        match self.color {
+            ColorMode::Never => None,
+            ColorMode::Ansi256 => Some(Color::Indexed(ansi256)),
+            ColorMode::Ansi16 | ColorMode::Auto => Some(ansi16),
+        }
+    }
+
+    fn fg(self, ansi16: Color, ansi256: u8) -> Style {
+        match self.pick(ansi16, ansi256) {
+            Some(color) => Style::new().fg(color),
+            None => Style::new(),
+        }
+    }
+
+    /// Text of a tone. Without colour, bad and critical are bold so they still stand out.
+    #[must_use]
+    pub fn tone(self, tone: Tone) -> Style {
+        match tone {
+            Tone::Normal => Style::new(),
+            Tone::Good => self.fg(Color::Green, 71),
+            Tone::Warn => self.fg(Color::Yellow, 178),
+            Tone::Bad => self.fg(Color::LightRed, 203).add_modifier(Modifier::BOLD),
+            Tone::Critical => self
+                .fg(Color::Red, 196)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            Tone::Dim => self.fg(Color::DarkGray, 244),
+        }
+    }
+
+    /// Panel borders; `production` gets red so prod is never mistaken for staging.
+    #[must_use]
+    pub fn border(self, production: bool, focused: bool) -> Style {
+        let style = if production {
+            self.fg(Color::Red, 160)
+        } else if focused {
+            self.fg(Color::Cyan, 75)
+        } else {
+            self.fg(Color::DarkGray, 240)
+        };
+        if focused {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
+        }
+    }
+
+    /// Panel titles.
+    #[must_use]
+    pub fn title(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// The selected row of a table.
+    #[must_use]
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    /// The SIMULATED banner: reverse-video yellow, bold, readable without colour.
+    #[must_use]
+    pub fn simulated(self) -> Style {
+        self.fg(Color::Yellow, 226)
+            .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    /// The FROZEN marker.
+    #[must_use]
+    pub fn frozen(self) -> Style {
+        self.fg(Color::Cyan, 51)
+            .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+
+    /// The `[RW]` marker (operating is possible: a little warning colour).
+    #[must_use]
+    pub fn read_write(self) -> Style {
+        self.fg(Color::Yellow, 214).add_modifier(Modifier::BOLD)
+    }
+
+    /// Key names in hints and help.
+    #[must_use]
+    pub fn key(self) -> Style {
+        self.fg(Color::Cyan, 81).add_modifier(Modifier::BOLD)
+    }
+
+    /// The header bar.
+    #[must_use]
+    pub fn header(self, production: bool) -> Style {
+        if production {
+            self.fg(Color::LightRed, 203).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD)
+        }
+    }
+
+    /// Chart series by role.
+    #[must_use]
+    pub fn series(self, role: Series) -> Style {
+        match role {
+            Series::Consumed => self.fg(Color::Cyan, 45),
+            Series::Projection => self.fg(Color::Magenta, 177),
+            Series::Contracted => self.fg(Color::Red, 203),
+            Series::MinCommit => self.fg(Color::Yellow, 178),
+        }
+    }
+
+    /// Border glyphs.
+    #[must_use]
+    pub fn border_set(self) -> border::Set<'static> {
+        if self.ascii {
+            ASCII_BORDER
+        } else {
+            border::ROUNDED
+        }
+    }
+
+    /// Chart marker of a series: braille curves, or ASCII characters under `--ascii`.
+    #[must_use]
+    ///
+    /// The reference levels and the projection get characters of their own even with colour,
+    /// so the four lines stay apart on a monochrome terminal too.
+    pub fn marker(self, role: Series) -> Marker {
+        match (role, self.ascii) {
+            (Series::Consumed, false) => Marker::Braille,
+            (Series::Consumed, true) => Marker::Custom('*'),
+            (Series::Projection, false) => Marker::Custom('·'),
+            (Series::Projection, true) => Marker::Custom('.'),
+            (Series::Contracted, _) => Marker::Custom('='),
+            (Series::MinCommit, _) => Marker::Custom('-'),
+        }
+    }
+
+    /// Sparkline levels.
+    #[must_use]
+    pub fn bar_set(self) -> symbols::bar::Set<'static> {
+        if self.ascii {
+            ASCII_BARS
+        } else {
+            symbols::bar::NINE_LEVELS
+        }
+    }
+
+    /// A horizontal gauge of `width` cells filled to `ratio` (clamped to 0..=1):
+    /// `█████░░░░░` or, under `--ascii`, `#####-----`.
+    #[must_use]
+    pub fn gauge_text(self, ratio: f64, width: usize) -> String {
+        let ratio = if ratio.is_finite() {
+            ratio.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        // The cast is of a value within 0..=width.
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let filled = ((ratio * width as f64).round() as usize).min(width);
+        let (full, empty) = if self.ascii {
+            ("#", "-")
+        } else {
+            ("█", "░")
+        };
+        format!("{}{}", full.repeat(filled), empty.repeat(width - filled))
+    }
+
+    /// The "more text than room" mark.
+    #[must_use]
+    pub fn ellipsis(self) -> &'static str {
+        if self.ascii { "~" } else { "…" }
+    }
+
+    /// The dash shown where there is no figure.
+    #[must_use]
+    pub fn none(self) -> &'static str {
+        if self.ascii { "-" } else { "—" }
+    }
+
+    /// The arrow of a change (`A → C`).
+    #[must_use]
+    pub fn arrow(self) -> &'static str {
+        if self.ascii { "->" } else { "→" }
+    }
+}
+
+/// The lines of a capacity burn-down chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Series {
+    Consumed,
+    Projection,
+    Contracted,
+    MinCommit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `NO_COLOR`, `TERM`, `COLORTERM`, and what `auto` becomes.
+    type EnvCase = (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        ColorMode,
+    );
+
+    #[test]
+    fn auto_resolves_from_environment() {
+        let cases: &[EnvCase] = &[
+            (Some("1"), Some("xterm-256color"), None, ColorMode::Never),
+            // NO_COLOR set but empty does not count (no-color.org)
+            (Some(""), Some("xterm-256color"), None, ColorMode::Ansi256),
+            (None, Some("xterm"), None, ColorMode::Ansi16),
+            (None, Some("xterm"), Some("truecolor"), ColorMode::Ansi256),
+            (None, Some("dumb"), None, ColorMode::Never),
+            (None, None, None, ColorMode::Ansi16),
+        ];
+        for &(no_color, term, colorterm, expected) in cases {
+            assert_eq!(
+                ColorMode::Auto.resolve(no_color, term, colorterm),
+                expected,
+                "{no_color:?} {term:?} {colorterm:?}"
+            );
+        }
+        assert_eq!(
+            ColorMode::Ansi16.resolve(Some("1"), None, None),
+            ColorMode::Ansi16,
+            "an explicit --color wins over NO_COLOR"
+        );
+    }
+
+    #[test]
+    fn never_has_no_colour_but_keeps_emphasis() {
+        let theme = Theme::fixed(ColorMode::Never, false);
+        let banner = theme.simulated();
+        assert_eq!(banner.fg, None);
+        assert!(banner.add_modifier.contains(Modifier::REVERSED));
+        assert_eq!(theme.border(true, false).fg, None);
+    }
+
+    #[test]
+    fn ascii_gauge_and_glyphs() {
+        let theme = Theme::fixed(ColorMode::Never, true);
+        assert_eq!(theme.gauge_text(0.5, 10), "#####-----");
+        assert_eq!(theme.gauge_text(2.0, 4), "####");
+        assert_eq!(theme.gauge_text(f64::NAN, 3), "---");
+        assert!(theme.border_set().top_left.is_ascii());
+        assert_eq!(theme.marker(Series::Consumed), Marker::Custom('*'));
+    }
+
+    #[test]
+    fn parses_color_flag() {
+        assert_eq!("256".parse::<ColorMode>(), Ok(ColorMode::Ansi256));
+        assert_eq!("never".parse::<ColorMode>(), Ok(ColorMode::Never));
+        assert!("rainbow".parse::<ColorMode>().is_err());
+    }
+}

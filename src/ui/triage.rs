@@ -1,0 +1,118 @@
+//! Fulfilment triage: overdue orders of every hub in one table, most overdue first, filterable
+//! by hub, drop, stage and reason, with the counts by reason over what is shown.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use crate::app::State;
+use crate::app::rows;
+use crate::feed::FeedKind;
+
+use super::panel;
+use super::text;
+use super::theme::{Theme, Tone};
+
+/// Draws the triage table into `area`.
+pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let title = if state.filters.overdue.is_empty() {
+        "Overdue orders (/ filters: hub: drop: stage: reason:)".to_owned()
+    } else {
+        format!("Overdue orders — filter: {}", state.filters.overdue.text())
+    };
+    let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, true, now);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let board = state.shown_board();
+    let server_now = state.shown_server_now(now);
+    let orders = rows::overdue(state);
+    let open: u64 = board
+        .hubs()
+        .iter()
+        .map(|h| h.sla.overdue_open)
+        .fold(0, u64::saturating_add);
+
+    let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, order) in &orders {
+        *by_reason.entry(order.reason.as_str()).or_default() += 1;
+    }
+    let summary = Line::styled(
+        format!(
+            "{} shown of {} listed; {open} overdue open at the hubs",
+            orders.len(),
+            board.overdue_len()
+        ),
+        theme.title(),
+    );
+    let reasons: Vec<String> = by_reason
+        .iter()
+        .map(|(reason, n)| format!("{reason} {n}"))
+        .collect();
+    let reasons = if reasons.is_empty() {
+        Line::default()
+    } else {
+        Line::from(vec![
+            Span::raw("by reason: "),
+            Span::raw(reasons.join(", ")),
+        ])
+    };
+    let [counts_area, table_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(vec![summary, reasons]), counts_area);
+
+    if orders.is_empty() {
+        let text = if board.overdue_len() == 0 {
+            "no overdue orders listed"
+        } else {
+            "no overdue order matches the filter (Esc clears it)"
+        };
+        frame.render_widget(
+            Paragraph::new(text).style(theme.tone(Tone::Dim)),
+            table_area,
+        );
+        return;
+    }
+    let keys: Vec<String> = orders
+        .iter()
+        .map(|(hub, o)| rows::overdue_key(hub, o))
+        .collect();
+    let selected = rows::selected_index(&keys, state.selection.overdue.as_ref());
+    let header = Row::new(["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"])
+        .style(theme.title());
+    let table_rows: Vec<Row<'_>> = orders
+        .iter()
+        .map(|(hub, o)| {
+            Row::new(vec![
+                Cell::from(text::age(server_now - o.due_at)).style(theme.tone(Tone::Warn)),
+                Cell::from(o.order_id.clone()),
+                Cell::from((*hub).to_owned()),
+                Cell::from(o.drop_id.clone()),
+                Cell::from(o.stage.to_string()),
+                Cell::from(o.reason.clone()),
+                Cell::from(text::clock_hm(o.due_at)),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Fill(1),
+        Constraint::Length(5),
+    ];
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    let mut table_state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+}
