@@ -104,6 +104,22 @@ impl Config {
         self.feeds.iter().find(|e| e.kind == kind)
     }
 
+    /// Polls every feed at `every` (the `--poll` flag).
+    pub fn set_poll_every(&mut self, every: Duration) {
+        for endpoint in &mut self.feeds {
+            endpoint.poll_every = every;
+        }
+    }
+
+    /// Points every feed at `base_url` with no token (the in-process simulator of `demo`).
+    pub fn point_all_feeds_at(&mut self, base_url: &str) {
+        for endpoint in &mut self.feeds {
+            endpoint.base_url = base_url.trim_end_matches('/').to_owned();
+            endpoint.token = None;
+            endpoint.ca_certs_pem.clear();
+        }
+    }
+
     /// The built-in configuration: every feed at [`DEFAULT_FEED_URL`].
     ///
     /// # Errors

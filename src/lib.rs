@@ -4,6 +4,13 @@
 //! (the pure core) at the bottom, `app` (the state machine) above them, `ui` (drawing) above that;
 //! `sim` is the feed simulator and imports only the wire types.
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod feed;
 pub mod model;
+pub mod room;
 pub mod sim;
+pub mod status;
+pub mod stderr_log;
+pub mod ui;

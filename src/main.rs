@@ -1,1 +1,84 @@
-fn main() {}
+//! The `dropday` binary: argument parsing and wiring only.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use dropday::cli::{Cli, Command, StatusArgs};
+use dropday::config::Config;
+use dropday::{room, sim, status, stderr_log};
+
+/// Exit status for an unusable config or command line (as clap uses for usage errors).
+const EXIT_CONFIG: u8 = 2;
+/// Exit status when the program could not do its job for another reason.
+const EXIT_FAILURE: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("dropday: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    match cli.into_command() {
+        Command::Run(args) => runtime.block_on(room::run(args, None)),
+        Command::Demo(args) => {
+            let room_args = args.room.clone();
+            runtime.block_on(room::run(room_args, Some(args)))
+        }
+        Command::Sim(args) => {
+            stderr_log::init(log::Level::Info);
+            match runtime.block_on(sim::cli::run(args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("dropday sim: {e}");
+                    ExitCode::from(EXIT_FAILURE)
+                }
+            }
+        }
+        Command::Status(args) => runtime.block_on(run_status(args)),
+    }
+}
+
+async fn run_status(args: StatusArgs) -> ExitCode {
+    stderr_log::init(log::Level::Error);
+    let mut config = match Config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("dropday: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    if let Some(every) = args.poll {
+        config.set_poll_every(every);
+    }
+    let report = match status::observe(&config, args.observe).await {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("dropday status: {e}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("dropday status: cannot write JSON: {e}");
+                return ExitCode::from(EXIT_FAILURE);
+            }
+        }
+    } else {
+        print!("{}", status::render_table(&report));
+    }
+    if args.check {
+        ExitCode::from(u8::try_from(report.exit_code()).unwrap_or(EXIT_CONFIG))
+    } else {
+        ExitCode::SUCCESS
+    }
+}

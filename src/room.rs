@@ -1,0 +1,227 @@
+//! Launching the control room: config and flags into one setup, the pollers, the control client
+//! and the audit log wired as the effect runner, the terminal taken and always given back.
+//! `dropday demo` runs the same thing against the simulator started in-process.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tokio::sync::mpsc;
+
+use crate::app::audit::{Operator, append_audit};
+use crate::app::keymap::Keymap;
+use crate::app::terminal;
+use crate::app::{Effect, EffectRunner, Event, Exit, State, StateConfig};
+use crate::cli::{DemoArgs, RoomArgs};
+use crate::config::{ColorMode, Config, ConfigError};
+use crate::feed::FeedKind;
+use crate::feed::control::{ControlClient, RetryPolicy};
+use crate::feed::poller::{Pollers, spawn_pollers};
+use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
+use crate::status::board_for;
+use crate::ui::{self, theme::Theme};
+
+/// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
+/// burst while the screen is being drawn.
+const EVENT_QUEUE: usize = 1024;
+
+/// Runs the control room until the operator quits, a signal arrives or the terminal goes away.
+/// With `demo`, the feeds are the simulator started here on a loopback ephemeral port.
+pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
+    let mut config = match Config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return config_failure(&e),
+    };
+    apply_flags(&mut config, &args);
+    let keymap = match Keymap::with_overrides(&config.keys) {
+        Ok(keymap) => keymap,
+        Err(e) => {
+            return config_failure(&ConfigError {
+                file: config.file.clone(),
+                line: None,
+                key: Some("keys".to_owned()),
+                message: e.to_string(),
+            });
+        }
+    };
+    let simulator = match &demo {
+        Some(demo) => match start_demo(demo, &mut config, &args).await {
+            Ok(sim) => Some(sim),
+            Err(e) => {
+                eprintln!("dropday demo: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
+    if let Some(parent) = config.audit_log.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        eprintln!(
+            "dropday: cannot create the audit log's folder {}: {e} (set audit_log in the config)",
+            parent.display()
+        );
+        return ExitCode::from(2);
+    }
+    let exit = control_room(&config, keymap, simulator.is_some()).await;
+    if let Some(sim) = simulator {
+        sim.shutdown().await;
+    }
+    match exit {
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Signal(name)) => {
+            eprintln!("dropday: {name} received, terminal restored");
+            ExitCode::SUCCESS
+        }
+        Ok(Exit::TerminalGone) => {
+            eprintln!("dropday: the terminal went away; leaving");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("dropday: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn apply_flags(config: &mut Config, args: &RoomArgs) {
+    if let Some(every) = args.poll {
+        config.set_poll_every(every);
+    }
+    config.ui.read_only |= args.read_only;
+    config.ui.ascii |= args.ascii;
+    if let Some(color) = args.color {
+        config.ui.color = color;
+    }
+    if let Some(environment) = &args.environment {
+        config.ui.environment.clone_from(environment);
+    }
+}
+
+/// Starts the scenario's simulator on `127.0.0.1:0` and points every feed at it.
+async fn start_demo(
+    demo: &DemoArgs,
+    config: &mut Config,
+    args: &RoomArgs,
+) -> Result<RunningSim, sim::SimError> {
+    let mut options = SimOptions::new(ScenarioSource::from_arg(&demo.scenario));
+    options.speed = demo.speed;
+    options.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let sim = sim::start(options).await?;
+    config.point_all_feeds_at(&sim.base_url());
+    if args.environment.is_none() {
+        config.ui.environment = "demo".to_owned();
+    }
+    Ok(sim)
+}
+
+async fn control_room(
+    config: &Config,
+    keymap: Keymap,
+    simulated: bool,
+) -> Result<Exit, Box<dyn std::error::Error>> {
+    let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
+    init_log_widget();
+    let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
+    // A read-only session has no control client at all: nothing can send a control request.
+    let control = if config.ui.read_only {
+        None
+    } else {
+        let marketplace = config
+            .feed(FeedKind::Marketplace)
+            .ok_or("no marketplace feed configured")?
+            .clone();
+        Some(ControlClient::new(marketplace, RetryPolicy::default())?)
+    };
+    let state_config = StateConfig {
+        environment: config.ui.environment.clone(),
+        simulated,
+        read_only: config.ui.read_only,
+        keymap,
+        operator: Operator::from_env(),
+        thresholds: config.alerts.clone(),
+    };
+    let mut state = State::new(state_config, board_for(config));
+    let theme = Theme::new(theme_colors(config.ui.color), config.ui.ascii);
+    let mut runner = RoomEffects {
+        pollers,
+        control,
+        events: events_tx.clone(),
+        audit_log: config.audit_log.clone(),
+    };
+
+    let exit = terminal::run_in_terminal(
+        &mut state,
+        events_rx,
+        events_tx,
+        &mut runner,
+        |frame, state, now| ui::view(frame, state, &theme, now),
+    )
+    .await?;
+    Ok(exit)
+}
+
+fn theme_colors(mode: ColorMode) -> ui::theme::ColorMode {
+    match mode {
+        ColorMode::Auto => ui::theme::ColorMode::Auto,
+        ColorMode::Never => ui::theme::ColorMode::Never,
+        ColorMode::Ansi16 => ui::theme::ColorMode::Ansi16,
+        ColorMode::Ansi256 => ui::theme::ColorMode::Ansi256,
+    }
+}
+
+/// The program's own log goes to the Log view (tui-logger); nothing is written to the terminal
+/// underneath the screen.
+fn init_log_widget() {
+    if tui_logger::init_logger(log::LevelFilter::Info).is_ok() {
+        tui_logger::set_default_level(log::LevelFilter::Info);
+    }
+}
+
+/// Carries out the control room's effects: polls, control requests, audit lines.
+struct RoomEffects {
+    pollers: Pollers,
+    control: Option<ControlClient>,
+    events: mpsc::Sender<Event>,
+    audit_log: PathBuf,
+}
+
+impl EffectRunner for RoomEffects {
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Send(request) => match &self.control {
+                Some(control) => {
+                    log::info!(
+                        "sending {} for {} (key {})",
+                        request.action.name(),
+                        request.drop_id,
+                        request.idempotency_key
+                    );
+                    let control = control.clone();
+                    let events = self.events.clone();
+                    tokio::spawn(async move { control.execute(request, events).await });
+                }
+                None => log::error!(
+                    "read-only session: {} for {} not sent",
+                    request.action.name(),
+                    request.drop_id
+                ),
+            },
+            Effect::PollNow => self.pollers.poll_now(),
+            Effect::Audit(record) => {
+                let path = self.audit_log.clone();
+                // A small append; off the loop's thread so a slow disk never stalls a frame.
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = append_audit(&path, &record) {
+                        log::error!("{e}");
+                    }
+                });
+            }
+            Effect::Quit => {}
+        }
+    }
+}
+
+fn config_failure(error: &ConfigError) -> ExitCode {
+    eprintln!("dropday: {error}");
+    ExitCode::from(2)
+}
