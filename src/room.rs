@@ -121,6 +121,22 @@ async fn control_room(
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
+    for endpoint in &config.feeds {
+        log::info!(
+            "{} feed: {} every {} (timeout {}){}",
+            endpoint.kind,
+            endpoint.url(endpoint.kind.path()),
+            humantime::format_duration(endpoint.poll_every),
+            humantime::format_duration(endpoint.timeout),
+            if endpoint.token.is_some() { ", with a token" } else { "" }
+        );
+    }
+    log::info!(
+        "environment {}, {}, audit log {}",
+        config.ui.environment,
+        if config.ui.read_only { "read-only" } else { "read-write" },
+        config.audit_log.display()
+    );
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
     // A read-only session has no control client at all: nothing can send a control request.
     let control = if config.ui.read_only {
@@ -149,15 +165,32 @@ async fn control_room(
         audit_log: config.audit_log.clone(),
     };
 
+    let panic_at = test_panic_deadline();
     let exit = terminal::run_in_terminal(
         &mut state,
         events_rx,
         events_tx,
         &mut runner,
-        |frame, state, now| ui::view(frame, state, &theme, now),
+        |frame, state, now| {
+            if panic_at.is_some_and(|at| std::time::Instant::now() >= at) {
+                panic!("{PANIC_AFTER_ENV} test hook: the view panics as a bug in drawing would");
+            }
+            ui::view(frame, state, &theme, now);
+        },
     )
     .await?;
     Ok(exit)
+}
+
+/// Test hook for the end-to-end tests (`tests/pty_e2e.rs`): with this variable set to N at
+/// start, the first frame drawn N milliseconds later panics inside the view, on the loop's
+/// thread, exactly where a drawing bug would. It proves that the panic hook gives the terminal
+/// back and the message lands on the normal screen. Read once at start; never set it otherwise.
+pub const PANIC_AFTER_ENV: &str = "DROPDAY_PANIC_AFTER_MS";
+
+fn test_panic_deadline() -> Option<std::time::Instant> {
+    let ms: u64 = std::env::var(PANIC_AFTER_ENV).ok()?.trim().parse().ok()?;
+    Some(std::time::Instant::now() + std::time::Duration::from_millis(ms))
 }
 
 fn theme_colors(mode: ColorMode) -> ui::theme::ColorMode {
@@ -208,6 +241,19 @@ impl EffectRunner for RoomEffects {
             },
             Effect::PollNow => self.pollers.poll_now(),
             Effect::Audit(record) => {
+                log::info!(
+                    "{} {} {}: {:?}{} after {} attempt(s), {} ms",
+                    record.action,
+                    record.drop,
+                    serde_json::Value::Object(record.parameters.clone()),
+                    record.outcome,
+                    record
+                        .detail
+                        .as_deref()
+                        .map_or_else(String::new, |d| format!(" ({d})")),
+                    record.attempts,
+                    record.latency_ms
+                );
                 let path = self.audit_log.clone();
                 // A small append; off the loop's thread so a slow disk never stalls a frame.
                 tokio::task::spawn_blocking(move || {

@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::feed::events::{PollOutcome, PollReport};
-
 use super::effect::Effect;
 use super::event::{Event, ShutdownReason};
 use super::keys;
@@ -21,15 +19,15 @@ pub fn update(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect
         }
         Event::Tick(at) => {
             // Time-driven rules (staleness, drop opening soon) change without any new document.
-            state.alerts.evaluate(&state.board, at, &state.thresholds);
+            evaluate_alerts(state, at);
             if state.current_message(at).is_none() {
                 state.message = None;
             }
             Vec::new()
         }
         Event::Poll(report) => {
-            ingest(state, report);
-            state.alerts.evaluate(&state.board, now, &state.thresholds);
+            state.board.apply_poll(report);
+            evaluate_alerts(state, now);
             Vec::new()
         }
         Event::Control(report) => operate::on_report(state, &report, now),
@@ -45,20 +43,13 @@ pub fn update(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect
     }
 }
 
-/// Hands one poll's outcome to the board; a failure keeps the last good data.
-fn ingest(state: &mut State, report: PollReport) {
-    let PollReport {
-        feed,
-        sent_at,
-        received_at,
-        outcome,
-    } = report;
-    let board = &mut state.board;
-    match outcome {
-        PollOutcome::Drops(doc) => board.ingest_drops(doc, sent_at, received_at),
-        PollOutcome::Hubs(doc) => board.ingest_hubs(doc, sent_at, received_at),
-        PollOutcome::Popups(doc) => board.ingest_popups(doc, sent_at, received_at),
-        PollOutcome::NotModified => board.record_not_modified(feed, sent_at, received_at),
-        PollOutcome::Failed(failure) => board.record_failure(feed, failure, received_at),
+/// Runs the alert rules and puts what changed in the program's log (the Log view).
+fn evaluate_alerts(state: &mut State, now: DateTime<Utc>) {
+    let changes = state.alerts.evaluate(&state.board, now, &state.thresholds);
+    for raised in changes.raised {
+        log::warn!("alert {raised}");
+    }
+    for cleared in changes.cleared {
+        log::info!("alert cleared: {cleared}");
     }
 }

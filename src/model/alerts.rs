@@ -13,6 +13,7 @@ use crate::feed::wire::DropState;
 use super::board::Board;
 use super::figures::{CountdownTarget, Exhaustion};
 use super::money::format_money;
+use super::rate::RateWindow;
 use super::views::{DropFigures, HubOutlook, PopupSummary};
 
 /// How urgent an alert is. Orders critical first.
@@ -149,6 +150,11 @@ pub struct AlertThresholds {
     pub stale_after_intervals: u32,
     /// Cleared alerts stay listed this many minutes, then are forgotten.
     pub cleared_retention_min: u32,
+    /// Projection alerts (`capacity_exhaustion` ahead of time, `capacity_underuse`,
+    /// `sellout_soon`) wait until the rate behind them spans this many seconds of samples: a
+    /// rate from the first few polls swings with every unit and would raise and clear
+    /// critical alerts within seconds.
+    pub projection_min_span_s: u32,
 }
 
 impl Default for AlertThresholds {
@@ -160,8 +166,26 @@ impl Default for AlertThresholds {
             conversion_min_window_sessions: 200,
             stale_after_intervals: 3,
             cleared_retention_min: 10,
+            projection_min_span_s: 60,
         }
     }
+}
+
+/// What one evaluation changed, in words for the program's log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertChanges {
+    /// `severity kind subject: message` of each alert that started firing.
+    pub raised: Vec<String>,
+    /// `kind subject` of each alert that stopped firing.
+    pub cleared: Vec<String>,
+}
+
+fn describe(kind: AlertKind, subject: &str, message: &str) -> String {
+    format!(
+        "{} {} {subject}: {message}",
+        kind.severity().as_str(),
+        kind.as_str()
+    )
 }
 
 /// One alert of the book. Instants are local time.
@@ -245,13 +269,16 @@ impl AlertBook {
     /// Runs every rule on `board` at `local_now`: new findings are raised with `since = now`,
     /// continuing ones keep their `since` and get the new message, alerts no rule finds any
     /// more are cleared, and alerts cleared longer than the retention are forgotten.
+    ///
+    /// Returns what changed, for the program's log.
     pub fn evaluate(
         &mut self,
         board: &Board,
         local_now: DateTime<Utc>,
         thresholds: &AlertThresholds,
-    ) {
+    ) -> AlertChanges {
         let findings = findings(board, local_now, thresholds);
+        let mut changes = AlertChanges::default();
         let mut alive = vec![false; self.alerts.len()];
         let mut added = Vec::new();
         for (kind, subject, message) in findings {
@@ -265,10 +292,12 @@ impl AlertBook {
                         alert.since = local_now;
                         alert.cleared_at = None;
                         alert.acknowledged = false;
+                        changes.raised.push(describe(alert.kind, &alert.subject, &message));
                     }
                     alert.message = message;
                 }
                 None => {
+                    changes.raised.push(describe(kind, &key.1, &message));
                     added.push(Alert {
                         kind,
                         severity: kind.severity(),
@@ -286,6 +315,9 @@ impl AlertBook {
         for (alert, alive) in self.alerts.iter_mut().zip(alive) {
             if !alive && alert.cleared_at.is_none() {
                 alert.cleared_at = Some(local_now);
+                changes
+                    .cleared
+                    .push(format!("{} {}", alert.kind.as_str(), alert.subject));
             }
             if alert.silenced_until.is_some_and(|until| until <= local_now) {
                 alert.silenced_until = None;
@@ -295,6 +327,7 @@ impl AlertBook {
             .retain(|a| a.cleared_at.is_none_or(|at| local_now - at < retention));
         self.alerts.extend(added);
         self.reindex();
+        changes
     }
 
     fn reindex(&mut self) {
@@ -385,15 +418,23 @@ fn minutes(span: TimeDelta) -> i64 {
 fn findings(board: &Board, local_now: DateTime<Utc>, t: &AlertThresholds) -> Vec<Finding> {
     let now = board.server_now(local_now);
     let mut out = Findings(Vec::new());
+    let min_span = TimeDelta::seconds(i64::from(t.projection_min_span_s));
+    let settled = |window: &RateWindow| window.span(now).is_some_and(|span| span >= min_span);
     for hub in board.all_hub_outlooks(now) {
-        hub_rules(&hub, t, &mut out);
+        let projected = board
+            .hub_track(&hub.hub.id)
+            .is_some_and(|track| settled(&track.consumed));
+        hub_rules(&hub, projected, t, &mut out);
     }
     for popup in board.all_popup_summaries(now) {
         popup_rules(&popup, &mut out);
     }
     let rate_window = board.settings().rate_window;
     for figures in board.all_drop_figures(now) {
-        drop_rules(&figures, rate_window, t, &mut out);
+        let projected = board
+            .drop_track(&figures.drop.id)
+            .is_some_and(|track| settled(&track.sold));
+        drop_rules(&figures, projected, rate_window, t, &mut out);
     }
     for feed in FeedKind::ALL {
         feed_rules(board, feed, local_now, t, &mut out);
@@ -411,11 +452,13 @@ impl Findings {
 }
 
 /// Rules `capacity_exhaustion`, `capacity_underuse`, `sla_breach`, `orders_overdue`.
-fn hub_rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
+/// `projected`: the burn rate spans enough samples for projections to be alerted on.
+fn hub_rules(hub: &HubOutlook<'_>, projected: bool, t: &AlertThresholds, out: &mut Findings) {
     let h = hub.hub;
     let cap = &h.capacity;
     let outlook = &hub.capacity;
-    if outlook.exhausts_before(cap.window_end) {
+    let reached = matches!(outlook.exhaustion, Exhaustion::Reached { .. });
+    if (projected || reached) && outlook.exhausts_before(cap.window_end) {
         let message = match outlook.exhaustion {
             Exhaustion::At(at) => format!(
                 "{} runs out at {}, {} min before its window ends ({} units left at {:.1}/min)",
@@ -443,8 +486,9 @@ fn hub_rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
         };
         out.push(AlertKind::CapacityExhaustion, &h.id, message);
     }
-    if let Some(projected) = outlook.projected_at_window_end
-        && projected < cap.min_commit_units
+    if let Some(at_end) = outlook.projected_at_window_end
+        && (projected || outlook.time_left.is_zero())
+        && at_end < cap.min_commit_units
     {
         out.push(
             AlertKind::CapacityUnderuse,
@@ -452,7 +496,7 @@ fn hub_rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
             format!(
                 "{} heads for {} of its {} committed units by {}: {} short, penalty {}",
                 h.id,
-                projected,
+                at_end,
                 cap.min_commit_units,
                 hhmm(cap.window_end),
                 outlook.shortfall_units.unwrap_or_default(),
@@ -525,8 +569,10 @@ fn popup_rules(popup: &PopupSummary<'_>, out: &mut Findings) {
 }
 
 /// Rules `margin_below_floor`, `sellout_soon`, `drop_opening`, `conversion_drop`.
+/// `projected`: the sales rate spans enough samples for projections to be alerted on.
 fn drop_rules(
     f: &DropFigures<'_>,
+    projected: bool,
     rate_window: TimeDelta,
     t: &AlertThresholds,
     out: &mut Findings,
@@ -553,6 +599,7 @@ fn drop_rules(
         );
     }
     if d.state == DropState::Live
+        && projected
         && let Some(at) = f.sellout_at
         && at < d.closes_at
     {
@@ -878,6 +925,30 @@ mod tests {
         let found = fire(&example_board(), at(0));
         assert_eq!(find(&found, AlertKind::CapacityExhaustion), None);
         assert_eq!(find(&found, AlertKind::CapacityUnderuse), None);
+    }
+
+    #[test]
+    fn projections_wait_for_a_settled_rate_but_a_reached_contract_does_not() {
+        let board_with = |before: u64, now_units: u64, seconds: i64| {
+            let mut board = Board::default();
+            let mut hubs = at_time(fixtures::hubs(), at(-seconds));
+            hubs.entries[0].capacity.consumed_units = before;
+            board.ingest_hubs(hubs, at(-seconds), at(-seconds));
+            let mut hubs = fixtures::hubs();
+            hubs.entries[0].capacity.consumed_units = now_units;
+            board.ingest_hubs(hubs, at(0), at(0));
+            board
+        };
+        // 20 s of samples: a steep burn is not yet alerted on, nor is a shortfall.
+        let early = fire(&board_with(200, 210, 20), at(0));
+        assert_eq!(find(&early, AlertKind::CapacityExhaustion), None, "{early:?}");
+        assert_eq!(find(&early, AlertKind::CapacityUnderuse), None, "{early:?}");
+        // The same burn over the default 60 s span is.
+        let settled = fire(&board_with(180, 210, 60), at(0));
+        assert!(find(&settled, AlertKind::CapacityExhaustion).is_some(), "{settled:?}");
+        // A contract already used up needs no projection.
+        let reached = fire(&board_with(595, 600, 20), at(0));
+        assert!(find(&reached, AlertKind::CapacityExhaustion).is_some(), "{reached:?}");
     }
 
     #[test]

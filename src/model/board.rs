@@ -583,6 +583,14 @@ mod tests {
         assert!(close(f.bands[0].live_conversion_pct, 8.0));
         // 500 - 170 = 330 left at 10/min: 33 minutes
         assert_eq!(f.sellout_at, Some(at(300 + 33 * 60)));
+        // Paused, the same trailing rate projects no sell-out: nothing sells until it resumes.
+        let mut paused = board.clone();
+        let mut drops = at_time(fixtures::drops(), at(300));
+        drops.entries[0].state = crate::feed::wire::DropState::Paused;
+        drops.entries[0].stock.sold = 170;
+        paused.ingest_drops(drops, local_now, local_now);
+        let p = paused.drop_figures("hoodie-01", now).expect("drop");
+        assert_eq!(p.sellout_at, None);
         let series = board.orders_series("hoodie-01", now).expect("series");
         assert!(close(series.iter().copied().reduce(f64::max), 10.0));
 

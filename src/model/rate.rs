@@ -168,6 +168,16 @@ impl RateWindow {
         Some((sxy / sxx).max(0.0))
     }
 
+    /// Time between the first and the last sample inside `[now - window, now]`: how much
+    /// evidence the rate stands on. `None` with fewer than 2 samples.
+    #[must_use]
+    pub fn span(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        let mut inside = self.inside(now);
+        let first = inside.next()?.0;
+        let last = inside.last()?.0;
+        Some(last - first)
+    }
+
     /// Last value minus first value inside `[now - window, now]`; `None` with fewer than 2 samples.
     #[must_use]
     pub fn delta(&self, now: DateTime<Utc>) -> Option<u64> {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::feed::wire::{Drop, Hub, Popup, PriceBand, Terminal, TerminalStatus};
+use crate::feed::wire::{Drop, DropState, Hub, Popup, PriceBand, Terminal, TerminalStatus};
 
 use super::figures::{
     self, CapacityOutlook, Countdown, band_allowed, band_margin_pct, conversion_pct,
@@ -91,7 +91,11 @@ impl<'a> DropFigures<'a> {
             units_per_min,
             sell_through_pct: sell_through_pct(drop.stock.sold, drop.stock.allocated),
             remaining_stock: drop.stock.allocated.saturating_sub(drop.stock.sold),
-            sellout_at: sellout_at(now, drop.stock.allocated, drop.stock.sold, units_per_min),
+            // Only a live drop sells: a paused one's trailing rate would project a sell-out
+            // that cannot happen until it is resumed.
+            sellout_at: (drop.state == DropState::Live)
+                .then(|| sellout_at(now, drop.stock.allocated, drop.stock.sold, units_per_min))
+                .flatten(),
             bands,
         }
     }
