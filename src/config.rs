@@ -94,6 +94,8 @@ pub struct Config {
     pub audit_log: PathBuf,
     /// Key bindings: action name → key text, overriding the defaults.
     pub keys: BTreeMap<String, String>,
+    /// Line of each `[keys]` entry in the file, for errors found when the keymap is built.
+    pub key_lines: BTreeMap<String, usize>,
     pub alerts: AlertThresholds,
 }
 
@@ -117,6 +119,17 @@ impl Config {
             endpoint.base_url = base_url.trim_end_matches('/').to_owned();
             endpoint.token = None;
             endpoint.ca_certs_pem.clear();
+        }
+    }
+
+    /// A config error about the `[keys]` entry of `action` (found when the keymap is built).
+    #[must_use]
+    pub fn key_error(&self, action: &str, message: String) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: self.key_lines.get(action).copied(),
+            key: Some(format!("keys.{action}")),
+            message,
         }
     }
 
@@ -228,21 +241,17 @@ impl Locator<'_> {
             .split_once("unknown field `")
             .and_then(|(_, rest)| rest.split_once('`'))
             .map(|(name, _)| name.to_owned());
-        let leaf = if let Some(name) = unknown {
-            Some(name)
-        } else if line.starts_with('[') {
-            return Some(
-                line.trim_matches(|c| c == '[' || c == ']')
-                    .trim()
-                    .to_owned(),
-            );
-        } else {
+        if line.starts_with('[') {
+            // The error is about a table header: the header is the key.
+            return Some(line.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        }
+        let leaf = unknown.or_else(|| {
             line.split_once('=')
                 .map(|(k, _)| k.trim().trim_matches('"').to_owned())
-        };
+        });
         match (table, leaf) {
-            (Some(table), Some(leaf)) if !line.starts_with('[') => Some(format!("{table}.{leaf}")),
-            (Some(table), _) => Some(table),
+            (Some(table), Some(leaf)) => Some(format!("{table}.{leaf}")),
+            (Some(table), None) => Some(table),
             (None, leaf) => leaf,
         }
     }
@@ -259,7 +268,7 @@ struct RawConfig {
     max_backoff: Option<Spanned<String>>,
     rate_window: Option<Spanned<String>>,
     #[serde(default)]
-    keys: BTreeMap<String, String>,
+    keys: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     alerts: AlertThresholds,
 }
@@ -360,7 +369,16 @@ impl RawConfig {
                 read_only: self.ui.read_only,
             },
             audit_log,
-            keys: self.keys,
+            key_lines: self
+                .keys
+                .iter()
+                .map(|(name, value)| (name.clone(), at.line_of(value.span().start)))
+                .collect(),
+            keys: self
+                .keys
+                .into_iter()
+                .map(|(name, value)| (name, value.into_inner()))
+                .collect(),
             alerts: self.alerts,
         })
     }

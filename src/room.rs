@@ -34,14 +34,7 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
     apply_flags(&mut config, &args);
     let keymap = match Keymap::with_overrides(&config.keys) {
         Ok(keymap) => keymap,
-        Err(e) => {
-            return config_failure(&ConfigError {
-                file: config.file.clone(),
-                line: None,
-                key: Some("keys".to_owned()),
-                message: e.to_string(),
-            });
-        }
+        Err(e) => return config_failure(&config.key_error(e.action(), e.to_string())),
     };
     let simulator = match &demo {
         Some(demo) => match start_demo(demo, &mut config, &args).await {

@@ -433,6 +433,18 @@ pub enum KeymapError {
     },
 }
 
+impl KeymapError {
+    /// The `[keys]` entry the error is about (the later one of a duplicate pair), so the config
+    /// error can point at its line.
+    #[must_use]
+    pub fn action(&self) -> &str {
+        match self {
+            KeymapError::UnknownAction(name) | KeymapError::BadKey { action: name, .. } => name,
+            KeymapError::Duplicate { second, .. } => second,
+        }
+    }
+}
+
 fn action_names() -> String {
     Action::ALL.map(Action::name).join(", ")
 }

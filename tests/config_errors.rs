@@ -1,0 +1,84 @@
+//! A bad config stops the control room before it touches the terminal: one line on stderr naming
+//! the file, the line and the key, and exit status 2.
+
+use std::process::Command;
+
+fn run_with(config_text: &str) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dropday.toml");
+    std::fs::write(&path, config_text).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_dropday"))
+        .arg("--config")
+        .arg(&path)
+        .env("HOME", dir.path())
+        .output()
+        .expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn each_bad_config_is_one_line_with_file_line_and_key() {
+    let cases = [
+        (
+            "[feeds.marketplace]\nurl = \"http://127.0.0.1:7070\"\ninterval = \"1s\"\n",
+            "dropday.toml line 3 key `feeds.marketplace.interval`: unknown field `interval`",
+        ),
+        (
+            "[ui]\nread_only = 1\n",
+            "dropday.toml line 2 key `ui.read_only`: invalid type",
+        ),
+        (
+            "[feeds.hubs]\nurl = \"http://127.0.0.1:7070\"\n",
+            "dropday.toml line 1 key `feeds.hubs`: unknown field `hubs`",
+        ),
+        (
+            "[feeds.pos]\nurl = \"http//no-scheme\"\n",
+            "dropday.toml line 2 key `feeds.pos.url`",
+        ),
+        (
+            "[feeds.pos]\ntimeout = \"2 fortnights\"\n",
+            "dropday.toml line 2 key `feeds.pos.timeout`: `2 fortnights` is not a duration",
+        ),
+        (
+            "[ui]\nenvironment = \"x\"\n\n[keys]\nfreeze = \"p\"\n",
+            "dropday.toml line 5 key `keys.freeze`: [keys]: p is bound to both `pause` and `freeze`",
+        ),
+        (
+            "[keys]\nfly = \"x\"\n",
+            "dropday.toml line 2 key `keys.fly`: [keys]: `fly` is not an action",
+        ),
+        (
+            "[keys]\npause = \"ctrl-banana\"\n",
+            "dropday.toml line 2 key `keys.pause`",
+        ),
+        (
+            "[alerts]\nsla_min_orders = -3\n",
+            "dropday.toml line 2 key `alerts.sla_min_orders`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (code, stderr) = run_with(text);
+        assert_eq!(code, Some(2), "{text:?}: {stderr}");
+        assert!(stderr.contains(expected), "{text:?}\n got: {stderr}\nwant: {expected}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        // Nothing was drawn: no escape sequences reached the terminal.
+        assert!(!stderr.contains('\u{1b}'));
+    }
+}
+
+#[test]
+fn an_unreadable_config_file_names_the_file() {
+    let output = Command::new(env!("CARGO_BIN_EXE_dropday"))
+        .args(["--config", "/nonexistent/dropday.toml"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/nonexistent/dropday.toml: cannot read the file"),
+        "{stderr}"
+    );
+}
