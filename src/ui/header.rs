@@ -19,24 +19,36 @@ use super::theme::{Theme, Tone};
 /// Rows the header takes.
 pub const HEIGHT: u16 = 3;
 
+/// Below this width the identity line drops what it can spare so the clock and the skew stay
+/// on screen at 80 columns (the event lead's phone over SSH), FROZEN included.
+const WIDE: u16 = 100;
+
 /// Draws the header into `area` (three rows).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let lines = vec![
-        identity_line(state, theme, now),
+        identity_line(state, theme, now, area.width < WIDE),
         health_line(state, theme, now),
         tabs_line(state, theme),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {
+fn identity_line<'a>(
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    compact: bool,
+) -> Line<'a> {
     let production = state.session.is_production();
     let mut spans = Vec::new();
     if state.session.simulated {
-        spans.push(Span::styled(
-            " SIMULATED — NOT A LIVE DROP ".to_owned(),
-            theme.simulated(),
-        ));
+        // Reverse video and the word SIMULATED in every form: never mistaken for a live drop.
+        let banner = if compact && state.frozen.is_some() {
+            " SIMULATED "
+        } else {
+            " SIMULATED — NOT A LIVE DROP "
+        };
+        spans.push(Span::styled(banner.to_owned(), theme.simulated()));
         spans.push(Span::raw(" "));
     }
     if let Some(frozen) = &state.frozen {
@@ -49,7 +61,9 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'
         ));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled("dropday ".to_owned(), theme.title()));
+    if !compact {
+        spans.push(Span::styled("dropday ".to_owned(), theme.title()));
+    }
     spans.push(Span::styled(
         format!("env {} ", state.session.environment),
         theme.header(production),
@@ -69,10 +83,11 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'
         }
         None => "skew unknown".to_owned(),
     };
-    spans.push(Span::raw(format!(
-        "server {} UTC ({skew}) ",
-        text::clock(server_now)
-    )));
+    spans.push(Span::raw(if compact {
+        format!("{} UTC {skew}", text::clock(server_now))
+    } else {
+        format!("server {} UTC ({skew}) ", text::clock(server_now))
+    }));
     Line::from(spans)
 }
 
