@@ -59,7 +59,7 @@ pub struct RoomArgs {
     #[arg(long)]
     pub ascii: bool,
     /// Colours: auto (honours NO_COLOR), never, 16 or 256.
-    #[arg(long, value_enum, value_name = "MODE")]
+    #[arg(long, value_name = "auto|never|16|256")]
     pub color: Option<ColorMode>,
     /// Environment name shown in the header (`production` gets a red border).
     #[arg(long, value_name = "NAME")]

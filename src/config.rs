@@ -15,6 +15,7 @@ use crate::feed::client::{DEFAULT_BODY_LIMIT, FeedEndpoint};
 use crate::feed::poller::DEFAULT_MAX_BACKOFF;
 use crate::feed::secret::Token;
 use crate::model::alerts::AlertThresholds;
+pub use crate::ui::theme::ColorMode;
 
 /// The environment variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "DROPDAY_CONFIG";
@@ -48,22 +49,6 @@ impl fmt::Display for ConfigError {
         }
         write!(f, ": {}", self.message)
     }
-}
-
-/// How colours are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorMode {
-    /// 256 colours unless `NO_COLOR` is set or the terminal says it has fewer.
-    #[default]
-    Auto,
-    /// No colour at all: everything is said in text and by emphasis.
-    Never,
-    /// The 16 ANSI colours.
-    #[value(name = "16")]
-    Ansi16,
-    /// The 256-colour palette.
-    #[value(name = "256")]
-    Ansi256,
 }
 
 /// Settings of the screen.
@@ -243,7 +228,11 @@ impl Locator<'_> {
             .map(|(name, _)| name.to_owned());
         if line.starts_with('[') {
             // The error is about a table header: the header is the key.
-            return Some(line.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+            return Some(
+                line.trim_matches(|c| c == '[' || c == ']')
+                    .trim()
+                    .to_owned(),
+            );
         }
         let leaf = unknown.or_else(|| {
             line.split_once('=')
@@ -339,19 +328,10 @@ impl RawConfig {
         }
         let color = match &self.ui.color {
             None => ColorMode::Auto,
-            Some(text) => match text.get_ref().as_str() {
-                "auto" => ColorMode::Auto,
-                "never" => ColorMode::Never,
-                "16" => ColorMode::Ansi16,
-                "256" => ColorMode::Ansi256,
-                other => {
-                    return Err(at.error(
-                        Some(text.span()),
-                        "ui.color",
-                        format!("`{other}` is not a colour mode: use auto, never, 16 or 256"),
-                    ));
-                }
-            },
+            Some(text) => text
+                .get_ref()
+                .parse::<ColorMode>()
+                .map_err(|message| at.error(Some(text.span()), "ui.color", message))?,
         };
         let audit_log = match &self.audit_log {
             Some(path) => expand_home(path.get_ref()),

@@ -12,7 +12,7 @@ use crate::app::keymap::Keymap;
 use crate::app::terminal;
 use crate::app::{Effect, EffectRunner, Event, Exit, State, StateConfig};
 use crate::cli::{DemoArgs, RoomArgs};
-use crate::config::{ColorMode, Config, ConfigError};
+use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
 use crate::feed::control::{ControlClient, RetryPolicy};
 use crate::feed::poller::{Pollers, spawn_pollers};
@@ -62,18 +62,26 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
     match exit {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
         Ok(Exit::Signal(name)) => {
-            eprintln!("dropday: {name} received, terminal restored");
+            say_on_the_way_out(format_args!("dropday: {name} received, terminal restored"));
             ExitCode::SUCCESS
         }
         Ok(Exit::TerminalGone) => {
-            eprintln!("dropday: the terminal went away; leaving");
+            say_on_the_way_out(format_args!("dropday: the terminal went away; leaving"));
             ExitCode::from(1)
         }
         Err(e) => {
-            eprintln!("dropday: {e}");
+            say_on_the_way_out(format_args!("dropday: {e}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// A last line on stderr that may find no terminal any more: after a hang-up (SIGHUP, the SSH
+/// link dropped) stderr is a hung-up tty, and `eprintln!` would panic on its EIO and turn a
+/// clean exit into exit status 101.
+fn say_on_the_way_out(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
 }
 
 fn apply_flags(config: &mut Config, args: &RoomArgs) {
@@ -121,13 +129,21 @@ async fn control_room(
             endpoint.url(endpoint.kind.path()),
             humantime::format_duration(endpoint.poll_every),
             humantime::format_duration(endpoint.timeout),
-            if endpoint.token.is_some() { ", with a token" } else { "" }
+            if endpoint.token.is_some() {
+                ", with a token"
+            } else {
+                ""
+            }
         );
     }
     log::info!(
         "environment {}, {}, audit log {}",
         config.ui.environment,
-        if config.ui.read_only { "read-only" } else { "read-write" },
+        if config.ui.read_only {
+            "read-only"
+        } else {
+            "read-write"
+        },
         config.audit_log.display()
     );
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
@@ -150,7 +166,7 @@ async fn control_room(
         thresholds: config.alerts.clone(),
     };
     let mut state = State::new(state_config, board_for(config));
-    let theme = Theme::new(theme_colors(config.ui.color), config.ui.ascii);
+    let theme = Theme::new(config.ui.color, config.ui.ascii);
     let mut runner = RoomEffects {
         pollers,
         control,
@@ -184,15 +200,6 @@ pub const PANIC_AFTER_ENV: &str = "DROPDAY_PANIC_AFTER_MS";
 fn test_panic_deadline() -> Option<std::time::Instant> {
     let ms: u64 = std::env::var(PANIC_AFTER_ENV).ok()?.trim().parse().ok()?;
     Some(std::time::Instant::now() + std::time::Duration::from_millis(ms))
-}
-
-fn theme_colors(mode: ColorMode) -> ui::theme::ColorMode {
-    match mode {
-        ColorMode::Auto => ui::theme::ColorMode::Auto,
-        ColorMode::Never => ui::theme::ColorMode::Never,
-        ColorMode::Ansi16 => ui::theme::ColorMode::Ansi16,
-        ColorMode::Ansi256 => ui::theme::ColorMode::Ansi256,
-    }
 }
 
 /// The program's own log goes to the Log view (tui-logger); nothing is written to the terminal
