@@ -72,6 +72,7 @@ where
     draw(terminal, state, &mut view, clock())?;
     loop {
         let mut exit = None;
+        let mut resized = false;
         tokio::select! {
             input = sources.input.next() => {
                 let event = match input {
@@ -82,8 +83,8 @@ where
                         Some(Event::Shutdown(ShutdownReason::TerminalGone))
                     }
                 };
-                // A resize needs nothing more than the redraw below: ratatui's draw resizes.
                 if let Some(event) = event {
+                    resized = matches!(event, Event::Resize(..));
                     exit = exit.or(step(state, event, runner, clock()));
                 }
             }
@@ -109,8 +110,24 @@ where
         if let Some(exit) = exit {
             return Ok(exit);
         }
+        if resized {
+            redraw_whole(terminal)?;
+        }
         draw(terminal, state, &mut view, clock())?;
     }
+}
+
+/// After a resize the screen holds whatever the terminal made of the last frame (cut, wrapped
+/// or reflowed), and ratatui only repaints what changed since the frame it last drew, and
+/// clears only when the size differs from that frame's. When sizes come faster than frames
+/// (a window dragged, a resize storm) the program can next draw at the very size it drew last,
+/// and the screen would keep the terminal's leftovers. So every resize clears and the next
+/// frame is drawn whole, at the size the terminal has now.
+fn redraw_whole<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), DrawError> {
+    let size = terminal.size().map_err(|e| DrawError(e.to_string()))?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .map_err(|e| DrawError(e.to_string()))
 }
 
 /// One event through `update`, its effects to the runner; `Some` when the loop must end.

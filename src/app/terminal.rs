@@ -142,5 +142,13 @@ where
     let result = super::run(&mut terminal, state, sources, runner, view).await;
     forwarder.abort();
     drop(guard);
+    // ratatui's `Terminal` shows the cursor when dropped and `eprintln!`s if it cannot. After a
+    // hang-up (the SSH link dropped) stderr is the dead terminal too, so that `eprintln!` would
+    // panic on the way out and turn a clean exit into status 101. The guard has shown the
+    // cursor already; when showing it fails here the terminal is gone, and the drop would have
+    // nothing left to do but that panic.
+    if terminal.show_cursor().is_err() {
+        std::mem::forget(terminal);
+    }
     Ok(result?)
 }
