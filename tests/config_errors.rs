@@ -62,7 +62,10 @@ fn each_bad_config_is_one_line_with_file_line_and_key() {
     for (text, expected) in cases {
         let (code, stderr) = run_with(text);
         assert_eq!(code, Some(2), "{text:?}: {stderr}");
-        assert!(stderr.contains(expected), "{text:?}\n got: {stderr}\nwant: {expected}");
+        assert!(
+            stderr.contains(expected),
+            "{text:?}\n got: {stderr}\nwant: {expected}"
+        );
         assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
         // Nothing was drawn: no escape sequences reached the terminal.
         assert!(!stderr.contains('\u{1b}'));

@@ -292,7 +292,9 @@ impl AlertBook {
                         alert.since = local_now;
                         alert.cleared_at = None;
                         alert.acknowledged = false;
-                        changes.raised.push(describe(alert.kind, &alert.subject, &message));
+                        changes
+                            .raised
+                            .push(describe(alert.kind, &alert.subject, &message));
                     }
                     alert.message = message;
                 }
@@ -941,14 +943,24 @@ mod tests {
         };
         // 20 s of samples: a steep burn is not yet alerted on, nor is a shortfall.
         let early = fire(&board_with(200, 210, 20), at(0));
-        assert_eq!(find(&early, AlertKind::CapacityExhaustion), None, "{early:?}");
+        assert_eq!(
+            find(&early, AlertKind::CapacityExhaustion),
+            None,
+            "{early:?}"
+        );
         assert_eq!(find(&early, AlertKind::CapacityUnderuse), None, "{early:?}");
         // The same burn over the default 60 s span is.
         let settled = fire(&board_with(180, 210, 60), at(0));
-        assert!(find(&settled, AlertKind::CapacityExhaustion).is_some(), "{settled:?}");
+        assert!(
+            find(&settled, AlertKind::CapacityExhaustion).is_some(),
+            "{settled:?}"
+        );
         // A contract already used up needs no projection.
         let reached = fire(&board_with(595, 600, 20), at(0));
-        assert!(find(&reached, AlertKind::CapacityExhaustion).is_some(), "{reached:?}");
+        assert!(
+            find(&reached, AlertKind::CapacityExhaustion).is_some(),
+            "{reached:?}"
+        );
     }
 
     #[test]

@@ -33,12 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn identity_line<'a>(
-    state: &State,
-    theme: &Theme,
-    now: DateTime<Utc>,
-    compact: bool,
-) -> Line<'a> {
+fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: bool) -> Line<'a> {
     let production = state.session.is_production();
     let mut spans = Vec::new();
     if state.session.simulated {
