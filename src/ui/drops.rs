@@ -73,8 +73,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 
     // Narrow (80 columns): no gauge, a short sparkline, the band without its margin (the strip
     // under the table has it). Wide: everything.
-    let wide = table_area.width >= 100;
-    let layout = if wide { Columns::WIDE } else { Columns::NARROW };
+    let layout = if table_area.width >= 100 {
+        Columns::WIDE
+    } else if table_area.width >= 84 {
+        // The left column of a 160-column Overview: room for the gauge, not for the margin.
+        Columns::MEDIUM
+    } else {
+        Columns::NARROW
+    };
     let header = Row::new([
         "Drop",
         "State",
@@ -142,6 +148,14 @@ impl Columns {
         sellout: 8,
         sellout_title: "Sell-out",
         band_margin: true,
+    };
+    const MEDIUM: Columns = Columns {
+        conversion: 9,
+        spark: 6,
+        gauge: 5,
+        sellout: 8,
+        sellout_title: "Sell-out",
+        band_margin: false,
     };
     const NARROW: Columns = Columns {
         conversion: 9,
