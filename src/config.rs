@@ -37,17 +37,28 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("config error")?;
+        let mut text = "config error".to_owned();
         if let Some(file) = &self.file {
-            write!(f, " in {}", file.display())?;
+            text.push_str(&format!(" in {}", file.display()));
         }
         if let Some(line) = self.line {
-            write!(f, " line {line}")?;
+            text.push_str(&format!(" line {line}"));
         }
         if let Some(key) = &self.key {
-            write!(f, " key `{key}`")?;
+            text.push_str(&format!(" key `{key}`"));
         }
-        write!(f, ": {}", self.message)
+        text.push_str(": ");
+        text.push_str(&self.message);
+        // Always one line: a value quoted from the file (`url = "http://x\n"`) or a path may
+        // hold a newline or another control character; those are shown escaped.
+        for c in text.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -624,6 +635,25 @@ mod tests {
             );
             assert!(!error.contains('\n'), "one line: {error}");
         }
+    }
+
+    #[test]
+    fn an_error_quoting_a_value_with_a_newline_stays_on_one_line() {
+        // Found by the parse_config fuzz target.
+        let error = error_of("[feeds.marketplace]\nurl = \"http://31;.0./x\\n\"\n");
+        assert!(
+            error.starts_with(
+                "config error in dropday.toml line 2 key `feeds.marketplace.url`: \
+                 `http://31;.0./x\\n` is not a URL"
+            ),
+            "{error}"
+        );
+        assert!(!error.contains('\n'), "{error}");
+        let error = error_of("[ui]\ncolor = \"mauve\\tpink\"\n");
+        assert!(
+            error.contains("`mauve\\tpink` is not a colour mode"),
+            "{error}"
+        );
     }
 
     #[test]

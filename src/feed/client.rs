@@ -268,27 +268,33 @@ pub(crate) fn classify(error: &reqwest::Error, timeout: Duration) -> FeedFailure
     }
 }
 
-/// The error with its causes, the way an operator wants to read it
-/// (`error sending request: … : Connection refused (os error 111)`), without the URL,
-/// which the feed name already identifies.
+/// The error's innermost cause and what was being done when it happened, the way an operator
+/// wants to read it (`tcp connect error: Connection refused (os error 111)`,
+/// `error reading a body from connection: end of file before message length reached`).
+///
+/// The outer links of a reqwest/hyper chain are generic (`error sending request`, `client error
+/// (Connect)`, `error decoding response body`) and would push the cause out of a panel title;
+/// the URL is left out too, as the feed name already identifies it.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
+    let mut outer = error.to_string();
     if let Some(url) = error
         .downcast_ref::<reqwest::Error>()
         .and_then(reqwest::Error::url)
     {
-        text = text.replace(&format!(" for url ({url})"), "");
+        outer = outer.replace(&format!(" for url ({url})"), "");
     }
+    let mut links = vec![outer];
     let mut source = error.source();
     while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        let text = cause.to_string();
+        // A wrapper that already quotes its cause says it once.
+        if !links.iter().any(|link| link.contains(&text)) {
+            links.push(text);
         }
         source = cause.source();
     }
-    text
+    let keep = links.len().saturating_sub(2);
+    links[keep..].join(": ")
 }
 
 /// The first line of a non-JSON error body, shortened, for the operator (an HTML error page
@@ -317,7 +323,61 @@ fn millis(duration: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_retry_after, text_excerpt};
+    use super::{error_chain, parse_retry_after, text_excerpt};
+
+    /// An error with a message and an optional cause, to build chains.
+    #[derive(Debug)]
+    struct Link(&'static str, Option<Box<Link>>);
+
+    impl std::fmt::Display for Link {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Link {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1
+                .as_deref()
+                .map(|l| l as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    fn chain(texts: &[&'static str]) -> Link {
+        let mut link: Option<Box<Link>> = None;
+        for text in texts.iter().rev() {
+            link = Some(Box::new(Link(text, link)));
+        }
+        *link.expect("one link at least")
+    }
+
+    #[test]
+    fn error_chains_keep_the_cause_and_its_context() {
+        let refused = chain(&[
+            "error sending request",
+            "client error (Connect)",
+            "tcp connect error",
+            "Connection refused (os error 111)",
+        ]);
+        assert_eq!(
+            error_chain(&refused),
+            "tcp connect error: Connection refused (os error 111)"
+        );
+        let cut = chain(&[
+            "error decoding response body",
+            "request or response body error",
+            "error reading a body from connection",
+            "end of file before message length reached",
+        ]);
+        assert_eq!(
+            error_chain(&cut),
+            "error reading a body from connection: end of file before message length reached"
+        );
+        // a wrapper quoting its cause, and a lone error
+        let quoted = chain(&["closed: connection reset", "connection reset"]);
+        assert_eq!(error_chain(&quoted), "closed: connection reset");
+        assert_eq!(error_chain(&chain(&["timed out"])), "timed out");
+    }
 
     #[test]
     fn retry_after_in_seconds() {
