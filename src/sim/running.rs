@@ -19,8 +19,8 @@ use super::state::{ControlRecord, SimState};
 use super::world::World;
 use super::{listener, server};
 
-/// How to run the simulator.
-#[derive(Debug, Clone)]
+/// How to run the simulator. `Debug` is written by hand so it never prints the tokens.
+#[derive(Clone)]
 pub struct SimOptions {
     /// What to play.
     pub scenario: ScenarioSource,
@@ -39,6 +39,22 @@ pub struct SimOptions {
     pub faults: Vec<FaultSpec>,
     /// Wall time (scaled by `speed`) or a manual clock that only [`SimClock::advance`] moves.
     pub clock: ClockMode,
+}
+
+impl std::fmt::Debug for SimOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |token: &Option<String>| token.as_ref().map(|_| "***");
+        f.debug_struct("SimOptions")
+            .field("scenario", &self.scenario)
+            .field("speed", &self.speed)
+            .field("listen", &self.listen)
+            .field("port_per_feed", &self.port_per_feed)
+            .field("read_token", &hidden(&self.read_token))
+            .field("operate_token", &hidden(&self.operate_token))
+            .field("faults", &self.faults)
+            .field("clock", &self.clock)
+            .finish()
+    }
 }
 
 impl SimOptions {
@@ -244,5 +260,20 @@ impl RunningSim {
                 log::warn!("sim: a listener task ended badly: {e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ScenarioSource, SimOptions};
+
+    #[test]
+    fn debug_output_never_shows_the_tokens() {
+        let mut options = SimOptions::for_tests(ScenarioSource::Builtin("launch".to_owned()));
+        options.read_token = Some("read-SECRET-1".to_owned());
+        options.operate_token = Some("operate-SECRET-2".to_owned());
+        let text = format!("{options:?}");
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("read_token: Some(\"***\")"), "{text}");
     }
 }
