@@ -116,6 +116,9 @@ fn whole_document_failures_say_what_is_wrong() {
         let error = decode_document::<Drop>(body.as_bytes()).expect_err(body);
         assert!(error.to_string().contains(expected), "{body}: {error}");
     }
+    // Whitespace around the document is still a document.
+    let spaced = "\n  {\"as_of\": \"2026-11-27T18:00:00Z\", \"drops\": []}\n";
+    assert!(decode_document::<Drop>(spaced.as_bytes()).is_ok());
     // Timestamps need an offset (FEEDS.md: RFC 3339 with `Z` or `+02:00`).
     let naive = r#"{"as_of": "2026-11-27T18:00:00", "drops": []}"#;
     assert!(decode_document::<Drop>(naive.as_bytes()).is_err());

@@ -5,12 +5,13 @@
 //! enum value is kept as the text it came as, and one entry of a list that cannot be decoded is
 //! skipped and reported while the other entries are used (see [`decode_document`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// Declares a string enum of the protocol that keeps values it does not know as `Other(text)`,
 /// so a newer server never turns into a decode failure.
@@ -341,35 +342,39 @@ pub enum DocumentError {
 
 /// Decodes a feed document, keeping every entry that decodes and reporting the others.
 ///
+/// Each entry is kept as raw JSON text first and decoded into its type on its own, so one bad
+/// entry costs only itself, without building a generic JSON tree of the whole document (a hubs
+/// document can hold tens of thousands of overdue orders).
+///
 /// # Errors
 /// When the body is not a JSON object with an RFC 3339 `as_of` and a list under
 /// [`FeedEntry::LIST_KEY`].
 pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, DocumentError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    let serde_json::Value::Object(mut object) = value else {
+    let text = std::str::from_utf8(body).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let whole: &RawValue =
+        serde_json::from_str(text).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    if !whole.get().starts_with('{') {
         return Err(DocumentError::NotAnObject);
-    };
-    let as_of = match object.remove("as_of") {
-        Some(raw) => serde_json::from_value::<DateTime<Utc>>(raw)
+    }
+    let fields: HashMap<&str, &RawValue> =
+        serde_json::from_str(whole.get()).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let as_of = match fields.get("as_of") {
+        Some(raw) => serde_json::from_str::<DateTime<Utc>>(raw.get())
             .map_err(|e| DocumentError::AsOf(e.to_string()))?,
         None => return Err(DocumentError::AsOf("absent".to_owned())),
     };
-    let Some(serde_json::Value::Array(items)) = object.remove(T::LIST_KEY) else {
-        return Err(DocumentError::List(T::LIST_KEY));
-    };
+    let items: Vec<&RawValue> = fields
+        .get(T::LIST_KEY)
+        .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .ok_or(DocumentError::List(T::LIST_KEY))?;
     let mut entries = Vec::with_capacity(items.len());
     let mut skipped = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
-        let id = item
-            .get("id")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match serde_json::from_value::<T>(item) {
+        match serde_json::from_str::<T>(item.get()) {
             Ok(entry) => entries.push(entry),
             Err(e) => skipped.push(SkippedEntry {
                 index,
-                id,
+                id: entry_id(item),
                 reason: e.to_string(),
             }),
         }
@@ -379,6 +384,19 @@ pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, Documen
         entries,
         skipped,
     })
+}
+
+/// The `id` of an entry that did not decode, when it has a readable one.
+fn entry_id(item: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<serde_json::Value>,
+    }
+    let IdOnly { id } = serde_json::from_str(item.get()).ok()?;
+    match id? {
+        serde_json::Value::String(id) => Some(id),
+        _ => None,
+    }
 }
 
 /// The body a server sends for a document (`{"as_of": …, "<list>": […]}`).
