@@ -21,6 +21,16 @@ pub fn alert_key(alert: &Alert) -> String {
     format!("{}/{}", alert.kind.as_str(), alert.subject)
 }
 
+/// Whether `key` is [`alert_key`] of `alert`, without building the key.
+#[must_use]
+pub fn is_alert_key(key: &str, alert: &Alert) -> bool {
+    let kind = alert.kind.as_str();
+    key.len() == kind.len() + 1 + alert.subject.len()
+        && key.starts_with(kind)
+        && key[kind.len()..].starts_with('/')
+        && key.ends_with(alert.subject.as_str())
+}
+
 /// The highlighted alert, when the table has any.
 #[must_use]
 pub fn selected(state: &State) -> Option<&Alert> {

@@ -283,11 +283,8 @@ fn move_selection(state: &mut State, delta: isize) {
         }
         (View::Overview, Focus::Alerts) => alerts::move_selection(state, delta),
         (View::Fulfilment, _) => {
-            let keys: Vec<String> = rows::overdue(state)
-                .iter()
-                .map(|(hub, o)| rows::overdue_key(hub, o))
-                .collect();
-            state.selection.overdue = rows::moved(&keys, state.selection.overdue.as_ref(), delta);
+            // Tens of thousands of rows: only the selection's neighbour is looked at.
+            state.selection.overdue = rows::triage(state).moved(delta);
         }
         (View::Popups, _) => {
             let keys: Vec<String> = rows::popups(state).iter().map(|p| p.id.clone()).collect();

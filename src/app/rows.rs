@@ -2,8 +2,14 @@
 //! is kept by. `update` moves selections over these lists and `ui` draws them, so what is
 //! highlighted is always what `p` or `a` acts on.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use crate::feed::wire::{Drop, OverdueOrder, Popup};
 use crate::model::alerts::Alert;
+use crate::model::board::Board;
+
+use super::filter::Filter;
 
 use super::ledger::ActionEntry;
 use super::state::State;
@@ -33,23 +39,210 @@ pub fn overdue_key(hub_id: &str, order: &OverdueOrder) -> String {
     format!("{hub_id}/{}", order.order_id)
 }
 
+/// Whether `key` is [`overdue_key`] of this row, without building the key.
+fn is_overdue_key(key: &str, hub_id: &str, order: &OverdueOrder) -> bool {
+    key.len() == hub_id.len() + 1 + order.order_id.len()
+        && key.starts_with(hub_id)
+        && key[hub_id.len()..].starts_with('/')
+        && key.ends_with(order.order_id.as_str())
+}
+
+fn overdue_passes(filter: &Filter, hub: &str, o: &OverdueOrder) -> bool {
+    filter.matches(&[
+        ("hub", hub),
+        ("drop", &o.drop_id),
+        ("stage", o.stage.as_str()),
+        ("reason", &o.reason),
+        ("order", &o.order_id),
+    ])
+}
+
 /// Overdue orders of every hub that pass the triage filter, most overdue first.
+///
+/// This copies every row; the screen and the keys use [`triage`], which reads only the rows
+/// they need.
 #[must_use]
 pub fn overdue(state: &State) -> Vec<(&str, &OverdueOrder)> {
+    triage(state).iter().collect()
+}
+
+/// The triage table worked out for one overdue list (a [`Board::overdue_generation`]), one
+/// filter and one selection: which rows pass, the counts by reason over them, and where the
+/// selection is. The list can be tens of thousands of orders long, so `update` keeps one in
+/// the state ([`refresh`]) and a frame reads only the rows it draws.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TriageRows {
+    generation: u64,
+    filter: String,
+    /// Positions in the board's overdue order of the rows that pass the filter; `None` when
+    /// there is no filter (every row passes).
+    positions: Option<Vec<u32>>,
+    len: usize,
+    /// Rows per reason, by reason.
+    reasons: Vec<(String, usize)>,
+    selection: Option<String>,
+    /// Row of `selection`; the first row when it is not in the table.
+    selected: Option<usize>,
+}
+
+impl TriageRows {
+    /// Works the table out from scratch: one pass over the list.
+    #[must_use]
+    pub fn compute(board: &Board, filter: &Filter, selection: Option<&String>) -> Self {
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        let (positions, len) = if filter.is_empty() {
+            for (_, o) in board.overdue_orders() {
+                *reasons.entry(o.reason.as_str()).or_default() += 1;
+            }
+            (None, board.overdue_len())
+        } else {
+            let mut positions = Vec::new();
+            for (i, (hub, o)) in board.overdue_orders().enumerate() {
+                if overdue_passes(filter, hub, o) {
+                    *reasons.entry(o.reason.as_str()).or_default() += 1;
+                    positions.push(u32::try_from(i).unwrap_or(u32::MAX));
+                }
+            }
+            let len = positions.len();
+            (Some(positions), len)
+        };
+        let mut rows = Self {
+            generation: board.overdue_generation(),
+            filter: filter.text().to_owned(),
+            positions,
+            len,
+            reasons: reasons
+                .into_iter()
+                .map(|(reason, n)| (reason.to_owned(), n))
+                .collect(),
+            selection: None,
+            selected: None,
+        };
+        rows.select(board, selection);
+        rows
+    }
+
+    /// Finds `selection` among the rows (one pass, nothing allocated per row).
+    fn select(&mut self, board: &Board, selection: Option<&String>) {
+        self.selection = selection.cloned();
+        self.selected = if self.len == 0 {
+            None
+        } else {
+            let found = selection.and_then(|key| {
+                (0..self.len).find(|&i| {
+                    self.get(board, i)
+                        .is_some_and(|(hub, o)| is_overdue_key(key, hub, o))
+                })
+            });
+            Some(found.unwrap_or(0))
+        };
+    }
+
+    /// Whether this was worked out for `board`'s list and `filter`.
+    fn rows_fresh(&self, board: &Board, filter: &Filter) -> bool {
+        self.generation == board.overdue_generation() && self.filter == filter.text()
+    }
+
+    /// Whether this is the table of `board`, `filter` and `selection`.
+    #[must_use]
+    pub fn is_fresh(&self, board: &Board, filter: &Filter, selection: Option<&String>) -> bool {
+        self.rows_fresh(board, filter) && self.selection.as_ref() == selection
+    }
+
+    /// The `index`-th row of the table on `board`.
+    fn get<'b>(&self, board: &'b Board, index: usize) -> Option<(&'b str, &'b OverdueOrder)> {
+        match &self.positions {
+            None => board.overdue_order(index),
+            Some(positions) => board.overdue_order(*positions.get(index)? as usize),
+        }
+    }
+}
+
+/// Brings the state's [`TriageRows`] up to date after an event: nothing to do when neither the
+/// list, the filter nor the selection changed; only the selection is looked up again when only
+/// it changed.
+pub fn refresh(state: &mut State) {
+    let board = state.shown_board();
     let filter = &state.filters.overdue;
-    state
-        .shown_board()
-        .overdue_orders()
-        .filter(|(hub, o)| {
-            filter.matches(&[
-                ("hub", hub),
-                ("drop", &o.drop_id),
-                ("stage", o.stage.as_str()),
-                ("reason", &o.reason),
-                ("order", &o.order_id),
-            ])
-        })
-        .collect()
+    let selection = state.selection.overdue.as_ref();
+    let cache = &state.triage;
+    if cache.is_fresh(board, filter, selection) {
+        return;
+    }
+    if cache.rows_fresh(board, filter) {
+        let mut rows = std::mem::take(&mut state.triage);
+        rows.select(state.shown_board(), state.selection.overdue.as_ref());
+        state.triage = rows;
+        return;
+    }
+    state.triage = TriageRows::compute(board, filter, selection);
+}
+
+/// The triage table as shown: its rows are read one at a time, in display order.
+#[derive(Debug, Clone)]
+pub struct Triage<'a> {
+    board: &'a Board,
+    rows: Cow<'a, TriageRows>,
+}
+
+impl<'a> Triage<'a> {
+    /// Rows that pass the filter.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len
+    }
+
+    /// Whether no row passes the filter.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.len == 0
+    }
+
+    /// The `index`-th row.
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<(&'a str, &'a OverdueOrder)> {
+        self.rows.get(self.board, index)
+    }
+
+    /// Every row, in display order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a OverdueOrder)> + '_ {
+        (0..self.rows.len).filter_map(|i| self.get(i))
+    }
+
+    /// The highlighted row, as [`selected_index`] would find it; `None` for an empty table.
+    #[must_use]
+    pub fn selected(&self) -> Option<usize> {
+        self.rows.selected
+    }
+
+    /// The key `delta` rows away from the selection, clamped to the table (as [`moved`]).
+    #[must_use]
+    pub fn moved(&self, delta: isize) -> Option<String> {
+        let index = self.selected()?;
+        let target = index.saturating_add_signed(delta).min(self.len() - 1);
+        self.get(target).map(|(hub, o)| overdue_key(hub, o))
+    }
+
+    /// Shown rows per reason, by reason.
+    #[must_use]
+    pub fn reasons(&self) -> &[(String, usize)] {
+        &self.rows.reasons
+    }
+}
+
+/// The triage table of the shown board: the state's [`TriageRows`] when `update` brought them
+/// up to date, else worked out now (a state changed without `update`, as some tests do).
+#[must_use]
+pub fn triage(state: &State) -> Triage<'_> {
+    let board = state.shown_board();
+    let filter = &state.filters.overdue;
+    let selection = state.selection.overdue.as_ref();
+    let rows = if state.triage.is_fresh(board, filter, selection) {
+        Cow::Borrowed(&state.triage)
+    } else {
+        Cow::Owned(TriageRows::compute(board, filter, selection))
+    };
+    Triage { board, rows }
 }
 
 /// Pop-ups that pass the Pop-ups filter, in document order.
@@ -115,6 +308,24 @@ pub fn selected_index<K: PartialEq>(keys: &[K], selected: Option<&K>) -> Option<
     Some(
         selected
             .and_then(|s| keys.iter().position(|k| k == s))
+            .unwrap_or(0),
+    )
+}
+
+/// Like [`selected_index`] over the rows' keys, without building them: the first row for
+/// which `is` says it has the selected key, else the first row; `None` for an empty table.
+#[must_use]
+pub fn selected_position<T, K>(
+    rows: &[T],
+    selected: Option<&K>,
+    is: impl Fn(&T, &K) -> bool,
+) -> Option<usize> {
+    if rows.is_empty() {
+        return None;
+    }
+    Some(
+        selected
+            .and_then(|key| rows.iter().position(|row| is(row, key)))
             .unwrap_or(0),
     )
 }

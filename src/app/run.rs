@@ -73,6 +73,10 @@ where
     loop {
         let mut exit = None;
         let mut resized = false;
+        // Poll reports are drawn with the next tick, once a second: three feeds answering at
+        // different moments would otherwise cost three frames a second, each one more burst
+        // of output for a remote terminal. Keys, control reports and the tick draw at once.
+        let mut redraw = true;
         tokio::select! {
             input = sources.input.next() => {
                 let event = match input {
@@ -91,11 +95,13 @@ where
             received = sources.events.recv(), if events_open => {
                 match received {
                     Some(event) => {
+                        redraw = !matches!(event, Event::Poll(_));
                         exit = step(state, event, runner, clock());
                         // Drain what else is waiting, then draw once: the frame rate does not
                         // follow the rate at which reports arrive.
                         while exit.is_none() {
                             let Ok(event) = sources.events.try_recv() else { break };
+                            redraw |= !matches!(event, Event::Poll(_));
                             exit = step(state, event, runner, clock());
                         }
                     }
@@ -113,7 +119,9 @@ where
         if resized {
             redraw_whole(terminal)?;
         }
-        draw(terminal, state, &mut view, clock())?;
+        if redraw {
+            draw(terminal, state, &mut view, clock())?;
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use super::filter::Filter;
 use super::keymap::Keymap;
 use super::ledger::ActionLedger;
 use super::overlay::Overlay;
+use super::rows::TriageRows;
 
 /// The screens of the control room, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -200,6 +201,9 @@ pub struct State {
     pub message: Option<StatusMessage>,
     /// Terminal size as last reported (columns, rows).
     pub size: (u16, u16),
+    /// The triage table worked out for the shown board, filter and selection; `update` keeps
+    /// it current ([`super::rows::refresh`]) so a frame does not go through every order.
+    pub triage: TriageRows,
     /// Set once the program should end; the loop leaves after drawing nothing more.
     pub quitting: bool,
 }
@@ -215,7 +219,7 @@ impl State {
         } else {
             Access::ReadWrite
         };
-        Self {
+        let mut state = Self {
             board,
             alerts: AlertBook::new(),
             thresholds: config.thresholds,
@@ -236,7 +240,10 @@ impl State {
             message: None,
             size: (80, 24),
             quitting: false,
-        }
+            triage: TriageRows::default(),
+        };
+        super::rows::refresh(&mut state);
+        state
     }
 
     /// The board the screen shows: the frozen copy while frozen, else the live one.

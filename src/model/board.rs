@@ -2,6 +2,7 @@
 //! rules and `status`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -117,7 +118,13 @@ pub struct Board {
     /// (hub position, order position) of every listed overdue order, most overdue first (by
     /// `due_at`, then `placed_at`, then document order); rebuilt on each hubs document.
     overdue: Vec<(u32, u32)>,
+    /// Changes whenever `overdue` is rebuilt; see [`Board::overdue_generation`].
+    overdue_generation: u64,
 }
+
+/// Source of [`Board::overdue_generation`]: unique across boards, so a cache keyed on it can
+/// never mistake one board's list for another's.
+static OVERDUE_GENERATION: AtomicU64 = AtomicU64::new(1);
 
 fn slot(feed: FeedKind) -> usize {
     match feed {
@@ -145,6 +152,7 @@ impl Board {
             health: FeedKind::ALL.map(FeedHealth::new),
             skipped: Default::default(),
             overdue: Vec::new(),
+            overdue_generation: 0,
         }
     }
 
@@ -285,6 +293,7 @@ impl Board {
             x.due_at.cmp(&y.due_at).then(x.placed_at.cmp(&y.placed_at))
         });
         self.overdue = overdue;
+        self.overdue_generation = OVERDUE_GENERATION.fetch_add(1, Ordering::Relaxed);
     }
 
     // -- clocks and health -----------------------------------------------------------------------
@@ -448,6 +457,14 @@ impl Board {
         self.overdue
             .iter()
             .filter_map(move |&(h, o)| self.overdue_entry(h, o))
+    }
+
+    /// A number that changes whenever the list of [`Self::overdue_orders`] is rebuilt (each
+    /// hubs document) and is never the same for two different lists, even of two boards; a
+    /// clone keeps it, as it keeps the list. Tables derived from the list are cached by it.
+    #[must_use]
+    pub fn overdue_generation(&self) -> u64 {
+        self.overdue_generation
     }
 
     /// Number of listed overdue orders (a server may list fewer than its `overdue_open`).

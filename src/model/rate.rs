@@ -14,7 +14,27 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub struct RateWindow {
     window: TimeDelta,
     cap: usize,
-    samples: VecDeque<(DateTime<Utc>, u64)>,
+    /// (nanoseconds since the Unix epoch, value): half the size of a `DateTime` pair and plain
+    /// integer arithmetic, as rates are read for every drop and hub on each evaluation.
+    samples: VecDeque<(i64, u64)>,
+}
+
+/// `at` in nanoseconds since the Unix epoch (exact from 1677 to 2262; clamped outside).
+fn nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(if at.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+fn span_nanos(span: TimeDelta) -> i64 {
+    span.num_nanoseconds()
+        .unwrap_or(if span < TimeDelta::zero() {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
 }
 
 /// What [`RateWindow::record`] did with a sample.
@@ -78,7 +98,9 @@ impl RateWindow {
     /// The newest sample.
     #[must_use]
     pub fn last(&self) -> Option<(DateTime<Utc>, u64)> {
-        self.samples.back().copied()
+        self.samples
+            .back()
+            .map(|&(t, v)| (DateTime::from_timestamp_nanos(t), v))
     }
 
     /// Forgets every sample.
@@ -89,10 +111,12 @@ impl RateWindow {
     /// Records the counter's `value` at `at` (server time), then drops samples older than the
     /// window before `at` and beyond the cap.
     pub fn record(&mut self, at: DateTime<Utc>, value: u64) -> Recorded {
+        let at = nanos(at);
+        let window = span_nanos(self.window);
         let mut outcome = Recorded::Appended;
         if let Some(&(last_at, _)) = self.samples.back() {
             if at < last_at {
-                if last_at - at <= self.window {
+                if last_at.saturating_sub(at) <= window {
                     return Recorded::Ignored;
                 }
                 // Further back than a whole window: the server's clock was set back, not a late
@@ -111,7 +135,7 @@ impl RateWindow {
             outcome = Recorded::Restarted;
         }
         self.samples.push_back((at, value));
-        let oldest_kept = at - self.window;
+        let oldest_kept = at.saturating_sub(window);
         while self.samples.front().is_some_and(|&(t, _)| t < oldest_kept) {
             self.samples.pop_front();
         }
@@ -123,12 +147,10 @@ impl RateWindow {
 
     /// The samples inside `[now - window, now + grace]`, found by binary search (samples are
     /// sorted by time) so a frame that reads many windows stays cheap.
-    fn inside(
-        &self,
-        now: DateTime<Utc>,
-    ) -> std::collections::vec_deque::Iter<'_, (DateTime<Utc>, u64)> {
-        let from = now - self.window;
-        let to = now + FUTURE_GRACE;
+    fn inside(&self, now: DateTime<Utc>) -> std::collections::vec_deque::Iter<'_, (i64, u64)> {
+        let now = nanos(now);
+        let from = now.saturating_sub(span_nanos(self.window));
+        let to = now.saturating_add(span_nanos(FUTURE_GRACE));
         let lo = self.samples.partition_point(|&(t, _)| t < from);
         let hi = self.samples.partition_point(|&(t, _)| t <= to).max(lo);
         self.samples.range(lo..hi)
@@ -145,8 +167,9 @@ impl RateWindow {
         let &(t0, v0) = inside.clone().next()?;
         // Offsets from the first sample keep the sums small and exact enough in f64.
         #[allow(clippy::cast_precision_loss)]
-        let point = move |&(t, v): &(DateTime<Utc>, u64)| {
-            let x = (t - t0).num_milliseconds() as f64 / 60_000.0;
+        let point = move |&(t, v): &(i64, u64)| {
+            // Whole milliseconds, truncated toward zero, as `TimeDelta::num_milliseconds`.
+            let x = (t.saturating_sub(t0) / 1_000_000) as f64 / 60_000.0;
             let y = v.saturating_sub(v0) as f64;
             (x, y)
         };
@@ -175,7 +198,7 @@ impl RateWindow {
         let mut inside = self.inside(now);
         let first = inside.next()?.0;
         let last = inside.last()?.0;
-        Some(last - first)
+        Some(TimeDelta::nanoseconds(last.saturating_sub(first)))
     }
 
     /// Last value minus first value inside `[now - window, now]`; `None` with fewer than 2 samples.

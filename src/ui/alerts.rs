@@ -8,7 +8,7 @@ use ratatui::style::Modifier;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::app::State;
-use crate::app::alerts::alert_key;
+use crate::app::alerts::is_alert_key;
 use crate::app::rows;
 use crate::app::state::{Focus, View};
 use crate::model::alerts::{Alert, Severity};
@@ -39,8 +39,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         );
         return;
     }
-    let keys: Vec<String> = alerts.iter().map(|a| alert_key(a)).collect();
-    let selected = rows::selected_index(&keys, state.selection.alert.as_ref());
+    let selected = rows::selected_position(&alerts, state.selection.alert.as_ref(), |a, key| {
+        is_alert_key(key, a)
+    });
     // Narrow: the message names its subject already, so the subject column goes.
     let with_subject = inner.width >= 100;
     let mut titles = vec!["Sev", "Kind", "Subject", "Since", "Flags", "Message"];
@@ -57,7 +58,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         widths.remove(2);
     }
     let header = Row::new(titles).style(theme.title());
-    let table_rows: Vec<Row<'_>> = alerts
+    // One header row; only the rows that fit are built.
+    let window = panel::table_window(alerts.len(), selected, inner.height.saturating_sub(1));
+    let selected = selected.map(|s| s.saturating_sub(window.start));
+    let table_rows: Vec<Row<'_>> = alerts[window]
         .iter()
         .map(|a| alert_row(a, theme, now, with_subject))
         .collect();
@@ -85,14 +89,14 @@ fn alert_row<'a>(alert: &Alert, theme: &Theme, now: DateTime<Utc>, with_subject:
         flags.push("ack".to_owned());
     }
     if let Some(until) = alert.silenced_until.filter(|_| alert.is_silenced(now)) {
-        flags.push(format!("sil{}", text::age(until - now)));
+        flags.push(format!("sil{}", text::coarse_age(until - now)));
     }
     let (since, row_tone) = match alert.cleared_at {
         Some(cleared) => {
             flags.insert(0, "cleared".to_owned());
-            (text::age(now - cleared), Some(Tone::Dim))
+            (text::coarse_age(now - cleared), Some(Tone::Dim))
         }
-        None => (text::age(now - alert.since), None),
+        None => (text::coarse_age(now - alert.since), None),
     };
     let severity_style = match row_tone {
         Some(dim) => theme.tone(dim),

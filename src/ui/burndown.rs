@@ -59,7 +59,14 @@ pub fn render(
     }
     let board = state.shown_board();
     let server_now = state.shown_server_now(now);
-    let outlooks: Vec<HubOutlook<'_>> = board.all_hub_outlooks(server_now).collect();
+    let hubs = board.hubs().len();
+    // With charts every hub has a slot; as text, no more hubs than rows can show.
+    let shown = if charts {
+        hubs
+    } else {
+        hubs.min(usize::from(inner.height))
+    };
+    let outlooks: Vec<HubOutlook<'_>> = board.all_hub_outlooks(server_now).take(shown).collect();
     if outlooks.is_empty() {
         frame.render_widget(
             Paragraph::new("no hubs yet").style(theme.tone(Tone::Dim)),
@@ -67,14 +74,15 @@ pub fn render(
         );
         return;
     }
-    let count = u16::try_from(outlooks.len()).unwrap_or(u16::MAX);
+    let count = u16::try_from(hubs).unwrap_or(u16::MAX);
     let per_hub = inner.height / count.max(1);
     let with_charts = charts && per_hub >= CHART_MIN_ROWS + 3;
     if !with_charts {
         // Two lines per hub when they fit, else the most telling figures on one.
-        let two_lines = usize::from(inner.height) >= outlooks.len() * 2;
+        let two_lines = usize::from(inner.height) >= hubs * 2;
         let lines: Vec<Line<'_>> = outlooks
             .iter()
+            .take(usize::from(inner.height))
             .flat_map(|o| {
                 if two_lines {
                     figure_lines(o, server_now, theme)

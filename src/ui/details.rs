@@ -150,13 +150,8 @@ fn alert_fields(state: &State, none: &str) -> (String, Fields) {
 }
 
 fn order_fields(state: &State, server_now: DateTime<Utc>) -> (String, Fields) {
-    let orders = rows::overdue(state);
-    let keys: Vec<String> = orders
-        .iter()
-        .map(|(h, o)| rows::overdue_key(h, o))
-        .collect();
-    match rows::selected_index(&keys, state.selection.overdue.as_ref()).and_then(|i| orders.get(i))
-    {
+    let orders = rows::triage(state);
+    match orders.selected().and_then(|i| orders.get(i)) {
         Some((hub, o)) => (
             format!("Order {}", o.order_id),
             vec![

@@ -48,11 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let board = state.shown_board();
     let server_now = state.shown_server_now(now);
     let drops = rows::drops(state);
-    let figures: Vec<DropFigures<'_>> = drops
-        .iter()
-        .filter_map(|d| board.drop_figures(&d.id, server_now))
-        .collect();
-    if figures.is_empty() {
+    if drops.is_empty() {
         let text = if board.drops().is_empty() {
             "no drops yet"
         } else {
@@ -61,8 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         frame.render_widget(Paragraph::new(text).style(theme.tone(Tone::Dim)), inner);
         return;
     }
-    let keys: Vec<String> = figures.iter().map(|f| f.drop.id.clone()).collect();
-    let selected = rows::selected_index(&keys, state.selection.drop.as_ref());
+    let selected =
+        rows::selected_position(&drops, state.selection.drop.as_ref(), |d, id| d.id == *id);
     let strip = if inner.height > BAND_ROWS + 2 {
         BAND_ROWS
     } else {
@@ -92,6 +88,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         "Band",
     ])
     .style(theme.title());
+    // Figures (and sparklines) only for the rows that fit under the header.
+    let window = panel::table_window(drops.len(), selected, table_area.height.saturating_sub(1));
+    let figures: Vec<DropFigures<'_>> = drops[window.clone()]
+        .iter()
+        .filter_map(|d| board.drop_figures(&d.id, server_now))
+        .collect();
+    let selected = selected.map(|s| s.saturating_sub(window.start));
     let table_rows: Vec<Row<'_>> = figures
         .iter()
         .map(|f| drop_row(f, board, server_now, theme, &layout))

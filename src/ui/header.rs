@@ -94,7 +94,9 @@ fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a>
             Freshness::Waiting => ("waiting".to_owned(), Tone::Dim),
             Freshness::NoData(reason) => (format!("ERROR {reason}"), Tone::Bad),
             Freshness::Failed { reason, .. } => (format!("ERROR {reason}"), Tone::Bad),
-            Freshness::Stale { age } => (format!("STALE {age}"), Tone::Bad),
+            // The reason is in the panel titles and the feed_error alert; the header keeps to
+            // the age so three failing feeds still fit on one line.
+            Freshness::Stale { age, .. } => (format!("STALE {age}"), Tone::Bad),
         };
         spans.push(Span::raw(format!("{feed} ")));
         spans.push(Span::styled(text, theme.tone(tone)));

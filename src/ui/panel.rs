@@ -1,6 +1,8 @@
 //! The frame every panel is drawn in, and what it says about its feed: a panel whose feed failed
 //! or went stale says so in its title, in words, while it keeps showing the last good data.
 
+use std::ops::Range;
+
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -23,8 +25,9 @@ pub enum Freshness {
     NoData(String),
     /// The last poll failed; older data is shown.
     Failed { reason: String, age: String },
-    /// No successful poll for several intervals; older data is shown.
-    Stale { age: String },
+    /// No successful poll for several intervals; older data is shown. `reason` is why the last
+    /// poll failed, when it did (a feed can also go stale with polls that never come back).
+    Stale { age: String, reason: Option<String> },
 }
 
 impl Freshness {
@@ -38,7 +41,10 @@ impl Freshness {
         match (&health.last_error, age) {
             (Some(error), None) => Freshness::NoData(error.to_string()),
             (None, None) => Freshness::Waiting,
-            (_, Some(age)) if board.is_stale(feed, now) => Freshness::Stale { age },
+            (error, Some(age)) if board.is_stale(feed, now) => Freshness::Stale {
+                age,
+                reason: error.as_ref().map(ToString::to_string),
+            },
             (Some(error), Some(age)) => Freshness::Failed {
                 reason: error.to_string(),
                 age,
@@ -58,7 +64,13 @@ impl Freshness {
                 format!("{feed} failed: {reason}; data {age} old"),
                 Tone::Warn,
             )),
-            Freshness::Stale { age } => Some((format!("STALE: {feed} data {age} old"), Tone::Bad)),
+            Freshness::Stale { age, reason } => Some((
+                match reason {
+                    Some(reason) => format!("STALE: {feed} data {age} old; {reason}"),
+                    None => format!("STALE: {feed} data {age} old"),
+                },
+                Tone::Bad,
+            )),
         }
     }
 }
@@ -108,5 +120,70 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - height) / 2,
         width,
         height,
+    }
+}
+
+/// The rows a table shows when `rows_height` rows fit under its header, `selected` is
+/// highlighted and the table starts at the top: ratatui's own rule for a fresh `TableState`
+/// (rows one line high), so a view can build only these rows and pass the selection as
+/// `selected - start`. Building every row of a long table each frame is what this avoids.
+#[must_use]
+pub fn table_window(len: usize, selected: Option<usize>, rows_height: u16) -> Range<usize> {
+    let height = usize::from(rows_height);
+    if height == 0 || len == 0 {
+        return 0..0;
+    }
+    match selected.map(|s| s.min(len - 1)) {
+        Some(s) if s >= height => s + 1 - height..s + 1,
+        _ => 0..len.min(height),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Constraint;
+    use ratatui::style::{Modifier, Style};
+    use ratatui::widgets::{Row, Table, TableState};
+
+    use super::table_window;
+
+    /// A table of `rows` rows, `rows_height` of them visible, with `selected` highlighted.
+    fn drawn(rows: &[String], selected: Option<usize>, rows_height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(12, rows_height + 1)).expect("terminal");
+        terminal
+            .draw(|frame| {
+                let table = Table::new(
+                    rows.iter().map(|r| Row::new([r.as_str()])),
+                    [Constraint::Fill(1)],
+                )
+                .header(Row::new(["head"]))
+                .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+                let mut state = TableState::default().with_selected(selected);
+                frame.render_stateful_widget(table, frame.area(), &mut state);
+            })
+            .expect("draw");
+        format!("{:?}", terminal.backend().buffer())
+    }
+
+    #[test]
+    fn the_window_draws_what_the_whole_table_draws() {
+        for len in [0_usize, 1, 5, 9, 10, 11, 40] {
+            let rows: Vec<String> = (0..len).map(|i| format!("row {i}")).collect();
+            for height in [1_u16, 3, 10] {
+                let mut selections: Vec<Option<usize>> = (0..len).map(Some).collect();
+                selections.push(None);
+                for selected in selections {
+                    let window = table_window(len, selected, height);
+                    let shown = selected.map(|s| s - window.start);
+                    assert_eq!(
+                        drawn(&rows[window.clone()], shown, height),
+                        drawn(&rows, selected, height),
+                        "len {len}, height {height}, selected {selected:?}, window {window:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use crate::app::State;
 use crate::app::rows;
 use crate::feed::FeedKind;
-use crate::feed::wire::TerminalStatus;
+use crate::feed::wire::{Popup, TerminalStatus};
 use crate::model::money::format_money;
 use crate::model::views::PopupSummary;
 
@@ -26,11 +26,12 @@ pub fn wanted_summary_height(popups: usize) -> u16 {
         .saturating_add(2)
 }
 
-fn summaries<'a>(state: &'a State, now: DateTime<Utc>) -> Vec<PopupSummary<'a>> {
+/// Summaries of `popups` (a window of the shown rows: a frame builds only what it draws).
+fn summaries<'a>(state: &'a State, popups: &[&Popup], now: DateTime<Utc>) -> Vec<PopupSummary<'a>> {
     let board = state.shown_board();
     let server_now = state.shown_server_now(now);
-    rows::popups(state)
-        .into_iter()
+    popups
+        .iter()
         .filter_map(|p| board.popup_summary(&p.id, server_now))
         .collect()
 }
@@ -46,14 +47,16 @@ pub fn render_summary(
     let block = panel::feed_block("Pop-ups", FeedKind::Pos, state, theme, false, now);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let summaries = summaries(state, now);
-    if summaries.is_empty() {
+    let popups = rows::popups(state);
+    if popups.is_empty() {
         frame.render_widget(
             Paragraph::new("no pop-ups yet").style(theme.tone(Tone::Dim)),
             inner,
         );
         return;
     }
+    let fit = popups.len().min(usize::from(inner.height));
+    let summaries = summaries(state, &popups[..fit], now);
     let lines: Vec<Line<'_>> = summaries.iter().map(|s| summary_line(s, theme)).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -124,22 +127,27 @@ pub fn render_view(
     } else {
         format!("Pop-ups — filter: {}", state.filters.popups.text())
     };
-    let summaries = summaries(state, now);
-    let wanted = wanted_summary_height(summaries.len()).saturating_add(1);
+    let popups = rows::popups(state);
+    let wanted = wanted_summary_height(popups.len()).saturating_add(1);
     let [list_area, terminals_area] =
         Layout::vertical([Constraint::Max(wanted), Constraint::Fill(1)]).areas(area);
     let block = panel::feed_block(&title, FeedKind::Pos, state, theme, true, now);
     let inner = block.inner(list_area);
     frame.render_widget(block, list_area);
-    if summaries.is_empty() {
+    if popups.is_empty() {
         frame.render_widget(
             Paragraph::new("no pop-ups").style(theme.tone(Tone::Dim)),
             inner,
         );
         return;
     }
-    let keys: Vec<String> = summaries.iter().map(|s| s.popup.id.clone()).collect();
-    let selected = rows::selected_index(&keys, state.selection.popup.as_ref());
+    let selected =
+        rows::selected_position(&popups, state.selection.popup.as_ref(), |p, id| p.id == *id);
+    // One header row; summaries only for the rows that fit.
+    let window = panel::table_window(popups.len(), selected, inner.height.saturating_sub(1));
+    let summaries = summaries(state, &popups[window.clone()], now);
+    let selected_popup = selected.and_then(|i| popups.get(i).copied());
+    let selected = selected.map(|s| s.saturating_sub(window.start));
     let header = Row::new([
         "Pop-up",
         "Name",
@@ -205,8 +213,11 @@ pub fn render_view(
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, inner, &mut table_state);
 
-    if let Some(summary) = selected.and_then(|i| summaries.get(i)) {
-        render_terminals(frame, terminals_area, state, summary, theme, now);
+    let server_now = state.shown_server_now(now);
+    if let Some(summary) =
+        selected_popup.and_then(|p| state.shown_board().popup_summary(&p.id, server_now))
+    {
+        render_terminals(frame, terminals_area, state, &summary, theme, now);
     }
 }
 

@@ -36,6 +36,22 @@ pub fn age(elapsed: TimeDelta) -> String {
     }
 }
 
+/// An age that changes rarely: `0s`, `10s` … `50s` (10-second steps), then whole minutes
+/// (`7m`), then as [`age`] (`1h05m`). For ages drawn on many rows at once (the alerts), where
+/// a figure ticking every second on each row is most of what a frame sends to the terminal
+/// and says little more.
+#[must_use]
+pub fn coarse_age(elapsed: TimeDelta) -> String {
+    let total = elapsed.num_seconds().max(0);
+    if total < 60 {
+        format!("{}s", total - total % 10)
+    } else if total < 3600 {
+        format!("{}m", total / 60)
+    } else {
+        age(elapsed)
+    }
+}
+
 /// Wall-clock time of day in UTC: `18:00:05`.
 #[must_use]
 pub fn clock(at: DateTime<Utc>) -> String {
@@ -51,7 +67,20 @@ pub fn clock_hm(at: DateTime<Utc>) -> String {
 /// A signed skew in seconds with one decimal: `+1.2s`, `-0.4s`.
 #[must_use]
 pub fn skew(seconds: f64) -> String {
-    format!("{seconds:+.1}s")
+    if seconds.abs() < 100.0 {
+        return format!("{seconds:+.1}s");
+    }
+    // A clock off by minutes or hours reads as such, not as `-53940.3s`.
+    let sign = if seconds < 0.0 { '-' } else { '+' };
+    // Rounded to whole seconds for display; no real skew overflows.
+    #[allow(clippy::cast_possible_truncation)]
+    let total = seconds.abs().round() as i64;
+    let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
+    if h > 0 {
+        format!("{sign}{h}h{m:02}m")
+    } else {
+        format!("{sign}{m}m{s:02}s")
+    }
 }
 
 /// A rate with one decimal: `12.5/min`.
@@ -99,12 +128,37 @@ mod tests {
     }
 
     #[test]
+    fn coarse_ages_change_rarely() {
+        let cases: &[(i64, &str)] = &[
+            (0, "0s"),
+            (9, "0s"),
+            (10, "10s"),
+            (59, "50s"),
+            (60, "1m"),
+            (3599, "59m"),
+            (3600, "1h00m"),
+            (-5, "0s"),
+        ];
+        for &(seconds, expected) in cases {
+            assert_eq!(
+                coarse_age(TimeDelta::seconds(seconds)),
+                expected,
+                "{seconds}"
+            );
+        }
+    }
+
+    #[test]
     fn fits_text() {
         assert_eq!(fit("hoodie-01", 20, "…"), "hoodie-01");
         assert_eq!(fit("Midnight Hoodie", 8, "…"), "Midnigh…");
         assert_eq!(fit("Midnight Hoodie", 8, "~"), "Midnigh~");
         assert_eq!(fit("abc", 0, "…"), "");
         assert_eq!(skew(1.234), "+1.2s");
+        assert_eq!(skew(-99.94), "-99.9s");
+        assert_eq!(skew(-53_940.3), "-14h59m");
+        assert_eq!(skew(3600.0), "+1h00m");
+        assert_eq!(skew(125.0), "+2m05s");
         assert_eq!(per_minute(Some(2.0), "—"), "2.0/min");
         assert_eq!(per_minute(None, "—"), "—");
     }

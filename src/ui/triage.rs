@@ -1,8 +1,6 @@
 //! Fulfilment triage: overdue orders of every hub in one table, most overdue first, filterable
 //! by hub, drop, stage and reason, with the counts by reason over what is shown.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -32,17 +30,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     }
     let board = state.shown_board();
     let server_now = state.shown_server_now(now);
-    let orders = rows::overdue(state);
+    // Worked out in `update`; the frame reads the rows it draws and nothing more.
+    let orders = rows::triage(state);
     let open: u64 = board
         .hubs()
         .iter()
         .map(|h| h.sla.overdue_open)
         .fold(0, u64::saturating_add);
 
-    let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, order) in &orders {
-        *by_reason.entry(order.reason.as_str()).or_default() += 1;
-    }
     let summary = Line::styled(
         format!(
             "{} shown of {} listed; {open} overdue open at the hubs",
@@ -51,7 +46,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         ),
         theme.title(),
     );
-    let reasons: Vec<String> = by_reason
+    let reasons: Vec<String> = orders
+        .reasons()
         .iter()
         .map(|(reason, n)| format!("{reason} {n}"))
         .collect();
@@ -79,23 +75,22 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         );
         return;
     }
-    let keys: Vec<String> = orders
-        .iter()
-        .map(|(hub, o)| rows::overdue_key(hub, o))
-        .collect();
-    let selected = rows::selected_index(&keys, state.selection.overdue.as_ref());
+    let selected = orders.selected();
+    // One header row; only the rows that fit are built.
+    let window = panel::table_window(orders.len(), selected, table_area.height.saturating_sub(1));
     let header = Row::new(["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"])
         .style(theme.title());
-    let table_rows: Vec<Row<'_>> = orders
-        .iter()
+    let table_rows: Vec<Row<'_>> = window
+        .clone()
+        .filter_map(|i| orders.get(i))
         .map(|(hub, o)| {
             Row::new(vec![
                 Cell::from(text::age(server_now - o.due_at)).style(theme.tone(Tone::Warn)),
-                Cell::from(o.order_id.clone()),
-                Cell::from((*hub).to_owned()),
-                Cell::from(o.drop_id.clone()),
-                Cell::from(o.stage.to_string()),
-                Cell::from(o.reason.clone()),
+                Cell::from(o.order_id.as_str()),
+                Cell::from(hub),
+                Cell::from(o.drop_id.as_str()),
+                Cell::from(o.stage.as_str()),
+                Cell::from(o.reason.as_str()),
                 Cell::from(text::clock_hm(o.due_at)),
             ])
         })
@@ -113,6 +108,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected());
-    let mut table_state = TableState::default().with_selected(selected);
+    let mut table_state =
+        TableState::default().with_selected(selected.map(|s| s.saturating_sub(window.start)));
     frame.render_stateful_widget(table, table_area, &mut table_state);
 }

@@ -1,0 +1,3 @@
+//! What the benches share: the large-state generator.
+
+pub mod large_state;

@@ -1,0 +1,84 @@
+//! One `update` at the large state: a key, a tick, a poll. Budget: a key handled in under 1 ms.
+//!
+//! `cargo bench --bench update -- --warm-up-time 1 --measurement-time 3`
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use common::large_state::{self as large, LARGE};
+use dropday::app::state::{Focus, View};
+use dropday::app::{Event, State, update};
+
+const HISTORY: i64 = 30;
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn keys(c: &mut Criterion) {
+    let base = large::state(&LARGE, HISTORY);
+    let now = large::at(HISTORY);
+    let mut group = c.benchmark_group("key");
+    let cases: [(&str, View, Focus); 4] = [
+        ("j_overview_drops", View::Overview, Focus::Drops),
+        ("j_overview_alerts", View::Overview, Focus::Alerts),
+        ("j_fulfilment_triage", View::Fulfilment, Focus::Drops),
+        ("j_popups", View::Popups, Focus::Drops),
+    ];
+    for (name, view, focus) in cases {
+        let mut state: State = base.clone();
+        state.view = view;
+        state.focus = focus;
+        // Down, then up: the selection stays in the table's first rows, as an operator's would.
+        let mut down = true;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let event = if down { key('j') } else { key('k') };
+                down = !down;
+                black_box(update(&mut state, event, now))
+            });
+        });
+    }
+    let mut state = base.clone();
+    group.bench_function("tab_next_view", |b| {
+        b.iter(|| {
+            black_box(update(
+                &mut state,
+                Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+                now,
+            ))
+        });
+    });
+    group.finish();
+}
+
+fn tick_and_poll(c: &mut Criterion) {
+    let base = large::state(&LARGE, HISTORY);
+    let now = large::at(HISTORY);
+    let mut group = c.benchmark_group("update");
+    let mut state = base.clone();
+    group.bench_function("tick", |b| {
+        b.iter(|| black_box(update(&mut state, Event::Tick(now), now)));
+    });
+    group.sample_size(20);
+    let bodies = large::bodies(&LARGE, HISTORY);
+    let reports = large::reports(large::documents(&bodies), HISTORY);
+    group.bench_function("poll_hubs_decoded", |b| {
+        b.iter_batched(
+            || (base.clone(), reports[1].clone()),
+            |(mut state, report)| {
+                update(&mut state, Event::Poll(report), now);
+                state
+            },
+            BatchSize::LargeInput,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, keys, tick_and_poll);
+criterion_main!(benches);
