@@ -74,8 +74,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     } else if table_area.width >= 84 {
         // The left column of a 160-column Overview: room for the gauge, not for the margin.
         Columns::MEDIUM
-    } else {
+    } else if table_area.width >= 70 {
         Columns::NARROW
+    } else {
+        Columns::NARROWEST
     };
     let header = Row::new([
         "Drop",
@@ -158,6 +160,16 @@ impl Columns {
         gauge: 5,
         sellout: 8,
         sellout_title: "Sell-out",
+        band_margin: false,
+    };
+    /// 64 cells of fixed columns: the left half of a 120-column Overview keeps the whole
+    /// countdown (the band column goes first; the strip under the table shows the bands).
+    const NARROWEST: Columns = Columns {
+        conversion: 9,
+        spark: 3,
+        gauge: 0,
+        sellout: 6,
+        sellout_title: "Out at",
         band_margin: false,
     };
     const NARROW: Columns = Columns {
@@ -275,8 +287,11 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, theme: &Them
             Tone::Bad
         };
         let lines = vec![
+            // The marks come right after the band's id: in a narrow strip the margin is cut,
+            // never whether the band is active or under the floor.
             Line::from(vec![
                 Span::styled(band.band.id.clone(), theme.title()),
+                Span::styled(mark.to_owned(), theme.tone(mark_tone)),
                 Span::raw(format!(
                     " {} ",
                     format_money(band.band.price_minor, &f.drop.currency)
@@ -285,7 +300,6 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, theme: &Them
                     format!("m{}", pct(band.margin_pct, none)),
                     theme.tone(margin_tone),
                 ),
-                Span::styled(mark.to_owned(), theme.tone(mark_tone)),
             ]),
             Line::from(Span::raw(format!(
                 "  conv {} live {}",
