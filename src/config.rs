@@ -442,7 +442,9 @@ impl RawFeed {
                     format!("cannot read {}: {e}", path.display()),
                 )
             })?;
-            if reqwest::Certificate::from_pem(&pem).is_err() {
+            // `from_pem` accepts any bytes and fails only when the client is built; a bundle
+            // parse finds the certificates for real (none in a file that is not PEM).
+            if !reqwest::Certificate::from_pem_bundle(&pem).is_ok_and(|certs| !certs.is_empty()) {
                 return Err(at.error(
                     Some(ca.span()),
                     &key("ca_cert"),

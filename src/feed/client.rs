@@ -65,9 +65,11 @@ pub fn build_http(endpoint: &FeedEndpoint) -> Result<reqwest::Client, String> {
         .connect_timeout(endpoint.timeout)
         .pool_max_idle_per_host(2);
     for pem in &endpoint.ca_certs_pem {
-        let cert = reqwest::Certificate::from_pem(pem)
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
             .map_err(|e| format!("CA certificate for the {} feed: {e}", endpoint.kind))?;
-        builder = builder.add_root_certificate(cert);
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
     }
     builder
         .build()
