@@ -594,3 +594,76 @@ fn a_too_small_terminal_says_what_is_needed_and_q_still_quits() {
     assert_eq!(finished.code, Some(0), "{}", finished.screen);
     assert_restored(&finished);
 }
+
+// -- two operators, two processes --------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_in_two_processes_pause_at_once_and_each_gets_the_servers_word() {
+    let sim = launch_sim(Some(OPERATE_TOKEN)).await;
+    let homes = [Home::new(), Home::new()];
+    let mut runs: Vec<PtyRun> = homes
+        .iter()
+        .map(|home| {
+            let config = home.write_config(&sim.base_url(), "1s", Some(TOKEN_ENV));
+            let config = config.to_str().expect("utf-8 path").to_owned();
+            PtyRun::spawn(
+                home,
+                &["--config", &config],
+                &[(TOKEN_ENV, OPERATE_TOKEN)],
+                100,
+                30,
+            )
+        })
+        .collect();
+    for run in &mut runs {
+        run.wait_for("hoodie-01 live", SETTLE, |s| {
+            drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" live "))
+        });
+        run.send("p");
+        run.wait_for_text("Confirm: Pause hoodie-01?", SETTLE);
+    }
+    // Both operators confirm at the same moment.
+    for run in &mut runs {
+        run.send("y");
+    }
+    let mut outcomes = Vec::new();
+    for run in &mut runs {
+        run.send("4");
+        let screen = run.wait_for("the pause's final state", SETTLE, |s| {
+            action_rows(s)
+                .iter()
+                .any(|l| l.contains("applied") || l.contains("refused"))
+        });
+        let row = action_rows(&screen)
+            .first()
+            .map(|r| (*r).to_owned())
+            .unwrap_or_default();
+        outcomes.push(row);
+        run.send("1");
+        run.wait_for("hoodie-01 paused on both screens", SETTLE, |s| {
+            drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" paused "))
+        });
+        run.send("q");
+        assert_eq!(run.wait_exit(SETTLE).code, Some(0));
+    }
+    let applied = outcomes.iter().filter(|r| r.contains("applied")).count();
+    let refused = outcomes
+        .iter()
+        .filter(|r| r.contains("refused") && r.contains("invalid_state"))
+        .count();
+    assert_eq!((applied, refused), (1, 1), "{outcomes:#?}");
+    let pauses = sim
+        .control_log()
+        .iter()
+        .filter(|r| r.drop_id == "hoodie-01" && r.action == ControlAction::Pause)
+        .count();
+    assert_eq!(pauses, 1, "the drop was paused once");
+    let mut audited: Vec<String> = homes
+        .iter()
+        .flat_map(audit_lines)
+        .map(|line| line["outcome"].as_str().unwrap_or("").to_owned())
+        .collect();
+    audited.sort();
+    assert_eq!(audited, vec!["applied", "refused"]);
+    sim.shutdown().await;
+}
