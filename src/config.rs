@@ -23,6 +23,10 @@ pub const CONFIG_ENV: &str = "DROPDAY_CONFIG";
 /// Where the feeds are expected when no config says otherwise: the simulator's default.
 pub const DEFAULT_FEED_URL: &str = "http://127.0.0.1:7070";
 
+/// Exit status when the config (or the command line) cannot be used, as clap uses for usage
+/// errors; scripts tell it from a failed run (1).
+pub const EXIT_STATUS: u8 = 2;
+
 /// A configuration that could not be used: what, where, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigError {

@@ -5,11 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use dropday::cli::{Cli, Command, StatusArgs};
-use dropday::config::Config;
+use dropday::config::{self, Config};
 use dropday::{room, sim, status, stderr_log};
 
-/// Exit status for an unusable config or command line (as clap uses for usage errors).
-const EXIT_CONFIG: u8 = 2;
 /// Exit status when the program could not do its job for another reason.
 const EXIT_FAILURE: u8 = 1;
 
@@ -52,7 +50,7 @@ async fn run_status(args: StatusArgs) -> ExitCode {
         Ok(config) => config,
         Err(e) => {
             eprintln!("dropday: {e}");
-            return ExitCode::from(EXIT_CONFIG);
+            return ExitCode::from(config::EXIT_STATUS);
         }
     };
     if let Some(every) = args.poll {
@@ -88,7 +86,8 @@ async fn run_status(args: StatusArgs) -> ExitCode {
         print!("{}", status::render_table(&report));
     }
     if args.check {
-        ExitCode::from(u8::try_from(report.exit_code()).unwrap_or(EXIT_CONFIG))
+        // 0, 1 or 2 by construction (the monitoring-plugin convention).
+        ExitCode::from(u8::try_from(report.exit_code()).unwrap_or(2))
     } else {
         ExitCode::SUCCESS
     }

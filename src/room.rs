@@ -53,7 +53,7 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
             "dropday: cannot create the audit log's folder {}: {e} (set audit_log in the config)",
             parent.display()
         );
-        return ExitCode::from(2);
+        return ExitCode::from(crate::config::EXIT_STATUS);
     }
     let exit = control_room(&config, keymap, simulator.is_some()).await;
     if let Some(sim) = simulator {
@@ -269,5 +269,5 @@ impl EffectRunner for RoomEffects {
 
 fn config_failure(error: &ConfigError) -> ExitCode {
     eprintln!("dropday: {error}");
-    ExitCode::from(2)
+    ExitCode::from(crate::config::EXIT_STATUS)
 }

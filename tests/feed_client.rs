@@ -267,13 +267,25 @@ async fn a_counter_reset_restarts_rates_and_never_shows_a_negative_one() {
     assert!(before.capacity.burn_units_per_min.is_some_and(|r| r > 0.0));
     sim.set_fault(FeedKind::Fulfilment, FaultKind::CounterReset)
         .expect("fault");
-    for _ in 0..2 {
+    for poll in 0..2 {
         board.apply_poll(client.poll().await);
-        let now = board.server_now(chrono::Utc::now());
+        // At the instant of the newest document: the skew estimate lags a manual clock that
+        // jumps 10 s between polls, and would leave the newest sample outside the window.
+        let now = board
+            .health(FeedKind::Fulfilment)
+            .data_as_of
+            .expect("a document");
         let outlook = board.hub_outlook("ewr-1", now).expect("hub");
         if let Some(rate) = outlook.capacity.burn_units_per_min {
             assert!(rate >= 0.0, "never a negative rate: {rate}");
         }
+        // The decrease restarted the window: one sample, no rate; the next poll gives one again.
+        assert_eq!(
+            outlook.capacity.burn_units_per_min.is_some(),
+            poll == 1,
+            "poll {poll} after the reset: {:?}",
+            outlook.capacity.burn_units_per_min
+        );
         sim.clock().advance(Duration::from_secs(10));
     }
     sim.shutdown().await;

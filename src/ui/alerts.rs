@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Modifier;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::app::State;
@@ -65,15 +64,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .iter()
         .map(|a| alert_row(a, theme, now, with_subject))
         .collect();
-    let highlight = if focused {
-        theme.selected()
-    } else {
-        theme.title().add_modifier(Modifier::UNDERLINED)
-    };
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(highlight);
+        .row_highlight_style(theme.row_highlight(focused));
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, inner, &mut table_state);
 }

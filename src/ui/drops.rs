@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
@@ -115,15 +114,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Constraint::Length(layout.sellout),
         Constraint::Fill(1),
     ];
-    let highlight = if focused {
-        theme.selected()
-    } else {
-        theme.title().add_modifier(Modifier::UNDERLINED)
-    };
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
-        .row_highlight_style(highlight);
+        .row_highlight_style(theme.row_highlight(focused));
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, table_area, &mut table_state);
 

@@ -224,6 +224,18 @@ impl Theme {
         Style::new().add_modifier(Modifier::REVERSED)
     }
 
+    /// The selected row of a table that may not have the focus (the Overview's drops and
+    /// alerts panels): reverse video when focused, underlined otherwise, so the operator sees
+    /// which row `p` or `a` would act on and which panel the keys move in.
+    #[must_use]
+    pub fn row_highlight(self, focused: bool) -> Style {
+        if focused {
+            self.selected()
+        } else {
+            self.title().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
     /// The SIMULATED banner: reverse-video yellow, bold, readable without colour.
     #[must_use]
     pub fn simulated(self) -> Style {
