@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench frame -- --warm-up-time 1 --measurement-time 3`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};

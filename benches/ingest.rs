@@ -3,6 +3,8 @@
 //!
 //! `cargo bench --bench ingest -- --warm-up-time 1 --measurement-time 3`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod common;
 
 use std::hint::black_box;

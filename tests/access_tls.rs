@@ -2,6 +2,8 @@
 //! config names (`ca_cert`) is read; without it the connection is refused, with the reason.
 //! The feed is the real simulator behind a TLS front on loopback, both made by the test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::sync::Arc;
 
 use dropday::config::Config;

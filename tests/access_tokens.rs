@@ -6,6 +6,9 @@
 //!
 //! The simulator enforces its read and operate tokens; its own checks are in `sim_protocol.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+#![allow(unsafe_code)] // set_var: edition 2024 marks it unsafe; only this test touches its variable.
+
 mod faults_common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,6 +1,8 @@
 //! A bad config stops the control room before it touches the terminal: one line on stderr naming
 //! the file, the line and the key, and exit status 2.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::process::Command;
 
 fn run_with(config_text: &str) -> (Option<i32>, String) {

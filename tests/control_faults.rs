@@ -4,6 +4,8 @@
 //! at most once (the simulator's control log is the judge), the operator is told the final
 //! outcome, and exactly one audit record says it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod faults_common;
 
 use crossterm::event::KeyCode;

@@ -1,6 +1,8 @@
 //! Property tests: the three feed decoders and the config parser never panic, whatever the input.
 //! (The coverage-guided fuzz targets in `fuzz/` explore further; these run in `cargo test`.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use dropday::config::Config;
 use dropday::feed::FeedKind;
 use dropday::feed::client::decode_outcome;

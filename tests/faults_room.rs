@@ -9,6 +9,8 @@
 //! Nothing sleeps for a fixed time where an event can be awaited: every wait is "until the screen
 //! says so", with a deadline.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod faults_common;
 
 use std::process::Command;

@@ -3,6 +3,8 @@
 //! fault ends succeeds. The simulator's clock is manual; nothing waits for wall time except the
 //! client's own timeout in the hang and slow-server cases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::time::Duration;
 
 use dropday::feed::client::{FeedClient, FeedEndpoint, build_http};

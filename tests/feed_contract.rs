@@ -1,5 +1,7 @@
 //! The example documents of FEEDS.md decode, and a document with broken entries keeps the rest.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use dropday::feed::wire::{
     Document, Drop, DropState, Hub, OrderStage, Popup, TerminalStatus, decode_document,
     encode_document,

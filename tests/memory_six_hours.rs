@@ -11,6 +11,9 @@
 //!
 //! `DROPDAY_MEMORY_SECONDS=21600 cargo test --release --test memory_six_hours -- --nocapture`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+#![allow(unsafe_code)] // a counting global allocator wraps the system one.
+
 #[path = "../benches/common/large_state.rs"]
 mod large_state;
 

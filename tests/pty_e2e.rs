@@ -6,6 +6,8 @@
 //! behind (the simulator's control log, the audit file, the bytes written at exit, the
 //! terminal's settings), not only in exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod pty_common;
 
 use std::time::{Duration, Instant};

@@ -2,6 +2,8 @@
 //! loopback port, manual sim clock; the only waits are the server's own (latency, stall) and a
 //! client timeout for the hang.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::time::{Duration, Instant};
 
 use dropday::feed::FeedKind;

@@ -1,6 +1,8 @@
 //! The simulator speaks feed protocol v1 (shared/FEEDS.md): real HTTP on an ephemeral loopback
 //! port, a manual clock, no sleeps.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::time::Duration;
 
 use dropday::feed::FeedKind;

@@ -2,6 +2,8 @@
 //! values computed by hand from the simulator's own documents; the binary prints the documented
 //! JSON, fires the expected alerts and follows the monitoring-plugin exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::process::Command;
 use std::time::Duration;
 

@@ -1,6 +1,8 @@
 //! The header must never leave doubt about where the operator is: simulated or live, which
 //! environment (production in red), read-only or not, frozen or not, each feed's health.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod ui_common;
 
 use ratatui::style::Color;

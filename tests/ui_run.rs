@@ -2,6 +2,8 @@
 //! channel, effects collected by a runner. Catches wiring mistakes `update` tests cannot see:
 //! effects not reaching the runner, the loop not ending, the screen not being drawn.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod ui_common;
 
 use std::io;

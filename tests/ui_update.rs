@@ -1,6 +1,8 @@
 //! `update` driven by key presses and feed reports: what the operator does, what is sent, what is
 //! refused, what is audited. Each test states the one thing it would catch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod ui_common;
 
 use chrono::TimeDelta;

@@ -7,6 +7,7 @@
 //! the step, so rates, sparklines and burn-down charts have something to show, and every
 //! document differs from the one before, as a busy feed's do.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
 #![allow(dead_code)] // Each user takes a different part of this.
 
 use chrono::{DateTime, TimeDelta, Utc};

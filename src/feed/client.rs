@@ -18,9 +18,11 @@ pub const DEFAULT_BODY_LIMIT: u64 = 8 * 1024 * 1024;
 /// Where and how to reach one feed. Built from the config; the token never leaves it in text.
 #[derive(Debug, Clone)]
 pub struct FeedEndpoint {
+    /// Which feed this is.
     pub kind: FeedKind,
     /// Base URL without a trailing slash; `/v1/...` paths are appended.
     pub base_url: String,
+    /// Bearer token sent with every request, when configured.
     pub token: Option<Token>,
     /// Time between polls while the feed is healthy.
     pub poll_every: Duration,

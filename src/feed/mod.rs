@@ -62,10 +62,14 @@ pub enum FeedFailure {
     Connect(String),
     /// No complete answer within the request timeout.
     #[error("no answer within {timeout_ms} ms")]
-    Timeout { timeout_ms: u64 },
+    Timeout {
+        /// The timeout that ran out, in milliseconds.
+        timeout_ms: u64,
+    },
     /// The server answered with a non-2xx status.
-    #[error("HTTP {status}{}", code_text(.code, .message))]
+    #[error("HTTP {status}{}", code_text(.code.as_ref(), .message.as_ref()))]
     Status {
+        /// The HTTP status code.
         status: u16,
         /// `error.code` of a JSON error body, when the body was one.
         code: Option<String>,
@@ -79,7 +83,10 @@ pub enum FeedFailure {
     Truncated(String),
     /// The body was larger than the configured limit.
     #[error("body larger than the {limit_bytes}-byte limit")]
-    TooLarge { limit_bytes: u64 },
+    TooLarge {
+        /// The configured limit, in bytes.
+        limit_bytes: u64,
+    },
     /// The body was read but is not a valid document.
     #[error("malformed document: {0}")]
     Malformed(String),
@@ -88,7 +95,7 @@ pub enum FeedFailure {
     UnexpectedNotModified,
 }
 
-fn code_text(code: &Option<String>, message: &Option<String>) -> String {
+fn code_text(code: Option<&String>, message: Option<&String>) -> String {
     match (code, message) {
         (Some(code), Some(message)) => format!(" {code}: {message}"),
         (Some(code), None) => format!(" {code}"),

@@ -21,7 +21,7 @@ macro_rules! open_enum {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(from = "String", into = "String")]
         pub enum $name {
-            $($variant,)+
+            $(#[doc = concat!("`", $text, "` on the wire.")] $variant,)+
             /// A value this client does not know, shown as it came.
             Other(String),
         }
@@ -97,17 +97,25 @@ open_enum!(
 /// A micro-drop: one SKU on sale for a short window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Drop {
+    /// Unique id of the drop within the marketplace.
     pub id: String,
+    /// Display title (optional on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Stock-keeping unit (optional on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// Where the drop is in its life.
     pub state: DropState,
+    /// Start of the sale window.
     pub opens_at: DateTime<Utc>,
+    /// End of the sale window.
     pub closes_at: DateTime<Utc>,
     /// ISO 4217 code of every `*_minor` amount of this drop.
     pub currency: String,
+    /// Units allocated to the drop and sold so far.
     pub stock: DropStock,
+    /// Every price the drop can be sold at.
     pub price_bands: Vec<PriceBand>,
     /// Id of the band currently charged.
     pub active_band: String,
@@ -116,7 +124,9 @@ pub struct Drop {
     /// Sessions active in the last 5 minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitors_now: Option<u64>,
+    /// Cumulative funnel counters over the whole drop.
     pub funnel: Funnel,
+    /// The same counters per price band id (optional on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funnel_by_band: Option<BTreeMap<String, Funnel>>,
 }
@@ -124,27 +134,38 @@ pub struct Drop {
 /// Units allocated to a drop and units sold so far (cumulative).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DropStock {
+    /// Units set aside for the drop.
     pub allocated: u64,
+    /// Units sold so far (cumulative).
     pub sold: u64,
 }
 
 /// One price a drop can be sold at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceBand {
+    /// Band id (`A`, `B`, …), unique within the drop.
     pub id: String,
+    /// Human name of the band (`launch`, `premium`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Price charged per unit, in minor units of the drop's currency.
     pub price_minor: i64,
+    /// What one unit costs the seller, in minor units; the margin is taken against it.
     pub unit_cost_minor: i64,
 }
 
 /// Cumulative funnel counters of a drop (or of one band of it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Funnel {
+    /// Storefront sessions that saw the drop.
     pub sessions: u64,
+    /// Sessions that put the drop in a cart.
     pub carts: u64,
+    /// Orders placed.
     pub orders: u64,
+    /// Units in those orders.
     pub units: u64,
+    /// Revenue of those orders, in minor units.
     pub revenue_minor: i64,
 }
 
@@ -155,12 +176,18 @@ pub struct Funnel {
 /// A fulfilment hub with capacity pre-contracted for a window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hub {
+    /// Unique id of the hub.
     pub id: String,
+    /// Display name of the hub.
     pub name: String,
+    /// Drops whose orders the hub fulfils.
     #[serde(default)]
     pub drop_ids: Vec<String>,
+    /// The contracted allocation for the window.
     pub capacity: Capacity,
+    /// Orders through each fulfilment stage.
     pub pipeline: Pipeline,
+    /// Shipping service level and its counts.
     pub sla: Sla,
     /// Orders not shipped and past due, most overdue first; a server may cut this list.
     #[serde(default)]
@@ -170,12 +197,17 @@ pub struct Hub {
 /// The pre-contracted allocation of a hub for its window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capacity {
+    /// Units paid for in advance; beyond them each unit costs `overage_cost_minor`.
     pub contracted_units: u64,
     /// Units accepted in the window (cumulative).
     pub consumed_units: u64,
+    /// Units the seller pays for at `window_end` even when unused.
     pub min_commit_units: u64,
+    /// Start of the contracted window.
     pub window_start: DateTime<Utc>,
+    /// End of the contracted window; the minimum commitment is settled then.
     pub window_end: DateTime<Utc>,
+    /// ISO 4217 code of the capacity prices.
     pub currency: String,
     /// Cost of each unit beyond `contracted_units`.
     pub overage_cost_minor: i64,
@@ -186,9 +218,13 @@ pub struct Capacity {
 /// Cumulative counts of orders through each fulfilment stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pipeline {
+    /// Orders the hub received (cumulative).
     pub received: u64,
+    /// Orders picked (cumulative).
     pub picked: u64,
+    /// Orders packed (cumulative).
     pub packed: u64,
+    /// Orders shipped (cumulative).
     pub shipped: u64,
 }
 
@@ -210,10 +246,15 @@ pub struct Sla {
 /// An order that is past its due time and not shipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverdueOrder {
+    /// The marketplace's order id.
     pub order_id: String,
+    /// The drop the order belongs to.
     pub drop_id: String,
+    /// When the customer placed the order.
     pub placed_at: DateTime<Utc>,
+    /// When the order had to ship by.
     pub due_at: DateTime<Utc>,
+    /// The last stage the order reached.
     pub stage: OrderStage,
     /// Free text: `carrier_no_show`, `short_pick`, `address_hold`, …
     pub reason: String,
@@ -226,27 +267,42 @@ pub struct OverdueOrder {
 /// A physical pop-up shop selling drops in person.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Popup {
+    /// Unique id of the pop-up.
     pub id: String,
+    /// Display name of the pop-up.
     pub name: String,
+    /// Drops the pop-up sells.
     #[serde(default)]
     pub drop_ids: Vec<String>,
+    /// When the pop-up opens its doors.
     pub opens_at: DateTime<Utc>,
+    /// When the pop-up closes.
     pub closes_at: DateTime<Utc>,
+    /// ISO 4217 code of the pop-up's amounts.
     pub currency: String,
+    /// Point-of-sale terminals of the pop-up.
     #[serde(default)]
     pub terminals: Vec<Terminal>,
+    /// In-person sales so far.
     pub sales: PopupSales,
+    /// Stock physically at the pop-up.
     pub stock: PopupStock,
+    /// Online orders collected at the pop-up.
     pub pickups: Pickups,
 }
 
 /// A point-of-sale terminal at a pop-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Terminal {
+    /// Terminal id, unique within the pop-up.
     pub id: String,
+    /// What the staff call it (`front till`, `pickup desk`).
     pub name: String,
+    /// Whether it can take payments.
     pub status: TerminalStatus,
+    /// When the terminal was last heard from.
     pub last_seen: DateTime<Utc>,
+    /// Battery charge in percent, when the terminal reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub battery_pct: Option<u8>,
 }
@@ -254,22 +310,29 @@ pub struct Terminal {
 /// Cumulative in-person sales of a pop-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PopupSales {
+    /// Payments taken (cumulative).
     pub transactions: u64,
+    /// Units sold (cumulative).
     pub units: u64,
+    /// Revenue taken, in minor units.
     pub revenue_minor: i64,
 }
 
 /// Stock physically at the pop-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PopupStock {
+    /// Units on hand now.
     pub on_hand: u64,
 }
 
 /// Online orders collected at the pop-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pickups {
+    /// Orders ready for collection.
     pub ready: u64,
+    /// Orders collected (cumulative).
     pub collected: u64,
+    /// Orders waiting past their pick-up time.
     pub overdue: u64,
 }
 
@@ -311,6 +374,7 @@ impl FeedEntry for Popup {
 pub struct Document<T> {
     /// The server's clock when it made the document.
     pub as_of: DateTime<Utc>,
+    /// The entries of the document's list that decoded, in document order.
     pub entries: Vec<T>,
     /// Entries that could not be decoded; the others are in `entries`.
     pub skipped: Vec<SkippedEntry>,
@@ -330,12 +394,16 @@ pub struct SkippedEntry {
 /// Why a whole document could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentError {
+    /// The body is not JSON at all.
     #[error("body is not JSON: {0}")]
     NotJson(String),
+    /// The body is JSON but not an object.
     #[error("body is not a JSON object")]
     NotAnObject,
+    /// `as_of` is missing or not an RFC 3339 time.
     #[error("missing or unreadable `as_of`: {0}")]
     AsOf(String),
+    /// The entry list is missing or not a list.
     #[error("missing or non-list `{0}`")]
     List(&'static str),
 }
@@ -417,19 +485,23 @@ pub fn encode_document<T: FeedEntry>(as_of: DateTime<Utc>, entries: &[T]) -> ser
 /// Body of `POST /v1/drops/{id}/price-band`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BandChange {
+    /// Id of the band to make active.
     pub band: String,
 }
 
 /// Body of every 4xx/5xx answer: `{"error": {"code": …, "message": …}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What was refused and why.
     pub error: ErrorDetail,
 }
 
 /// The machine code and the human message of a refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
+    /// Machine-readable code (`invalid_state`, `below_margin_floor`, …).
     pub code: String,
+    /// Human-readable explanation.
     pub message: String,
 }
 
@@ -438,7 +510,10 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
 /// Paths of the protocol, appended to a feed's base URL.
 pub mod paths {
+    /// The marketplace's document of drops.
     pub const DROPS: &str = "/v1/drops";
+    /// The fulfilment feed's document of hubs.
     pub const HUBS: &str = "/v1/hubs";
+    /// The point of sale's document of pop-ups.
     pub const POPUPS: &str = "/v1/popups";
 }

@@ -15,7 +15,7 @@ pub(crate) enum Access {
 }
 
 /// Why a request was turned away.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Denied {
     /// 401: no token, or not one of ours.
     Unauthenticated(&'static str),

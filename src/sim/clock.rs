@@ -11,7 +11,10 @@ pub enum ClockMode {
     /// Wall time from the moment the simulator starts, scaled by `SimOptions::speed`.
     Wall,
     /// Stands still at `start` until [`SimClock::advance`] moves it; tests never sleep.
-    Manual { start: DateTime<Utc> },
+    Manual {
+        /// The sim time it stands at until advanced.
+        start: DateTime<Utc>,
+    },
 }
 
 impl ClockMode {

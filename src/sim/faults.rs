@@ -38,11 +38,20 @@ const DEFAULT_OVERSIZED_MIB: u64 = 9;
 #[derive(Debug, Clone, PartialEq)]
 pub enum FaultKind {
     /// Answers after `ms` milliseconds (wall time).
-    Latency { ms: u64 },
+    Latency {
+        /// Delay before each answer, in milliseconds.
+        ms: u64,
+    },
     /// A 5xx status with an HTML body, as a proxy in front of a crashed server sends.
-    ServerError { status: u16 },
+    ServerError {
+        /// The status sent, 500 to 504.
+        status: u16,
+    },
     /// 429 with `Retry-After: retry_after_s`.
-    RateLimited { retry_after_s: u64 },
+    RateLimited {
+        /// Seconds sent in `Retry-After`.
+        retry_after_s: u64,
+    },
     /// 200 with a body that is not JSON.
     MalformedJson,
     /// `Content-Length` promises more than is sent; the connection then closes.
@@ -50,15 +59,24 @@ pub enum FaultKind {
     /// A chunked body that stops without its final chunk.
     TruncatedChunked,
     /// A valid document padded to `bytes`, sent with `Content-Length`.
-    Oversized { bytes: u64 },
+    Oversized {
+        /// Size of the padded body.
+        bytes: u64,
+    },
     /// A valid document padded to `bytes`, sent chunked.
-    OversizedChunked { bytes: u64 },
+    OversizedChunked {
+        /// Size of the padded body.
+        bytes: u64,
+    },
     /// Never answers while the fault is on.
     Hang,
     /// The feed's counters restart from 0 when the fault comes on.
     CounterReset,
     /// `as_of` is off by `seconds`.
-    ClockSkew { seconds: i64 },
+    ClockSkew {
+        /// Seconds added to `as_of` (negative: behind).
+        seconds: i64,
+    },
     /// The first entry has a counter with a string value.
     WrongTypes,
     /// 304 without `If-None-Match`.
@@ -66,7 +84,10 @@ pub enum FaultKind {
     /// Control only: apply, then close the connection without an answer.
     DropResponse(DropPattern),
     /// Control only: apply, then hold the answer for `ms` milliseconds (wall time).
-    Stall { ms: u64 },
+    Stall {
+        /// How long the answer is held, in milliseconds.
+        ms: u64,
+    },
 }
 
 /// Which control requests a `drop-response` fault swallows.
@@ -237,7 +258,9 @@ impl fmt::Display for FaultKind {
 /// A fault on one feed: `FEED:KIND[:ARG]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultSpec {
+    /// The feed that misbehaves.
     pub feed: FeedKind,
+    /// How it misbehaves.
     pub kind: FaultKind,
 }
 
@@ -298,8 +321,11 @@ pub fn parse_feed(name: &str) -> Result<FeedKind, String> {
 /// A fault that is on between two sim times (seconds from sim start; `until` exclusive).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledFault {
+    /// The fault.
     pub spec: FaultSpec,
+    /// Sim second it comes on.
     pub from_s: i64,
+    /// Sim second it goes off; `None`: never.
     pub until_s: Option<i64>,
 }
 

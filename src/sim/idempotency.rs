@@ -21,6 +21,7 @@ const RETENTION_WALL: Duration = Duration::from_secs(24 * 3600);
 pub struct Stamp {
     /// Sim seconds since the start.
     pub sim_s: i64,
+    /// Wall clock, for the real-time half of the retention rule.
     pub wall: Instant,
 }
 
@@ -36,14 +37,18 @@ pub const MAX_KEYS: usize = 100_000;
 /// An answer kept for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
+    /// HTTP status of the first answer.
     pub status: u16,
+    /// Its body, byte for byte.
     pub body: Vec<u8>,
 }
 
 /// What a control request is, for telling a retry from a different request under the same key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestIdentity {
+    /// The request's path (which drop, which action).
     pub path: String,
+    /// The request's body.
     pub body: Vec<u8>,
 }
 
@@ -82,7 +87,11 @@ pub struct IdempotencyStore {
     arrival: VecDeque<(String, Stamp)>,
 }
 
-/// Why a key is not acceptable; the message is for the caller.
+/// Checks an `Idempotency-Key` header value.
+///
+/// # Errors
+/// Why the key is not acceptable (empty, too long, not printable ASCII); the message is for
+/// the caller.
 pub fn check_key(key: &str) -> Result<(), String> {
     if key.is_empty() {
         return Err("the Idempotency-Key header is empty; send a fresh UUID v4".to_owned());

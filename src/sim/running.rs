@@ -216,8 +216,9 @@ impl RunningSim {
     /// When a control-only fault (`drop-response`, `stall`) is set on another feed than the
     /// marketplace.
     pub fn set_fault(&self, feed: FeedKind, kind: FaultKind) -> Result<(), SimError> {
-        let spec = FaultSpec::for_feed(feed, kind.clone()).map_err(|message| SimError::Fault {
-            spec: format!("{feed}:{kind}"),
+        let spelling = format!("{feed}:{kind}");
+        let spec = FaultSpec::for_feed(feed, kind).map_err(|message| SimError::Fault {
+            spec: spelling,
             message,
         })?;
         self.state.set_fault(spec);

@@ -119,14 +119,24 @@ pub enum ScenarioSource {
     /// A TOML file.
     File(PathBuf),
     /// TOML text given directly (tests); the string names it in errors.
-    Inline { origin: String, toml: String },
+    Inline {
+        /// What errors call it.
+        origin: String,
+        /// The scenario's TOML text.
+        toml: String,
+    },
 }
 
 impl ScenarioSource {
     /// Reads a `--scenario` value: a path when it has a `/` or ends in `.toml`, else a name.
     #[must_use]
     pub fn from_arg(arg: &str) -> Self {
-        if arg.contains('/') || arg.contains('\\') || arg.ends_with(".toml") {
+        if arg.contains('/')
+            || arg.contains('\\')
+            || Path::new(arg)
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"))
+        {
             ScenarioSource::File(PathBuf::from(arg))
         } else {
             ScenarioSource::Builtin(arg.to_owned())
@@ -214,6 +224,7 @@ impl<'de> Deserialize<'de> for Offset {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RatePoint {
+    /// Sim time of the point.
     pub at: Offset,
     /// Events per minute at `at`.
     pub per_min: f64,
@@ -223,7 +234,9 @@ pub struct RatePoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Window {
+    /// First sim time inside.
     pub from: Offset,
+    /// First sim time after it.
     pub until: Offset,
 }
 
@@ -238,16 +251,23 @@ impl Window {
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    /// Shown by the simulator.
     pub name: String,
+    /// One line on what the scenario plays.
     pub description: String,
     /// Seconds before the start the world begins, counters at 0.
     pub history_s: i64,
+    /// Seed of the noise and of drop-response faults: a run is reproducible.
     pub seed: u64,
     /// ± share of wobble on demand and sales.
     pub noise: f64,
+    /// The drops served on the marketplace feed.
     pub drops: Vec<DropSpec>,
+    /// The hubs served on the fulfilment feed.
     pub hubs: Vec<HubSpec>,
+    /// The pop-ups served on the point-of-sale feed.
     pub popups: Vec<PopupSpec>,
+    /// Faults switched on and off by sim time.
     pub faults: Vec<ScheduledFault>,
 }
 
@@ -292,21 +312,34 @@ struct FaultEntry {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DropSpec {
+    /// Unique drop id.
     pub id: String,
+    /// Display title.
     #[serde(default)]
     pub title: Option<String>,
+    /// Stock-keeping unit.
     #[serde(default)]
     pub sku: Option<String>,
+    /// When it goes from scheduled to live.
     pub opens: Offset,
+    /// When it ends.
     pub closes: Offset,
+    /// ISO 4217 code of its amounts.
     pub currency: String,
+    /// Units of stock; all sold makes it `sold_out`.
     pub allocated: u64,
+    /// Its price bands.
     pub bands: Vec<BandSpec>,
+    /// The band active at the start.
     pub active_band: String,
+    /// Bands under this margin (percent) cannot be activated.
     pub margin_floor_pct: f64,
+    /// Carts per session (at least every band's conversion).
     pub cart_rate: f64,
+    /// Average units in an order (at least 1).
     #[serde(default = "one")]
     pub units_per_order: f64,
+    /// Order ids are `PREFIX-1001`, …
     #[serde(default)]
     pub order_prefix: Option<String>,
     /// Sessions per minute.
@@ -317,10 +350,14 @@ pub struct DropSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BandSpec {
+    /// Band id, unique within the drop.
     pub id: String,
+    /// Human name of the band.
     #[serde(default)]
     pub label: Option<String>,
+    /// Price per unit, in minor units.
     pub price_minor: i64,
+    /// Cost per unit, in minor units.
     pub unit_cost_minor: i64,
     /// Orders per session while the band is active.
     pub conversion: f64,
@@ -341,27 +378,42 @@ impl BandSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HubSpec {
+    /// Unique hub id.
     pub id: String,
+    /// Display name.
     pub name: String,
+    /// Drops whose orders it fulfils.
     pub drop_ids: Vec<String>,
     /// Share of each listed drop's orders the hub takes, 0..=1.
     pub share: f64,
+    /// Units paid for in advance.
     pub contracted_units: u64,
+    /// Units paid for at window end even when unused.
     pub min_commit_units: u64,
+    /// Start of the contracted window.
     pub window_start: Offset,
+    /// End of the contracted window.
     pub window_end: Offset,
+    /// ISO 4217 code of its prices.
     pub currency: String,
+    /// Cost of each unit over the contract, in minor units.
     pub overage_cost_minor: i64,
+    /// Penalty for each unit short of the minimum commitment, in minor units.
     pub unused_penalty_minor: i64,
     /// SLA: due this long after placement.
     pub ship_within: Offset,
+    /// Share of orders, in percent, that must ship on time.
     pub target_pct: f64,
-    /// Orders per minute through picking, packing and shipping.
+    /// Orders per minute through picking.
     pub pick_per_min: f64,
+    /// Orders per minute through packing.
     pub pack_per_min: f64,
+    /// Orders per minute shipped.
     pub ship_per_min: f64,
+    /// Reasons given to overdue orders in turn.
     #[serde(default)]
     pub overdue_reasons: Vec<String>,
+    /// Stretches with no shipping: packed orders wait for the carrier.
     #[serde(default)]
     pub carrier_outages: Vec<Window>,
 }
@@ -370,26 +422,40 @@ pub struct HubSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PopupSpec {
+    /// Unique pop-up id.
     pub id: String,
+    /// Display name.
     pub name: String,
+    /// Drops it sells.
     pub drop_ids: Vec<String>,
+    /// When it opens.
     pub opens: Offset,
+    /// When it closes.
     pub closes: Offset,
+    /// ISO 4217 code of its amounts.
     pub currency: String,
+    /// Price of a unit, in minor units.
     pub price_minor: i64,
+    /// Average units in a sale (at least 1).
     #[serde(default = "one")]
     pub units_per_sale: f64,
+    /// Units on hand at the start of the world.
     pub on_hand: u64,
     /// Transactions per minute with every terminal online.
     pub sales: Vec<RatePoint>,
+    /// Online orders per minute arriving to be collected.
     #[serde(default)]
     pub pickups_per_min: f64,
+    /// Pick-ups per minute collected while the pick-up terminal is online.
     #[serde(default)]
     pub collect_per_min: f64,
+    /// A pick-up not collected within this is overdue.
     #[serde(default = "default_pickup_due")]
     pub pickup_due: Offset,
+    /// Collection needs this terminal online.
     #[serde(default)]
     pub pickup_terminal: Option<String>,
+    /// Its point-of-sale terminals.
     pub terminals: Vec<TerminalSpec>,
 }
 
@@ -397,13 +463,19 @@ pub struct PopupSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TerminalSpec {
+    /// Terminal id, unique within the pop-up.
     pub id: String,
+    /// What the staff call it.
     pub name: String,
+    /// Status at the start.
     pub status: TerminalStatus,
+    /// Battery charge at the start, when it reports one.
     #[serde(default)]
     pub battery_pct: Option<u8>,
+    /// Battery percentage points lost per hour.
     #[serde(default)]
     pub drain_pct_per_hour: f64,
+    /// Status changes over time.
     #[serde(default)]
     pub changes: Vec<StatusChange>,
 }
@@ -412,7 +484,9 @@ pub struct TerminalSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
+    /// Sim time of the change.
     pub at: Offset,
+    /// Status from then on.
     pub status: TerminalStatus,
 }
 

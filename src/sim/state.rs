@@ -23,10 +23,13 @@ const FAULT_RECHECK: Duration = Duration::from_millis(200);
 /// A control action the simulator applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlRecord {
+    /// The drop acted on.
     pub drop_id: String,
+    /// What was done.
     pub action: ControlAction,
     /// The band made active, for [`ControlAction::PriceBand`].
     pub band: Option<String>,
+    /// The key the request came with.
     pub idempotency_key: String,
     /// Sim time the action took effect.
     pub at: DateTime<Utc>,
@@ -35,8 +38,11 @@ pub struct ControlRecord {
 /// The kind of a control action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ControlAction {
+    /// `POST …/pause`.
     Pause,
+    /// `POST …/resume`.
     Resume,
+    /// `POST …/price-band`.
     PriceBand,
 }
 

@@ -75,8 +75,11 @@ impl Refusal {
 /// A control action on a drop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DropAction {
+    /// `live` → `paused`.
     Pause,
+    /// `paused` → `live`.
     Resume,
+    /// Make this band active.
     PriceBand(String),
 }
 

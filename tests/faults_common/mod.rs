@@ -3,6 +3,7 @@
 //! `ui::view` drawing on a `TestBackend` after every event. Used by `faults_room.rs`,
 //! `control_faults.rs` and `access_tokens.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
 #![allow(dead_code)] // Each test file uses a different part of this.
 
 use std::path::PathBuf;

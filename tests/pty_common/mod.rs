@@ -9,6 +9,8 @@
 //!   terminal's settings can still be read after the program has exited (was raw mode undone?);
 //! - waits are conditions on the parsed screen with a deadline, never fixed sleeps.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+#![allow(unsafe_code)] // termios, poll and kill through libc on the pty the tests own.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::fs::File;

@@ -2,6 +2,7 @@
 //! hubs and overdue orders, fed to the board as twenty-one polls 30 s apart ending at 18:00:00Z,
 //! so rates, sparklines, burn-down charts and alerts all have something to show.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
 #![allow(dead_code)] // Each test file uses a different part of this.
 
 use std::collections::BTreeMap;
