@@ -17,7 +17,6 @@ use crate::feed::FeedKind;
 use crate::feed::control::{ControlClient, RetryPolicy};
 use crate::feed::poller::{Pollers, spawn_pollers};
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
-use crate::status::board_for;
 use crate::ui::{self, theme::Theme};
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
@@ -165,7 +164,7 @@ async fn control_room(
         operator: Operator::from_env(),
         thresholds: config.alerts.clone(),
     };
-    let mut state = State::new(state_config, board_for(config));
+    let mut state = State::new(state_config, config.board());
     let theme = Theme::new(config.ui.color, config.ui.ascii);
     let mut runner = RoomEffects {
         pollers,
