@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ColorMode, parse_duration};
+#[cfg(feature = "sim")]
 use crate::sim::cli::SimArgs;
 
 /// A terminal control room for drop day: marketplace drops, fulfilment hubs and pop-ups on one
@@ -80,6 +81,15 @@ pub struct DemoArgs {
     pub speed: f64,
     #[command(flatten)]
     pub room: RoomArgs,
+}
+
+/// `dropday sim` in a build without the simulator: any flags are taken, so that the answer is
+/// how to get the simulator rather than a complaint about a flag.
+#[cfg(not(feature = "sim"))]
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub ignored: Vec<String>,
 }
 
 /// Flags of `dropday status`.

@@ -2,7 +2,8 @@
 //!
 //! Layers, imports pointing only downwards: `feed` (wire types, HTTP client, polling) and `model`
 //! (the pure core) at the bottom, `app` (the state machine) above them, `ui` (drawing) above that;
-//! `sim` is the feed simulator and imports only the wire types.
+//! `sim` is the feed simulator and imports only the wire types; it is compiled only with the
+//! default-on `sim` feature. tests/architecture.rs holds the layer table and keeps it.
 
 pub mod app;
 pub mod cli;
@@ -10,6 +11,7 @@ pub mod config;
 pub mod feed;
 pub mod model;
 pub mod room;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod status;
 pub mod stderr_log;

@@ -6,7 +6,9 @@ use clap::Parser;
 
 use dropday::cli::{Cli, Command, StatusArgs};
 use dropday::config::{self, Config};
-use dropday::{room, sim, status, stderr_log};
+#[cfg(feature = "sim")]
+use dropday::sim;
+use dropday::{room, status, stderr_log};
 
 /// Exit status when the program could not do its job for another reason.
 const EXIT_FAILURE: u8 = 1;
@@ -30,6 +32,9 @@ fn main() -> ExitCode {
             let room_args = args.room.clone();
             runtime.block_on(room::run(room_args, Some(args)))
         }
+        #[cfg(not(feature = "sim"))]
+        Command::Sim(_) => room::without_simulator("sim"),
+        #[cfg(feature = "sim")]
         Command::Sim(args) => {
             stderr_log::init(log::Level::Info);
             match runtime.block_on(sim::cli::run(args)) {

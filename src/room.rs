@@ -16,8 +16,8 @@ use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
 use crate::feed::control::{ControlClient, RetryPolicy};
 use crate::feed::poller::{Pollers, spawn_pollers};
+#[cfg(feature = "sim")]
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
-use crate::status::board_for;
 use crate::ui::{self, theme::Theme};
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
@@ -27,6 +27,10 @@ const EVENT_QUEUE: usize = 1024;
 /// Runs the control room until the operator quits, a signal arrives or the terminal goes away.
 /// With `demo`, the feeds are the simulator started here on a loopback ephemeral port.
 pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
+    #[cfg(not(feature = "sim"))]
+    if demo.is_some() {
+        return without_simulator("demo");
+    }
     let mut config = match Config::load(args.config.as_deref()) {
         Ok(config) => config,
         Err(e) => return config_failure(&e),
@@ -36,6 +40,7 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         Ok(keymap) => keymap,
         Err(e) => return config_failure(&config.key_error(e.action(), e.to_string())),
     };
+    #[cfg(feature = "sim")]
     let simulator = match &demo {
         Some(demo) => match start_demo(demo, &mut config, &args).await {
             Ok(sim) => Some(sim),
@@ -46,6 +51,7 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         },
         None => None,
     };
+
     if let Some(parent) = config.audit_log.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {
@@ -55,7 +61,8 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         );
         return ExitCode::from(crate::config::EXIT_STATUS);
     }
-    let exit = control_room(&config, keymap, simulator.is_some()).await;
+    let exit = control_room(&config, keymap, demo.is_some()).await;
+    #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
         sim.shutdown().await;
     }
@@ -98,7 +105,20 @@ fn apply_flags(config: &mut Config, args: &RoomArgs) {
     }
 }
 
+/// `dropday demo` or `dropday sim` in a build without the simulator: one line saying how to get
+/// it, and the exit status of a command line that cannot be used.
+#[cfg(not(feature = "sim"))]
+#[must_use]
+pub fn without_simulator(command: &str) -> ExitCode {
+    eprintln!(
+        "dropday {command}: this dropday was built without the simulator (--no-default-features); \
+         build it with the default features (cargo build --release) to get `dropday {command}`"
+    );
+    ExitCode::from(crate::config::EXIT_STATUS)
+}
+
 /// Starts the scenario's simulator on `127.0.0.1:0` and points every feed at it.
+#[cfg(feature = "sim")]
 async fn start_demo(
     demo: &DemoArgs,
     config: &mut Config,
@@ -165,7 +185,7 @@ async fn control_room(
         operator: Operator::from_env(),
         thresholds: config.alerts.clone(),
     };
-    let mut state = State::new(state_config, board_for(config));
+    let mut state = State::new(state_config, config.board());
     let theme = Theme::new(config.ui.color, config.ui.ascii);
     let mut runner = RoomEffects {
         pollers,
@@ -174,6 +194,7 @@ async fn control_room(
         audit_log: config.audit_log.clone(),
     };
 
+    #[cfg(feature = "test-hooks")]
     let panic_at = test_panic_deadline();
     let exit = terminal::run_in_terminal(
         &mut state,
@@ -181,6 +202,7 @@ async fn control_room(
         events_tx,
         &mut runner,
         |frame, state, now| {
+            #[cfg(feature = "test-hooks")]
             if panic_at.is_some_and(|at| std::time::Instant::now() >= at) {
                 panic!("{PANIC_AFTER_ENV} test hook: the view panics as a bug in drawing would");
             }
@@ -194,9 +216,12 @@ async fn control_room(
 /// Test hook for the end-to-end tests (`tests/pty_e2e.rs`): with this variable set to N at
 /// start, the first frame drawn N milliseconds later panics inside the view, on the loop's
 /// thread, exactly where a drawing bug would. It proves that the panic hook gives the terminal
-/// back and the message lands on the normal screen. Read once at start; never set it otherwise.
+/// back and the message lands on the normal screen. Read once at start. Compiled only with the
+/// `test-hooks` feature, which `cargo test` turns on and a release build never has.
+#[cfg(feature = "test-hooks")]
 pub const PANIC_AFTER_ENV: &str = "DROPDAY_PANIC_AFTER_MS";
 
+#[cfg(feature = "test-hooks")]
 fn test_panic_deadline() -> Option<std::time::Instant> {
     let ms: u64 = std::env::var(PANIC_AFTER_ENV).ok()?.trim().parse().ok()?;
     Some(std::time::Instant::now() + std::time::Duration::from_millis(ms))

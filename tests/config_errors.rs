@@ -60,6 +60,28 @@ fn each_bad_config_is_one_line_with_file_line_and_key() {
             "[alerts]\nsla_min_orders = -3\n",
             "dropday.toml line 2 key `alerts.sla_min_orders`",
         ),
+        // Spellings that defeated the old key guessing from toml's message text: the key
+        // path now comes from serde itself.
+        (
+            "[feeds.pos] # the tills\ninterval = \"1s\"\n",
+            "dropday.toml line 2 key `feeds.pos.interval`: unknown field `interval`",
+        ),
+        (
+            "[feeds]\nmarketplace.interval = \"1s\"\n",
+            "dropday.toml line 2 key `feeds.marketplace.interval`: unknown field `interval`",
+        ),
+        (
+            "[feeds]\nfulfilment = { url = \"http://127.0.0.1:7070\", interval = \"1s\" }\n",
+            "dropday.toml line 2 key `feeds.fulfilment.interval`: unknown field `interval`",
+        ),
+        (
+            "ui = { read_only = 1 }\n",
+            "dropday.toml line 1 key `ui.read_only`: invalid type",
+        ),
+        (
+            "max_retry_after = \"forever\"\n",
+            "dropday.toml line 1 key `max_retry_after`: `forever` is not a duration",
+        ),
     ];
     for (text, expected) in cases {
         let (code, stderr) = run_with(text);

@@ -15,6 +15,9 @@ use super::{FeedFailure, FeedKind};
 /// Default largest body accepted, in bytes (FEEDS.md: 8 MiB).
 pub const DEFAULT_BODY_LIMIT: u64 = 8 * 1024 * 1024;
 
+/// Default cap of a server's `Retry-After` (the config's `max_retry_after`).
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+
 /// Where and how to reach one feed. Built from the config; the token never leaves it in text.
 #[derive(Debug, Clone)]
 pub struct FeedEndpoint {
@@ -32,6 +35,9 @@ pub struct FeedEndpoint {
     pub body_limit: u64,
     /// Extra PEM root certificates to trust for HTTPS (already read from disk).
     pub ca_certs_pem: Vec<Vec<u8>>,
+    /// Longest `Retry-After` honoured, for polls and control requests alike: one bad answer
+    /// (a proxy asking for a day) must not park the feed for longer than this.
+    pub max_retry_after: Duration,
 }
 
 impl FeedEndpoint {
@@ -46,7 +52,14 @@ impl FeedEndpoint {
             timeout: Duration::from_secs(2),
             body_limit: DEFAULT_BODY_LIMIT,
             ca_certs_pem: Vec::new(),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         }
+    }
+
+    /// The server's `Retry-After` in seconds, held to [`FeedEndpoint::max_retry_after`].
+    #[must_use]
+    pub fn retry_after(&self, seconds: u64) -> Duration {
+        Duration::from_secs(seconds).min(self.max_retry_after)
     }
 
     /// The full URL of `path` on this feed.

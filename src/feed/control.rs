@@ -76,10 +76,14 @@ impl ControlClient {
                 result,
                 last: !retry,
             };
+            let asked = match &report.result {
+                AttemptResult::NoAnswer(failure) => failure.retry_after_s(),
+                _ => None,
+            };
             if reports.send(E::from(report)).await.is_err() || !retry {
                 return;
             }
-            tokio::time::sleep(wait).await;
+            tokio::time::sleep(next_wait(wait, asked, &self.endpoint)).await;
             wait = wait.saturating_mul(2);
         }
     }
@@ -157,6 +161,16 @@ impl ControlClient {
     }
 }
 
+/// The wait before the next attempt: the policy's, or longer when a 429 (or 503) said
+/// `Retry-After`, held to the endpoint's `max_retry_after` as polls are.
+fn next_wait(
+    policy_wait: Duration,
+    retry_after_s: Option<u64>,
+    endpoint: &FeedEndpoint,
+) -> Duration {
+    retry_after_s.map_or(policy_wait, |s| policy_wait.max(endpoint.retry_after(s)))
+}
+
 /// A 4xx is the server's final word, except `409 request_in_progress` (the first attempt is
 /// still running there: asking again later gets its answer) and `429` (come back later).
 fn is_refusal(status: u16, code: Option<&str>) -> bool {
@@ -182,7 +196,26 @@ fn encode_path_segment(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{encode_path_segment, is_refusal};
+    use std::time::Duration;
+
+    use super::{FeedEndpoint, FeedKind, encode_path_segment, is_refusal, next_wait};
+
+    #[test]
+    fn a_rate_limited_control_request_waits_as_asked_within_the_cap() {
+        let mut endpoint = FeedEndpoint::with_defaults(FeedKind::Marketplace, "http://x");
+        endpoint.max_retry_after = Duration::from_secs(20);
+        let policy = Duration::from_millis(500);
+        assert_eq!(next_wait(policy, None, &endpoint), policy);
+        assert_eq!(next_wait(policy, Some(0), &endpoint), policy);
+        assert_eq!(
+            next_wait(policy, Some(3), &endpoint),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            next_wait(policy, Some(86_400), &endpoint),
+            Duration::from_secs(20)
+        );
+    }
 
     #[test]
     fn refusals_are_final_but_in_progress_and_rate_limits_are_retried() {

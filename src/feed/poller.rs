@@ -22,6 +22,8 @@ pub struct Backoff {
     pub every: Duration,
     /// The cap of the exponential backoff.
     pub max: Duration,
+    /// The cap of the server's `Retry-After` (above `max`: the server's word usually wins).
+    pub max_retry_after: Duration,
 }
 
 impl Backoff {
@@ -37,10 +39,12 @@ impl Backoff {
         let raw = self.every.saturating_mul(1 << exponent).min(self.max);
         let spread = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
         let jittered = raw.mul_f64(spread).min(self.max);
-        // The server's word wins when it asks for more; never poll faster than healthy.
-        jittered
-            .max(retry_after.unwrap_or(Duration::ZERO))
-            .max(self.every)
+        // The server's word wins when it asks for more, up to `max_retry_after`; never poll
+        // faster than healthy.
+        let asked = retry_after
+            .unwrap_or(Duration::ZERO)
+            .min(self.max_retry_after);
+        jittered.max(asked).max(self.every)
     }
 }
 
@@ -88,6 +92,7 @@ where
         let backoff = Backoff {
             every: endpoint.poll_every,
             max: max_backoff.max(endpoint.poll_every),
+            max_retry_after: endpoint.max_retry_after,
         };
         let notify = Arc::new(Notify::new());
         wake.push(Arc::clone(&notify));
@@ -150,6 +155,7 @@ mod tests {
         Backoff {
             every: SECOND,
             max: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(600),
         }
     }
 
@@ -183,5 +189,28 @@ mod tests {
             Duration::from_secs(45)
         );
         assert_eq!(b.delay(3, Some(SECOND), 0.5), Duration::from_secs(4));
+    }
+
+    #[test]
+    fn retry_after_is_held_to_its_cap() {
+        let b = backoff();
+        // A proxy asking for a day parks the feed for ten minutes, not a day.
+        assert_eq!(
+            b.delay(1, Some(Duration::from_secs(86_400)), 0.5),
+            Duration::from_secs(600)
+        );
+        let tight = Backoff {
+            max_retry_after: Duration::from_secs(20),
+            ..b
+        };
+        assert_eq!(
+            tight.delay(1, Some(Duration::from_secs(45)), 0.5),
+            Duration::from_secs(20)
+        );
+        // The cap never shortens the backoff itself.
+        assert_eq!(
+            tight.delay(9, Some(Duration::from_secs(45)), 0.5),
+            Duration::from_secs(30)
+        );
     }
 }

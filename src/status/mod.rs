@@ -5,7 +5,7 @@ mod table;
 
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
@@ -13,25 +13,9 @@ use crate::feed::events::PollReport;
 use crate::feed::poller::spawn_pollers;
 use crate::feed::{FeedFailure, FeedKind};
 use crate::model::alerts::AlertBook;
-use crate::model::board::{Board, BoardSettings};
 use crate::model::report::Report;
 
 pub use table::render_table;
-
-/// A board for `config`: its rate window, its staleness rule and each feed's poll interval.
-#[must_use]
-pub fn board_for(config: &Config) -> Board {
-    let mut board = Board::new(BoardSettings {
-        rate_window: TimeDelta::from_std(config.rate_window).unwrap_or(TimeDelta::minutes(5)),
-        stale_after_intervals: config.alerts.stale_after_intervals,
-    });
-    for endpoint in &config.feeds {
-        if let Ok(every) = TimeDelta::from_std(endpoint.poll_every) {
-            board.set_poll_interval(endpoint.kind, every);
-        }
-    }
-    board
-}
 
 /// Polls every feed of `config` for `observe`, then returns the report at the end.
 /// Returns within `observe` plus a few milliseconds whatever the feeds do: a feed that has not
@@ -40,7 +24,7 @@ pub fn board_for(config: &Config) -> Board {
 /// # Errors
 /// When the HTTP client cannot be built (a bad CA certificate).
 pub async fn observe(config: &Config, observe: Duration) -> Result<Report, String> {
-    let mut board = board_for(config);
+    let mut board = config.board();
     let (tx, mut rx) = mpsc::channel::<PollReport>(64);
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, tx)?;
     let deadline = tokio::time::Instant::now() + observe;

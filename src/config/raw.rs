@@ -1,0 +1,60 @@
+//! The config file as written: serde types that mirror `config.example.toml` key for key,
+//! unvalidated. Strings that need parsing (URLs, durations, colours) stay `Spanned` text so a
+//! validation error can point at its line. A new key is a field here and a line in `validate`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::alerts::AlertThresholds;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    #[serde(default)]
+    pub(super) feeds: RawFeeds,
+    #[serde(default)]
+    pub(super) ui: RawUi,
+    pub(super) audit_log: Option<Spanned<String>>,
+    pub(super) max_backoff: Option<Spanned<String>>,
+    pub(super) max_retry_after: Option<Spanned<String>>,
+    pub(super) rate_window: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) keys: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub(super) alerts: AlertThresholds,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeeds {
+    pub(super) marketplace: Option<RawFeed>,
+    pub(super) fulfilment: Option<RawFeed>,
+    pub(super) pos: Option<RawFeed>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeed {
+    pub(super) url: Option<Spanned<String>>,
+    pub(super) token_env: Option<Spanned<String>>,
+    pub(super) token_file: Option<Spanned<String>>,
+    pub(super) poll: Option<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) body_limit_bytes: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub(super) allow_insecure_http: bool,
+    pub(super) ca_cert: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUi {
+    pub(super) environment: Option<String>,
+    #[serde(default)]
+    pub(super) ascii: bool,
+    pub(super) color: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) read_only: bool,
+}
