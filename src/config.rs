@@ -10,12 +10,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::app::ColorMode;
 use crate::feed::FeedKind;
 use crate::feed::client::{DEFAULT_BODY_LIMIT, FeedEndpoint};
 use crate::feed::poller::DEFAULT_MAX_BACKOFF;
 use crate::feed::secret::Token;
 use crate::model::alerts::AlertThresholds;
-pub use crate::ui::theme::ColorMode;
 
 /// The environment variable naming the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "DROPDAY_CONFIG";

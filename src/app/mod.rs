@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod color;
 pub mod command;
 pub mod effect;
 pub mod event;
@@ -15,9 +16,9 @@ pub mod overlay;
 pub mod rows;
 mod run;
 pub mod state;
-pub mod terminal;
 mod update;
 
+pub use color::ColorMode;
 pub use effect::{Effect, EffectRunner};
 pub use event::Event;
 pub use run::{DrawError, Exit, Sources, run};

@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
-use dropday::app::audit::{Operator, append_audit};
+use dropday::app::audit::Operator;
 use dropday::app::keymap::Keymap;
 use dropday::app::{Effect, Event, State, StateConfig, update};
 use dropday::feed::client::FeedEndpoint;
@@ -24,6 +24,7 @@ use dropday::feed::poller::{Pollers, spawn_pollers};
 use dropday::feed::{FeedFailure, FeedKind};
 use dropday::model::alerts::AlertThresholds;
 use dropday::model::board::{Board, BoardSettings};
+use dropday::room::audit_log::append_audit;
 use dropday::sim::{RunningSim, ScenarioSource, SimOptions, start};
 use dropday::ui::panel::Freshness;
 use dropday::ui::{self, ColorMode, Theme};

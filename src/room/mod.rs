@@ -2,14 +2,16 @@
 //! and the audit log wired as the effect runner, the terminal taken and always given back.
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
+pub mod audit_log;
+pub mod terminal;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tokio::sync::mpsc;
 
-use crate::app::audit::{Operator, append_audit};
+use crate::app::audit::Operator;
 use crate::app::keymap::Keymap;
-use crate::app::terminal;
 use crate::app::{Effect, EffectRunner, Event, Exit, State, StateConfig};
 use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
@@ -19,6 +21,8 @@ use crate::feed::poller::{Pollers, spawn_pollers};
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::status::board_for;
 use crate::ui::{self, theme::Theme};
+
+use audit_log::append_audit;
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
 /// burst while the screen is being drawn.
