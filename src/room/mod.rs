@@ -11,8 +11,9 @@ use std::process::ExitCode;
 use tokio::sync::mpsc;
 
 use crate::app::audit::Operator;
+use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
-use crate::app::{Effect, EffectRunner, Event, Exit, State, StateConfig};
+use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig};
 use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
@@ -161,16 +162,19 @@ async fn control_room(
             .clone();
         Some(ControlClient::new(marketplace, RetryPolicy::default())?)
     };
-    let state_config = StateConfig {
+    let room_config = RoomConfig {
         environment: config.ui.environment.clone(),
         simulated,
         read_only: config.ui.read_only,
         keymap,
         operator: Operator::from_env(),
         thresholds: config.alerts.clone(),
+        color: config.ui.color.resolve_from_env(),
+        ascii: config.ui.ascii,
+        ids: Box::new(RandomKeys),
     };
-    let mut state = State::new(state_config, board_for(config));
-    let theme = Theme::new(config.ui.color, config.ui.ascii);
+    let mut room = Room::new(room_config, board_for(config));
+    let theme = Theme::new(room.session.color(), room.session.ascii());
     let mut runner = RoomEffects {
         pollers,
         control,
@@ -180,7 +184,7 @@ async fn control_room(
 
     let panic_at = test_panic_deadline();
     let exit = terminal::run_in_terminal(
-        &mut state,
+        &mut room,
         events_rx,
         events_tx,
         &mut runner,

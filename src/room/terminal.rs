@@ -119,7 +119,7 @@ pub enum TerminalError {
 /// # Errors
 /// When the terminal cannot be set up or drawing fails (the terminal went away).
 pub async fn run_in_terminal<R, V>(
-    state: &mut app::State,
+    state: &mut app::Room,
     events: mpsc::Receiver<Event>,
     signals: mpsc::Sender<Event>,
     runner: &mut R,
@@ -127,12 +127,16 @@ pub async fn run_in_terminal<R, V>(
 ) -> Result<app::Exit, TerminalError>
 where
     R: app::EffectRunner,
-    V: FnMut(&mut ratatui::Frame, &app::State, chrono::DateTime<chrono::Utc>),
+    V: FnMut(&mut ratatui::Frame, &app::State<'_>, chrono::DateTime<chrono::Utc>),
 {
     let (mut terminal, guard) = enter()?;
     let forwarder = spawn_signal_forwarder(signals)?;
+    // The size is an event like any other, so `update` stays the only writer of the session.
     if let Ok(size) = terminal.size() {
-        state.size = (size.width, size.height);
+        let effects = state.update(Event::Resize(size.width, size.height), chrono::Utc::now());
+        for effect in effects {
+            runner.run(effect);
+        }
     }
     let sources = app::Sources {
         input: crossterm::event::EventStream::new(),

@@ -31,7 +31,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
     );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let production = state.session.is_production();
+    let production = state.deployment().is_production();
     let drop = match &confirm.drop_title {
         Some(title) => format!("{} — {title}", confirm.drop_id),
         None => confirm.drop_id.clone(),
@@ -58,7 +58,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
                     theme.header(false)
                 },
             ),
-            Span::raw(if state.session.simulated {
+            Span::raw(if state.deployment().simulated {
                 " (simulated)"
             } else {
                 ""

@@ -30,7 +30,7 @@ fn group_lines<'a>(state: &State, theme: &Theme, groups: &[Group]) -> Vec<Line<'
             theme.title(),
         )));
         for action in Action::ALL.into_iter().filter(|a| a.group() == *group) {
-            let keys = state.keymap.keys_text(action);
+            let keys = state.keymap().keys_text(action);
             lines.push(Line::from(vec![
                 Span::styled(format!(" {keys:<KEY_WIDTH$}"), theme.key()),
                 Span::raw(action.description().to_owned()),
@@ -62,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let rect = panel::centered(room, area.width.min(100), wanted_height.max(room.height));
     frame.render_widget(Clear, rect);
-    let close = state.keymap.first_key_text(Action::Help);
+    let close = state.keymap().first_key_text(Action::Help);
     let block = panel::block(
         &format!("Help — {close} or Esc closes"),
         None,

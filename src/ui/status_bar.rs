@@ -31,7 +31,7 @@ const HINTED: [Action; 11] = [
 
 /// Draws the status line into `area` (one row).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let (line, cursor) = match &state.overlay {
+    let (line, cursor) = match state.overlay() {
         Some(Overlay::CommandLine(text)) => (prompt(':', text, theme), Some(text)),
         Some(Overlay::FilterInput(text)) => (prompt('/', text, theme), Some(text)),
         _ => match state.current_message(now) {
@@ -73,7 +73,7 @@ fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     for action in HINTED {
         spans.push(Span::styled(
-            state.keymap.first_key_text(action),
+            state.keymap().first_key_text(action),
             theme.key(),
         ));
         spans.push(Span::raw(format!(" {}  ", action.hint())));
