@@ -3,7 +3,14 @@
 //! how they ended, and whether the marketplace still takes control requests.
 //!
 //! One control room has one board; serving many people shares one board between their sessions.
-//! The fields are private to `app`: only `update` changes the board, `ui` reads it.
+//! The fields are private to `app`: only `update` changes the board, `ui` reads it. Writing one
+//! from outside does not compile:
+//!
+//! ```compile_fail,E0616
+//! fn forget_every_action(room: &mut dropday::app::Room) {
+//!     room.board.ledger = Default::default();
+//! }
+//! ```
 
 use crate::model::alerts::{AlertBook, AlertThresholds};
 use crate::model::board::Board;

@@ -205,7 +205,8 @@ pub(in crate::app) fn send_confirmed(
         request.action_id
     );
     state.say(MessageKind::Info, text, now);
-    state.board.ledger.push(request.clone(), now);
+    let operator = state.session.operator.clone();
+    state.board.ledger.push(request.clone(), operator, now);
     vec![Effect::Send(request)]
 }
 
@@ -261,8 +262,8 @@ pub(in crate::app) fn on_report(
         };
         effects.push(Effect::Audit(AuditRecord {
             time: now,
-            user: state.session.operator.user.clone(),
-            ssh_client: state.session.operator.ssh_client.clone(),
+            user: entry.operator.user.clone(),
+            ssh_client: entry.operator.ssh_client.clone(),
             environment: state.board.deployment.environment.clone(),
             drop: entry.request.drop_id.clone(),
             action: entry.request.action.name().to_owned(),

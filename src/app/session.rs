@@ -3,7 +3,13 @@
 //! do. Many sessions can watch one [`SharedBoard`]; each has its own of everything here.
 //!
 //! The fields are private to `app`: only `update` changes a session, `ui` reads it through the
-//! accessors.
+//! accessors. Writing one from outside does not compile:
+//!
+//! ```compile_fail,E0616
+//! fn resize_behind_updates_back(room: &mut dropday::app::Room) {
+//!     room.session.size = (1, 1);
+//! }
+//! ```
 
 use chrono::{DateTime, Utc};
 
