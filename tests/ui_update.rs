@@ -411,6 +411,35 @@ fn remapped_keys_dispatch_and_show_in_help() {
 }
 
 #[test]
+fn remapped_dialog_keys_dispatch_and_show_in_the_dialog_and_help() {
+    let keymap = Keymap::with_overrides(&overrides(&[("confirm", "o")])).expect("valid");
+    let mut state = state_with(RoomConfig { keymap, ..config() });
+    let effects = press(&mut state, [ch('p'), ch('y')]);
+    assert!(
+        sends(&effects).is_empty(),
+        "y no longer confirms: {effects:?}"
+    );
+    assert!(
+        state.session.overlay().is_none(),
+        "y cancels like any other key"
+    );
+    press(&mut state, [ch('p')]);
+    let screen = screen_text(&draw(&state, 100, 30, &theme()));
+    assert!(
+        screen.contains("o confirms · Left/Right choose"),
+        "{screen}"
+    );
+    let effects = press(&mut state, [ch('o')]);
+    assert_eq!(sends(&effects).len(), 1, "o confirms");
+    press(&mut state, [ch('?')]);
+    let screen = screen_text(&draw(&state, 80, 24, &theme()));
+    assert!(
+        screen.contains("Confirm: o, or Enter on [Confirm]"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn triage_filter_applies_while_typing_and_esc_clears() {
     let mut state = state();
     press(&mut state, [ch('2'), ch('/')]);

@@ -58,28 +58,21 @@ fn on_help_key(state: &mut RoomMut<'_>, key: KeyEvent, now: DateTime<Utc>) -> Ve
     }
 }
 
-/// `y`, or Enter on Confirm, sends; arrows and Tab move between the buttons; anything else
-/// cancels. Cancel has the focus, so a stray Enter never sends.
+/// The dialog keys of the keymap: confirm (`y`) sends, press (Enter) sends when Confirm has the
+/// focus, switch (arrows, Tab, `h`/`l`) moves between the buttons; anything else cancels.
+/// Cancel has the focus, so a stray Enter never sends.
 fn on_confirm_key(
     state: &mut RoomMut<'_>,
     mut confirm: Confirm,
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char('y' | 'Y') if plain => operate::send_confirmed(state, confirm, now),
-        KeyCode::Enter if confirm.choice == Choice::Confirm => {
+    match state.session.keymap.dialog_action_for(&key) {
+        Some(Action::DialogConfirm) => operate::send_confirmed(state, confirm, now),
+        Some(Action::DialogPress) if confirm.choice == Choice::Confirm => {
             operate::send_confirmed(state, confirm, now)
         }
-        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
-            confirm.choice = confirm.choice.toggled();
-            state.session.overlay = Some(Overlay::Confirm(confirm));
-            Vec::new()
-        }
-        KeyCode::Char('h' | 'l') if plain => {
+        Some(Action::DialogSwitch) => {
             confirm.choice = confirm.choice.toggled();
             state.session.overlay = Some(Overlay::Confirm(confirm));
             Vec::new()
@@ -110,7 +103,7 @@ fn on_picker_key(
         Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
         Some(Action::Clear | Action::BandPicker) => return Vec::new(),
         Some(Action::Quit) => return quit(state),
-        _ if key.code == KeyCode::Enter => {
+        _ if state.session.keymap.dialog_action_for(&key) == Some(Action::DialogPress) => {
             let band = state
                 .board
                 .feeds
@@ -263,6 +256,8 @@ pub(in crate::app) fn perform(
             return vec![Effect::PollNow];
         }
         Action::Quit | Action::ForceQuit => return quit(state),
+        // Dialog keys mean nothing on a screen (`action_for` never returns them).
+        Action::DialogConfirm | Action::DialogSwitch | Action::DialogPress => {}
     }
     Vec::new()
 }

@@ -88,7 +88,8 @@ pub fn render(
     let footer = vec![
         Line::styled(
             format!(
-                "Enter chooses (then confirm) · {}/{} move · {} closes",
+                "{} chooses (then confirm) · {}/{} move · {} closes",
+                state.keymap().first_key_text(Action::DialogPress),
                 state.keymap().first_key_text(Action::Down),
                 state.keymap().first_key_text(Action::Up),
                 state.keymap().first_key_text(Action::Clear),
