@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 
 use common::large_state::{self as large, LARGE};
 use dropday::app::state::View;
-use dropday::app::{Event, State, update};
+use dropday::app::{Event, Room};
 use dropday::ui::{self, ColorMode, Theme};
 
 const HISTORY: i64 = 30;
@@ -23,17 +23,31 @@ fn key(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
+fn press(state: &mut Room, keys: &str, now: chrono::DateTime<chrono::Utc>) {
+    for c in keys.chars() {
+        state.update(key(c), now);
+    }
+}
+
+/// The key of a view in the default keymap (`1` … `5`).
+fn view_key(view: View) -> char {
+    let position = View::ALL.iter().position(|v| *v == view).unwrap_or(0);
+    char::from_digit(u32::try_from(position + 1).unwrap_or(1), 10).unwrap_or('1')
+}
+
 /// The large state with a few control actions in the ledger (pending: nothing answers them),
 /// so the Actions view has rows.
-fn state() -> State {
+fn state() -> Room {
     let mut state = large::state(&LARGE, HISTORY);
     let now = large::at(HISTORY);
     for _ in 0..20 {
         for event in [key('p'), key('y'), key('j')] {
-            update(&mut state, event, now);
+            state.update(event, now);
         }
     }
-    state.message = None;
+    // A tick after the messages have faded: the status line shows the key hints again.
+    let later = now + chrono::TimeDelta::seconds(10);
+    state.update(Event::Tick(later), later);
     state
 }
 
@@ -53,30 +67,49 @@ fn frames(c: &mut Criterion) {
     ];
     for (name, view, (width, height)) in cases {
         let mut state = base.clone();
-        state.view = view;
+        press(&mut state, &view_key(view).to_string(), now);
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         group.bench_function(name, |b| {
             b.iter(|| {
                 terminal
-                    .draw(|frame| ui::view(frame, &state, &theme, now))
+                    .draw(|frame| ui::view(frame, &state.state(), &theme, now))
                     .expect("draws");
             });
         });
     }
     // Deep in the triage table: the selection 40,000 rows down.
     let mut state = base.clone();
-    state.view = View::Fulfilment;
+    press(&mut state, &view_key(View::Fulfilment).to_string(), now);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
-    state.selection.overdue = state
+    // Selected the way an operator would: filter down to that one order (ids are all of one
+    // width, so the text matches no other), take it with `j`, and clear the filter with Esc;
+    // the selection is kept by key.
+    let order = state
         .board
+        .feeds()
         .overdue_order(40_000)
-        .map(|(hub, order)| dropday::app::rows::overdue_key(hub, order));
-    // What `update` does after any event.
-    dropday::app::rows::refresh(&mut state);
+        .map(|(_, order)| order.order_id.clone())
+        .expect("the large state has 40,000 overdue orders");
+    press(&mut state, &format!("/order:{order}"), now);
+    state.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    press(&mut state, "j", now);
+    state.update(
+        Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+        now,
+    );
+    let expected = state
+        .board
+        .feeds()
+        .overdue_order(40_000)
+        .map(|(hub, o)| dropday::app::rows::overdue_key(hub, o));
+    assert_eq!(state.session.selection().overdue, expected);
     group.bench_function("fulfilment_200x60_row_40000", |b| {
         b.iter(|| {
             terminal
-                .draw(|frame| ui::view(frame, &state, &theme, now))
+                .draw(|frame| ui::view(frame, &state.state(), &theme, now))
                 .expect("draws");
         });
     });

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use common::large_state::{self as large, LARGE};
-use dropday::app::{Event, update};
+use dropday::app::Event;
 use dropday::feed::wire::{Drop, Hub, Popup, decode_document};
 
 /// Polls already taken before the measured one, so every track has history.
@@ -55,7 +55,7 @@ fn ingest(c: &mut Criterion) {
                     (state.clone(), reports[index].clone())
                 },
                 |(mut state, report)| {
-                    update(&mut state, Event::Poll(report), now);
+                    state.update(Event::Poll(report), now);
                     state
                 },
                 BatchSize::LargeInput,
@@ -68,7 +68,7 @@ fn ingest(c: &mut Criterion) {
             || state.clone(),
             |mut state| {
                 for report in large::reports(large::documents(black_box(&bodies)), HISTORY) {
-                    update(&mut state, Event::Poll(report), now);
+                    state.update(Event::Poll(report), now);
                 }
                 state
             },

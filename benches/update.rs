@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use common::large_state::{self as large, LARGE};
 use dropday::app::state::{Focus, View};
-use dropday::app::{Event, State, update};
+use dropday::app::{Event, Room};
 
 const HISTORY: i64 = 30;
 
@@ -30,24 +30,29 @@ fn keys(c: &mut Criterion) {
         ("j_popups", View::Popups, Focus::Drops),
     ];
     for (name, view, focus) in cases {
-        let mut state: State = base.clone();
-        state.view = view;
-        state.focus = focus;
+        let mut state: Room = base.clone();
+        // The view's key (`1` … `5`), then `l` to move the Overview's focus to the alerts.
+        let position = View::ALL.iter().position(|v| *v == view).unwrap_or(0);
+        let view_key = char::from_digit(u32::try_from(position + 1).unwrap_or(1), 10);
+        state.update(key(view_key.unwrap_or('1')), now);
+        if focus == Focus::Alerts {
+            state.update(key('l'), now);
+        }
+        assert_eq!((state.session.view(), state.session.focus()), (view, focus));
         // Down, then up: the selection stays in the table's first rows, as an operator's would.
         let mut down = true;
         group.bench_function(name, |b| {
             b.iter(|| {
                 let event = if down { key('j') } else { key('k') };
                 down = !down;
-                black_box(update(&mut state, event, now))
+                black_box(state.update(event, now))
             });
         });
     }
     let mut state = base.clone();
     group.bench_function("tab_next_view", |b| {
         b.iter(|| {
-            black_box(update(
-                &mut state,
+            black_box(state.update(
                 Event::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
                 now,
             ))
@@ -62,7 +67,7 @@ fn tick_and_poll(c: &mut Criterion) {
     let mut group = c.benchmark_group("update");
     let mut state = base.clone();
     group.bench_function("tick", |b| {
-        b.iter(|| black_box(update(&mut state, Event::Tick(now), now)));
+        b.iter(|| black_box(state.update(Event::Tick(now), now)));
     });
     group.sample_size(20);
     let bodies = large::bodies(&LARGE, HISTORY);
@@ -71,7 +76,7 @@ fn tick_and_poll(c: &mut Criterion) {
         b.iter_batched(
             || (base.clone(), reports[1].clone()),
             |(mut state, report)| {
-                update(&mut state, Event::Poll(report), now);
+                state.update(Event::Poll(report), now);
                 state
             },
             BatchSize::LargeInput,

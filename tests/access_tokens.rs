@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use crossterm::event::KeyCode;
 
+use dropday::app::Event;
 use dropday::app::audit::AuditOutcome;
 use dropday::app::ledger::ActionStatus;
-use dropday::app::{Event, State, update};
 use dropday::config::Config;
 use dropday::feed::FeedKind;
 use dropday::feed::client::FeedEndpoint;
@@ -101,10 +101,10 @@ async fn a_read_only_token_turns_the_session_read_only_at_the_first_403() {
     let effects = room.press([ch('p'), ch('y')]);
     assert_eq!(sends(&effects).len(), 1, "{effects:?}");
     room.until(PATIENCE, "the 403 arrives", |state, _| {
-        state.access.is_read_only()
+        state.state().access().is_read_only()
     })
     .await;
-    let entry = room.state.ledger.entries()[0].clone();
+    let entry = room.state.board.ledger().entries()[0].clone();
     assert_eq!(
         entry.status,
         ActionStatus::Refused {
@@ -155,7 +155,7 @@ async fn a_read_only_token_turns_the_session_read_only_at_the_first_403() {
     ] {
         let effects = room.press(events.clone());
         assert!(sends(&effects).is_empty(), "{events:?}: {effects:?}");
-        assert!(room.state.overlay.is_none(), "{events:?}");
+        assert!(room.state.session.overlay().is_none(), "{events:?}");
         let line = room
             .screen
             .lines()
@@ -178,7 +178,7 @@ fn read_only_sessions_refuse_every_control_path_and_say_why() {
     // ControlClient at all then); `--read-only` is or-ed into the same setting.
     let config = Config::parse("[ui]\nread_only = true\n", None).expect("valid");
     assert!(config.ui.read_only);
-    let mut state = State::new(state_config(config.ui.read_only, 3), launch_board());
+    let mut state = dropday::app::Room::new(state_config(config.ui.read_only, 3), launch_board());
     let now = Utc::now();
     for (events, what) in [
         (vec![ch('p')], "pause/resume"),
@@ -204,11 +204,11 @@ fn read_only_sessions_refuse_every_control_path_and_say_why() {
     ] {
         let effects: Vec<_> = events
             .into_iter()
-            .flat_map(|e| update(&mut state, e, now))
+            .flat_map(|e| state.update(e, now))
             .collect();
         assert!(effects.is_empty(), "{what}: {effects:?}");
-        assert!(state.overlay.is_none(), "{what}");
-        let message = state.current_message(now).map(|m| m.text.clone());
+        assert!(state.session.overlay().is_none(), "{what}");
+        let message = state.session.current_message(now).map(|m| m.text.clone());
         assert_eq!(
             message.as_deref(),
             Some(format!("read-only (started with --read-only): {what} does nothing").as_str())
@@ -403,7 +403,8 @@ async fn the_token_never_appears_in_the_audit_log_or_anything_formatted() {
     room.press([ch('p'), ch('y')]);
     room.until(PATIENCE, "the resume ends unknown", |state, _| {
         state
-            .ledger
+            .board
+            .ledger()
             .entries()
             .get(1)
             .is_some_and(|e| matches!(e.status, ActionStatus::Unknown { .. }))
@@ -421,7 +422,7 @@ async fn the_token_never_appears_in_the_audit_log_or_anything_formatted() {
     other
         .until(PATIENCE, "the band change is refused", |state, _| {
             matches!(
-                state.ledger.entries().first().map(|e| &e.status),
+                state.board.ledger().entries().first().map(|e| &e.status),
                 Some(ActionStatus::Refused { status: 401, .. })
             )
         })

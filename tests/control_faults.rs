@@ -51,9 +51,10 @@ fn confirm_band_b(room: &mut Room) -> ControlRequest {
 /// Waits until the action settles in the ledger; returns its entry.
 async fn settled(room: &mut Room, request: &ControlRequest) -> ActionEntry {
     let id = request.action_id;
-    let find = |state: &dropday::app::State| {
+    let find = |state: &dropday::app::Room| {
         state
-            .ledger
+            .board
+            .ledger()
             .entries()
             .iter()
             .find(|e| e.request.action_id == id)
@@ -134,7 +135,7 @@ async fn a_lost_answer_is_retried_under_the_same_key_and_applied_once() {
         "{status_line}"
     );
     room.press([ch('4')]);
-    assert_eq!(room.state.view, View::Actions);
+    assert_eq!(room.state.session.view(), View::Actions);
     let row = room
         .screen
         .lines()
@@ -237,7 +238,7 @@ async fn unknown_case(fault: FaultKind, then: Option<FaultKind>, applied: usize,
     let pause = confirm_pause(&mut room);
     if let Some(then) = then {
         room.until(PATIENCE, "the first attempt fails", |state, _| {
-            state.ledger.entries()[0].attempts == 1
+            state.board.ledger().entries()[0].attempts == 1
         })
         .await;
         sim.set_fault(FeedKind::Marketplace, then)
@@ -421,6 +422,7 @@ async fn two_operators_choosing_the_same_band_both_apply_once_each() {
         room.until(PATIENCE, "band B active on screen", |state, _| {
             state
                 .board
+                .feeds()
                 .drop_by_id("hoodie-01")
                 .is_some_and(|d| d.active_band == "B")
         })

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 
-use dropday::app::State;
+use dropday::app::Room as ControlRoom;
 use dropday::feed::FeedKind;
 use dropday::sim::{FaultKind, FaultSpec, RunningSim};
 use dropday::ui::panel::Freshness;
@@ -57,7 +57,7 @@ fn most_attempts(span: Duration) -> usize {
 
 /// What a failing feed must look like: header and panel say why, the data stays, the alert
 /// names the reason, the other feeds are fresh and still show their data.
-fn assert_failed_on_screen(state: &State, screen: &str, feed: FeedKind, reason: &str) {
+fn assert_failed_on_screen(state: &ControlRoom, screen: &str, feed: FeedKind, reason: &str) {
     let health = health_line(screen);
     assert!(
         health.contains(&format!("{feed} ERROR {reason}")),
@@ -84,7 +84,7 @@ fn assert_failed_on_screen(state: &State, screen: &str, feed: FeedKind, reason: 
             "{kind} is unaffected by {feed}: {health}"
         );
         assert_eq!(
-            Freshness::of(state, kind, Utc::now()),
+            Freshness::of(&state.state(), kind, Utc::now()),
             Freshness::Fresh,
             "{kind} panels are fresh while {feed} fails"
         );
@@ -252,7 +252,12 @@ async fn a_429_is_said_and_its_retry_after_is_waited_for() {
         .expect("fault set");
     let reason = "HTTP 429 rate_limited: too many requests; retry after 1 s";
     room.until(PATIENCE, "three 429s in a row", |state, _| {
-        state.board.health(FeedKind::Pos).consecutive_failures >= 3
+        state
+            .board
+            .feeds()
+            .health(FeedKind::Pos)
+            .consecutive_failures
+            >= 3
     })
     .await;
     assert_failed_on_screen(&room.state, &room.screen, FeedKind::Pos, reason);
@@ -288,6 +293,7 @@ async fn a_failing_feed_is_polled_with_capped_backoff() {
         |state, _| {
             state
                 .board
+                .feeds()
                 .health(FeedKind::Fulfilment)
                 .consecutive_failures
                 >= 7
@@ -333,7 +339,12 @@ async fn a_stale_feed_says_stale_and_the_alert_keeps_the_reason() {
         "pos goes stale after a timeout",
         |state, screen| {
             health_line(screen).contains("pos STALE ")
-                && state.board.health(FeedKind::Pos).consecutive_failures >= 1
+                && state
+                    .board
+                    .feeds()
+                    .health(FeedKind::Pos)
+                    .consecutive_failures
+                    >= 1
         },
     )
     .await;
@@ -385,7 +396,7 @@ async fn a_304_without_a_cached_document_is_a_failure_but_with_one_it_is_current
         .expect("fault set");
     let set_at = Utc::now();
     room.until(PATIENCE, "a 304 after the ETag", |state, screen| {
-        let health = state.board.health(FeedKind::Fulfilment);
+        let health = state.board.feeds().health(FeedKind::Fulfilment);
         health
             .last_success
             .is_some_and(|at| at > set_at + TimeDelta::milliseconds(300))
@@ -405,7 +416,11 @@ async fn an_entry_with_wrong_types_is_skipped_said_and_the_rest_shown() {
     sim.set_fault(FeedKind::Marketplace, FaultKind::WrongTypes)
         .expect("fault set");
     room.until(PATIENCE, "the bad entry is skipped", |state, _| {
-        !state.board.skipped(FeedKind::Marketplace).is_empty()
+        !state
+            .board
+            .feeds()
+            .skipped(FeedKind::Marketplace)
+            .is_empty()
     })
     .await;
     let screen = room.screen.clone();
@@ -427,7 +442,12 @@ async fn an_entry_with_wrong_types_is_skipped_said_and_the_rest_shown() {
     );
     sim.clear_faults();
     room.until(PATIENCE, "hoodie-01 is back", |state, screen| {
-        state.board.skipped(FeedKind::Marketplace).is_empty() && screen.contains("hoodie-01  live")
+        state
+            .board
+            .feeds()
+            .skipped(FeedKind::Marketplace)
+            .is_empty()
+            && screen.contains("hoodie-01  live")
     })
     .await;
     sim.shutdown().await;
@@ -463,13 +483,15 @@ async fn counters_going_backwards_never_show_a_negative_rate() {
     });
     let mut room = Room::start(endpoints(&sim), PATIENT);
     room.until(PATIENCE, "rates are known", |state, screen| {
-        let server_now = state.board.server_now(Utc::now());
+        let server_now = state.board.feeds().server_now(Utc::now());
         let orders = state
             .board
+            .feeds()
             .drop_figures("hoodie-01", server_now)
             .and_then(|f| f.orders_per_min);
         let burn = state
             .board
+            .feeds()
             .hub_outlook("ewr-1", server_now)
             .and_then(|h| h.capacity.burn_units_per_min);
         all_ok(state, screen) && orders.is_some_and(|r| r > 0.0) && burn.is_some_and(|r| r > 0.0)
@@ -489,8 +511,8 @@ async fn counters_going_backwards_never_show_a_negative_rate() {
             negative.is_empty(),
             "negative figures {negative:?}:\n{screen}"
         );
-        let server_now = state.board.server_now(Utc::now());
-        for figures in state.board.all_drop_figures(server_now) {
+        let server_now = state.board.feeds().server_now(Utc::now());
+        for figures in state.board.feeds().all_drop_figures(server_now) {
             for rate in [figures.orders_per_min, figures.live_conversion_pct] {
                 assert!(
                     rate.is_none_or(|r| r >= 0.0),
@@ -499,7 +521,7 @@ async fn counters_going_backwards_never_show_a_negative_rate() {
                 );
             }
         }
-        for outlook in state.board.all_hub_outlooks(server_now) {
+        for outlook in state.board.feeds().all_hub_outlooks(server_now) {
             let burn = outlook.capacity.burn_units_per_min;
             assert!(
                 burn.is_none_or(|r| r >= 0.0),
@@ -507,9 +529,18 @@ async fn counters_going_backwards_never_show_a_negative_rate() {
                 outlook.hub.id
             );
         }
-        let sold = state.board.drop_by_id("hoodie-01").map(|d| d.stock.sold);
+        let sold = state
+            .board
+            .feeds()
+            .drop_by_id("hoodie-01")
+            .map(|d| d.stock.sold);
         if sold.is_some_and(|s| s < 100)
-            && state.board.health(FeedKind::Fulfilment).last_success > Some(reset_at)
+            && state
+                .board
+                .feeds()
+                .health(FeedKind::Fulfilment)
+                .last_success
+                > Some(reset_at)
         {
             checked += 1;
         }
@@ -538,7 +569,7 @@ async fn skew_marketplace(sim: &RunningSim, room: &mut Room, seconds: Option<i64
         room.until(
             PATIENCE,
             &format!("the {step} document at {as_of}"),
-            |state, _| state.board.health(FeedKind::Marketplace).data_as_of == Some(as_of),
+            |state, _| state.board.feeds().health(FeedKind::Marketplace).data_as_of == Some(as_of),
         )
         .await;
         sim.clock().advance(Duration::from_secs(1));

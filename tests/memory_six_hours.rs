@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
 
-use dropday::app::{Event, State, update};
+use dropday::app::{Event, Room};
 use dropday::feed::FeedKind;
 use dropday::feed::events::{PollOutcome, PollReport};
 use large_state::{LARGE, at};
@@ -100,10 +100,11 @@ fn a_drop_day_of_one_second_polls_stays_under_100_mb() {
         .unwrap_or(3 * 60);
     // Decoded once; each poll is a copy with the clock and the counters moved on.
     let template = large_state::documents(&large_state::bodies(&LARGE, 0));
-    let mut state = State::new(large_state::config(), Default::default());
+    let mut board = dropday::model::board::Board::default();
     for feed in FeedKind::ALL {
-        state.board.set_poll_interval(feed, TimeDelta::seconds(1));
+        board.set_poll_interval(feed, TimeDelta::seconds(1));
     }
+    let mut state = Room::new(large_state::config(), board);
     // What the test itself holds (the template documents) is not the control room's; the JSON
     // it was decoded from is gone, and the peak starts here.
     let baseline = CURRENT.load(Ordering::Relaxed);
@@ -160,7 +161,7 @@ fn a_drop_day_of_one_second_polls_stays_under_100_mb() {
             Event::Poll(report(FeedKind::Pos, PollOutcome::Popups(popups))),
             Event::Tick(now),
         ] {
-            update(&mut state, event, now);
+            state.update(event, now);
         }
         // On the hour (and at the end), after a poll with the full overdue list, so each
         // figure holds the same documents.
@@ -200,9 +201,9 @@ fn a_drop_day_of_one_second_polls_stays_under_100_mb() {
         mb(peak + decoding)
     );
     assert!(peak + decoding < 100 * MB, "{:.1} MB", mb(peak + decoding));
-    assert_eq!(state.board.drops().len(), LARGE.drops);
+    assert_eq!(state.board.feeds().drops().len(), LARGE.drops);
     assert_eq!(
-        state.board.overdue_len(),
+        state.board.feeds().overdue_len(),
         LARGE.hubs * LARGE.overdue_per_hub
     );
     assert!(peak < 100 * MB, "peak {:.1} MB", mb(peak));

@@ -7,7 +7,7 @@ mod ui_common;
 
 use ratatui::style::Color;
 
-use dropday::app::{Event, StateConfig};
+use dropday::app::{Event, RoomConfig};
 use dropday::feed::events::{PollOutcome, PollReport};
 use dropday::feed::{FeedFailure, FeedKind};
 use dropday::ui::{ColorMode, Theme};
@@ -15,7 +15,7 @@ use ui_common::{ch, config, draw, now, press, screen_text, state_with, theme};
 
 #[test]
 fn simulated_read_only_frozen_are_said_in_words() {
-    let mut state = state_with(StateConfig {
+    let mut state = state_with(RoomConfig {
         simulated: true,
         read_only: true,
         environment: "demo".to_owned(),
@@ -40,7 +40,7 @@ fn simulated_read_only_frozen_are_said_in_words() {
 fn production_panels_have_red_borders_and_staging_does_not() {
     let colour = Theme::fixed(ColorMode::Ansi16, false);
     let border_fg = |environment: &str| {
-        let state = state_with(StateConfig {
+        let state = state_with(RoomConfig {
             environment: environment.to_owned(),
             ..config()
         });
@@ -64,11 +64,11 @@ fn a_stale_feed_says_stale_with_the_data_age() {
         received_at: later,
         outcome: PollOutcome::Failed(FeedFailure::Connect("refused".to_owned())),
     });
-    dropday::app::update(&mut state, failure, later);
+    state.update(failure, later);
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
     terminal
-        .draw(|frame| dropday::ui::view(frame, &state, &theme(), later))
+        .draw(|frame| dropday::ui::view(frame, &state.state(), &theme(), later))
         .expect("draw");
     let screen = screen_text(&terminal);
     assert!(screen.contains("fulfilment STALE 1m00s"), "{screen}");

@@ -48,7 +48,7 @@ async fn confirmed_pause_reaches_the_runner_once_and_q_ends_the_loop() {
             clock: now,
         },
         &mut |effect: Effect| effects.push(effect),
-        |frame: &mut ratatui::Frame, state: &app::State, at| ui::view(frame, state, &theme, at),
+        |frame: &mut ratatui::Frame, state: &app::State<'_>, at| ui::view(frame, state, &theme, at),
     )
     .await
     .expect("runs");
@@ -87,7 +87,7 @@ async fn the_end_of_terminal_input_ends_the_loop() {
             clock: now,
         },
         &mut |_: Effect| {},
-        |frame: &mut ratatui::Frame, state: &app::State, at| ui::view(frame, state, &theme, at),
+        |frame: &mut ratatui::Frame, state: &app::State<'_>, at| ui::view(frame, state, &theme, at),
     )
     .await
     .expect("runs");
@@ -115,7 +115,7 @@ async fn a_shutdown_event_ends_the_loop_with_its_signal() {
             clock: now,
         },
         &mut |_: Effect| {},
-        |frame: &mut ratatui::Frame, state: &app::State, at| ui::view(frame, state, &theme, at),
+        |frame: &mut ratatui::Frame, state: &app::State<'_>, at| ui::view(frame, state, &theme, at),
     )
     .await
     .expect("runs");

@@ -47,7 +47,7 @@ fn overview_80x24_ascii() {
 
 #[test]
 fn confirm_dialog_in_production_simulated_80x24() {
-    let mut state = ui_common::state_with(dropday::app::StateConfig {
+    let mut state = ui_common::state_with(dropday::app::RoomConfig {
         environment: "prod".to_owned(),
         simulated: true,
         ..ui_common::config()

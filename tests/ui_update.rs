@@ -13,7 +13,7 @@ use dropday::app::keymap::Keymap;
 use dropday::app::ledger::ActionStatus;
 use dropday::app::overlay::{Choice, Overlay};
 use dropday::app::state::{Focus, View};
-use dropday::app::{Effect, Event, State, StateConfig, rows};
+use dropday::app::{Effect, Event, Room, RoomConfig, rows};
 use dropday::feed::events::{
     AttemptResult, ControlAction, ControlReport, ControlRequest, PollOutcome, PollReport,
 };
@@ -33,15 +33,16 @@ fn sends(effects: &[Effect]) -> Vec<&ControlRequest> {
         .collect()
 }
 
-fn message(state: &State) -> String {
+fn message(state: &Room) -> String {
     state
+        .session
         .current_message(now())
         .map(|m| m.text.clone())
         .unwrap_or_default()
 }
 
-fn read_only_config() -> StateConfig {
-    StateConfig {
+fn read_only_config() -> RoomConfig {
+    RoomConfig {
         read_only: true,
         ..config()
     }
@@ -58,7 +59,7 @@ fn report(action_id: u64, attempt: u32, result: AttemptResult, last: bool) -> Ev
     })
 }
 
-fn confirmed_pause(state: &mut State) -> ControlRequest {
+fn confirmed_pause(state: &mut Room) -> ControlRequest {
     let effects = press(state, [ch('p'), ch('y')]);
     let sent = sends(&effects);
     assert_eq!(sent.len(), 1);
@@ -70,8 +71,8 @@ fn pause_confirmed_with_y_sends_exactly_one_request() {
     let mut state = state();
     let effects = press(&mut state, [ch('p')]);
     assert!(effects.is_empty(), "p alone sends nothing");
-    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
-        panic!("p opens a confirmation, got {:?}", state.overlay);
+    let Some(Overlay::Confirm(confirm)) = state.session.overlay() else {
+        panic!("p opens a confirmation, got {:?}", state.session.overlay());
     };
     assert_eq!(confirm.choice, Choice::Cancel, "Cancel has the focus");
     assert_eq!(confirm.environment, "staging");
@@ -85,9 +86,12 @@ fn pause_confirmed_with_y_sends_exactly_one_request() {
     assert_eq!(request.action_id, 1);
     let key = uuid::Uuid::parse_str(&request.idempotency_key).expect("a UUID");
     assert_eq!(key.get_version_num(), 4);
-    assert!(state.overlay.is_none());
-    assert_eq!(state.ledger.entries().len(), 1);
-    assert_eq!(state.ledger.entries()[0].status, ActionStatus::Pending);
+    assert!(state.session.overlay().is_none());
+    assert_eq!(state.board.ledger().entries().len(), 1);
+    assert_eq!(
+        state.board.ledger().entries()[0].status,
+        ActionStatus::Pending
+    );
 }
 
 #[test]
@@ -111,9 +115,12 @@ fn pause_cancelled_sends_nothing() {
         let mut state = state();
         let effects = press(&mut state, [ch('p'), cancel.clone()]);
         assert!(effects.is_empty(), "{cancel:?} must cancel: {effects:?}");
-        assert!(state.overlay.is_none(), "{cancel:?}");
-        assert!(state.ledger.entries().is_empty());
-        assert!(!state.quitting, "q in a dialog cancels, it does not quit");
+        assert!(state.session.overlay().is_none(), "{cancel:?}");
+        assert!(state.board.ledger().entries().is_empty());
+        assert!(
+            !state.session.quitting(),
+            "q in a dialog cancels, it does not quit"
+        );
     }
 }
 
@@ -142,14 +149,17 @@ fn enter_on_confirm_button_sends() {
 fn band_flow_picks_confirms_and_sends() {
     let mut state = state();
     press(&mut state, [ch('b')]);
-    let Some(Overlay::BandPicker(picker)) = &state.overlay else {
-        panic!("b opens the picker, got {:?}", state.overlay);
+    let Some(Overlay::BandPicker(picker)) = state.session.overlay() else {
+        panic!("b opens the picker, got {:?}", state.session.overlay());
     };
     assert_eq!(picker.selected, 0, "opens on the active band A");
     let effects = press(&mut state, [ch('j'), key(KeyCode::Enter)]);
     assert!(effects.is_empty());
-    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
-        panic!("choosing B asks for confirmation, got {:?}", state.overlay);
+    let Some(Overlay::Confirm(confirm)) = state.session.overlay() else {
+        panic!(
+            "choosing B asks for confirmation, got {:?}",
+            state.session.overlay()
+        );
     };
     assert_eq!(
         confirm.change,
@@ -167,7 +177,7 @@ fn band_below_floor_is_refused_before_sending() {
     let effects = press(&mut state, [ch('b'), ch('j'), ch('j'), key(KeyCode::Enter)]);
     assert!(effects.is_empty(), "nothing may be sent: {effects:?}");
     assert!(
-        matches!(state.overlay, Some(Overlay::BandPicker(_))),
+        matches!(state.session.overlay(), Some(Overlay::BandPicker(_))),
         "the picker stays open so another band can be chosen"
     );
     let text = message(&state);
@@ -183,23 +193,30 @@ fn band_below_floor_is_refused_before_sending() {
 fn active_band_is_not_asked_again() {
     let mut state = state();
     press(&mut state, [ch('b'), key(KeyCode::Enter)]);
-    assert!(matches!(state.overlay, Some(Overlay::BandPicker(_))));
+    assert!(matches!(
+        state.session.overlay(),
+        Some(Overlay::BandPicker(_))
+    ));
     assert!(message(&state).contains("already active"));
 }
 
 #[test]
 fn read_only_refuses_every_control_path_and_says_why() {
-    let mut state = state_with(read_only_config());
     for events in [
         vec![ch('p')],
         vec![ch('b')],
         [vec![ch(':')], typed("pause hoodie-01")].concat(),
         [vec![ch(':')], typed("band hoodie-01 B")].concat(),
     ] {
-        state.message = None;
+        // A fresh room each time, so the message read is the one these keys left.
+        let mut state = state_with(read_only_config());
         let effects = press(&mut state, events.clone());
         assert!(effects.is_empty(), "{events:?}: {effects:?}");
-        assert!(state.overlay.is_none(), "{events:?}: {:?}", state.overlay);
+        assert!(
+            state.session.overlay().is_none(),
+            "{events:?}: {:?}",
+            state.session.overlay()
+        );
         let text = message(&state);
         assert!(
             text.contains("read-only") && text.contains("--read-only"),
@@ -225,7 +242,7 @@ fn a_403_turns_the_session_read_only() {
             true,
         )],
     );
-    assert!(state.access.is_read_only());
+    assert!(state.state().access().is_read_only());
     let audits: Vec<_> = effects
         .iter()
         .filter_map(|e| match e {
@@ -265,7 +282,7 @@ fn one_audit_record_per_action_at_its_final_outcome() {
 fn applied_action_is_audited_and_fetched() {
     let mut state = state();
     let request = confirmed_pause(&mut state);
-    let drop = state.board.drops()[0].clone();
+    let drop = state.board.feeds().drops()[0].clone();
     let effects = press(
         &mut state,
         [report(
@@ -281,7 +298,10 @@ fn applied_action_is_audited_and_fetched() {
             .iter()
             .any(|e| matches!(e, Effect::Audit(record) if record.outcome == AuditOutcome::Applied))
     );
-    assert_eq!(state.ledger.entries()[0].status, ActionStatus::Applied);
+    assert_eq!(
+        state.board.ledger().entries()[0].status,
+        ActionStatus::Applied
+    );
 }
 
 #[test]
@@ -289,7 +309,7 @@ fn pause_of_a_scheduled_drop_is_refused_locally() {
     let mut state = state();
     let effects = press(&mut state, [ch('j'), ch('p')]);
     assert!(effects.is_empty());
-    assert!(state.overlay.is_none());
+    assert!(state.session.overlay().is_none());
     assert!(
         message(&state).contains("cap-02 is scheduled"),
         "{}",
@@ -301,12 +321,15 @@ fn pause_of_a_scheduled_drop_is_refused_locally() {
 fn command_line_runs_commands_through_the_same_checks() {
     let mut state = state();
     press(&mut state, [ch(':')]);
-    assert!(matches!(state.overlay, Some(Overlay::CommandLine(_))));
+    assert!(matches!(
+        state.session.overlay(),
+        Some(Overlay::CommandLine(_))
+    ));
     press(&mut state, typed("pause hoodie-01"));
     assert!(
-        matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.action == ControlAction::Pause),
+        matches!(state.session.overlay(), Some(Overlay::Confirm(c)) if c.action == ControlAction::Pause),
         "{:?}",
-        state.overlay
+        state.session.overlay()
     );
     assert_eq!(sends(&press(&mut state, [ch('y')])).len(), 1);
 
@@ -335,7 +358,7 @@ fn command_line_runs_commands_through_the_same_checks() {
         &mut state,
         [ch(':'), ch('q'), key(KeyCode::Backspace), key(KeyCode::Esc)],
     );
-    assert!(!state.quitting);
+    assert!(!state.session.quitting());
     let effects = press(&mut state, [ch(':'), ch('q'), key(KeyCode::Enter)]);
     assert_eq!(effects, vec![Effect::Quit]);
 }
@@ -345,22 +368,22 @@ fn ctrl_c_quits_even_from_the_command_line() {
     let mut state = state();
     let effects = press(&mut state, [ch(':'), ch('x'), ctrl('c')]);
     assert_eq!(effects, vec![Effect::Quit]);
-    assert!(state.quitting);
+    assert!(state.session.quitting());
 }
 
 #[test]
 fn help_toggles_and_closes_with_esc() {
     let mut state = state();
     press(&mut state, [ch('?')]);
-    assert_eq!(state.overlay, Some(Overlay::Help));
+    assert_eq!(state.session.overlay(), Some(&Overlay::Help));
     press(&mut state, [ch('?')]);
-    assert_eq!(state.overlay, None);
+    assert_eq!(state.session.overlay(), None);
     press(&mut state, [ch('?'), key(KeyCode::Esc)]);
-    assert_eq!(state.overlay, None);
+    assert_eq!(state.session.overlay(), None);
     // another key closes the help and does its job
     press(&mut state, [ch('?'), ch('2')]);
     assert_eq!(
-        (state.overlay.clone(), state.view),
+        (state.session.overlay().cloned(), state.session.view()),
         (None, View::Fulfilment)
     );
 }
@@ -369,24 +392,53 @@ fn help_toggles_and_closes_with_esc() {
 fn views_cycle_with_tab_and_numbers() {
     let mut state = state();
     press(&mut state, [key(KeyCode::Tab)]);
-    assert_eq!(state.view, View::Fulfilment);
+    assert_eq!(state.session.view(), View::Fulfilment);
     press(&mut state, [key(KeyCode::BackTab), key(KeyCode::BackTab)]);
-    assert_eq!(state.view, View::Log);
+    assert_eq!(state.session.view(), View::Log);
     press(&mut state, [ch('4')]);
-    assert_eq!(state.view, View::Actions);
+    assert_eq!(state.session.view(), View::Actions);
 }
 
 #[test]
 fn remapped_keys_dispatch_and_show_in_help() {
     let keymap = Keymap::with_overrides(&overrides(&[("pause", "P")])).expect("valid");
-    let mut state = state_with(StateConfig { keymap, ..config() });
+    let mut state = state_with(RoomConfig { keymap, ..config() });
     press(&mut state, [ch('p')]);
-    assert!(state.overlay.is_none(), "p is no longer bound");
+    assert!(state.session.overlay().is_none(), "p is no longer bound");
     press(&mut state, [ch('P')]);
-    assert!(matches!(state.overlay, Some(Overlay::Confirm(_))));
+    assert!(matches!(state.session.overlay(), Some(Overlay::Confirm(_))));
     press(&mut state, [key(KeyCode::Esc), ch('?')]);
     let screen = screen_text(&draw(&state, 80, 24, &theme()));
     assert!(screen.contains(" P         pause/resume"), "{screen}");
+}
+
+#[test]
+fn remapped_dialog_keys_dispatch_and_show_in_the_dialog_and_help() {
+    let keymap = Keymap::with_overrides(&overrides(&[("confirm", "o")])).expect("valid");
+    let mut state = state_with(RoomConfig { keymap, ..config() });
+    let effects = press(&mut state, [ch('p'), ch('y')]);
+    assert!(
+        sends(&effects).is_empty(),
+        "y no longer confirms: {effects:?}"
+    );
+    assert!(
+        state.session.overlay().is_none(),
+        "y cancels like any other key"
+    );
+    press(&mut state, [ch('p')]);
+    let screen = screen_text(&draw(&state, 100, 30, &theme()));
+    assert!(
+        screen.contains("o confirms · Left/Right choose"),
+        "{screen}"
+    );
+    let effects = press(&mut state, [ch('o')]);
+    assert_eq!(sends(&effects).len(), 1, "o confirms");
+    press(&mut state, [ch('?')]);
+    let screen = screen_text(&draw(&state, 80, 24, &theme()));
+    assert!(
+        screen.contains("Confirm: o, or Enter on [Confirm]"),
+        "{screen}"
+    );
 }
 
 #[test]
@@ -394,36 +446,44 @@ fn triage_filter_applies_while_typing_and_esc_clears() {
     let mut state = state();
     press(&mut state, [ch('2'), ch('/')]);
     press(&mut state, "reason:carrier".chars().map(ch));
-    assert_eq!(rows::overdue(&state).len(), 2);
+    assert_eq!(rows::overdue(&state.state()).len(), 2);
     press(&mut state, [key(KeyCode::Enter)]);
-    assert_eq!(rows::overdue(&state).len(), 2, "Enter keeps the filter");
+    assert_eq!(
+        rows::overdue(&state.state()).len(),
+        2,
+        "Enter keeps the filter"
+    );
     press(&mut state, [ch('/')]);
     press(&mut state, " hub:ewr".chars().map(ch));
     press(&mut state, [key(KeyCode::Enter)]);
-    let left: Vec<&str> = rows::overdue(&state)
+    let left: Vec<&str> = rows::overdue(&state.state())
         .iter()
         .map(|(_, o)| o.order_id.as_str())
         .collect();
     assert_eq!(left, ["BM-1001"]);
     press(&mut state, [key(KeyCode::Esc)]);
-    assert_eq!(rows::overdue(&state).len(), 4, "Esc clears");
+    assert_eq!(rows::overdue(&state.state()).len(), 4, "Esc clears");
 }
 
 #[test]
 fn alerts_are_acknowledged_and_silenced_from_the_highlight() {
     let mut state = state();
     press(&mut state, [ch('l')]);
-    assert_eq!(state.focus, Focus::Alerts);
+    assert_eq!(state.session.focus(), Focus::Alerts);
     press(&mut state, [ch('j'), ch('a')]);
-    let second = rows::alerts(&state)[1];
+    let second = rows::alerts(&state.state())[1];
     assert!(second.acknowledged, "{second:?}");
-    assert!(!rows::alerts(&state)[0].acknowledged);
+    assert!(!rows::alerts(&state.state())[0].acknowledged);
 
     press(&mut state, [ch('s')]);
-    let until = rows::alerts(&state)[1].silenced_until.expect("silenced");
+    let until = rows::alerts(&state.state())[1]
+        .silenced_until
+        .expect("silenced");
     assert_eq!(until - now(), TimeDelta::minutes(15));
     press(&mut state, [ch('s')]);
-    let until = rows::alerts(&state)[1].silenced_until.expect("silenced");
+    let until = rows::alerts(&state.state())[1]
+        .silenced_until
+        .expect("silenced");
     assert_eq!(until - now(), TimeDelta::hours(1));
 }
 
@@ -431,7 +491,7 @@ fn alerts_are_acknowledged_and_silenced_from_the_highlight() {
 fn freeze_keeps_the_display_while_polls_land() {
     let mut state = state();
     press(&mut state, [ch('f')]);
-    assert!(state.frozen.is_some());
+    assert!(state.session.frozen().is_some());
     let failure = Event::Poll(PollReport {
         feed: FeedKind::Marketplace,
         sent_at: now(),
@@ -442,19 +502,21 @@ fn freeze_keeps_the_display_while_polls_land() {
     assert!(
         state
             .board
+            .feeds()
             .health(FeedKind::Marketplace)
             .last_error
             .is_some()
     );
     assert!(
         state
+            .state()
             .shown_board()
             .health(FeedKind::Marketplace)
             .last_error
             .is_none()
     );
     press(&mut state, [ch('f')]);
-    assert!(state.frozen.is_none());
+    assert!(state.session.frozen().is_none());
 }
 
 #[test]
@@ -483,7 +545,7 @@ fn a_failed_feed_is_said_in_words_and_the_last_data_stays() {
 fn tiny_and_odd_sizes_draw_without_panic() {
     let mut state = state();
     press(&mut state, [Event::Resize(1, 1)]);
-    assert_eq!(state.size, (1, 1));
+    assert_eq!(state.session.size(), (1, 1));
     let screen = screen_text(&draw(&state, 20, 5, &theme()));
     assert!(screen.contains("need 80×24"), "{screen}");
     assert!(screen.contains("have 20×5"), "{screen}");

@@ -14,8 +14,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use dropday::app::audit::Operator;
+use dropday::app::ids::CountedKeys;
 use dropday::app::keymap::Keymap;
-use dropday::app::{Event, State, StateConfig, update};
+use dropday::app::{ColorMode, Event, Room, RoomConfig};
 use dropday::feed::FeedKind;
 use dropday::feed::events::{PollOutcome, PollReport};
 use dropday::feed::wire::{Document, Drop, Hub, Popup, decode_document};
@@ -303,8 +304,8 @@ pub fn board(scale: &Scale, polls: i64) -> Board {
     board
 }
 
-pub fn config() -> StateConfig {
-    StateConfig {
+pub fn config() -> RoomConfig {
+    RoomConfig {
         environment: "staging".to_owned(),
         simulated: false,
         read_only: false,
@@ -314,14 +315,17 @@ pub fn config() -> StateConfig {
             ssh_client: None,
         },
         thresholds: AlertThresholds::default(),
+        color: ColorMode::Ansi256,
+        ascii: false,
+        ids: Box::new(CountedKeys::default()),
     }
 }
 
 /// The control room at the large scale after `polls` polls, alerts evaluated.
-pub fn state(scale: &Scale, polls: i64) -> State {
+pub fn state(scale: &Scale, polls: i64) -> Room {
     let board = board(scale, polls);
-    let mut state = State::new(config(), board);
+    let mut state = Room::new(config(), board);
     let now = at(polls.max(2) - 1);
-    update(&mut state, Event::Tick(now), now);
+    state.update(Event::Tick(now), now);
     state
 }

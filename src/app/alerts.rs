@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::model::alerts::Alert;
 
 use super::rows;
-use super::state::{MessageKind, State};
+use super::state::{MessageKind, RoomMut, State};
 
 /// Silence durations in the order the key cycles through them.
 pub const SILENCE_STEPS: [TimeDelta; 3] = [
@@ -33,26 +33,30 @@ pub fn is_alert_key(key: &str, alert: &Alert) -> bool {
 
 /// The highlighted alert, when the table has any.
 #[must_use]
-pub fn selected(state: &State) -> Option<&Alert> {
+pub fn selected<'a>(state: &State<'a>) -> Option<&'a Alert> {
     let alerts = rows::alerts(state);
     let keys: Vec<String> = alerts.iter().map(|a| alert_key(a)).collect();
-    let index = rows::selected_index(&keys, state.selection.alert.as_ref())?;
+    let index = rows::selected_index(&keys, state.selection().alert.as_ref())?;
     alerts.get(index).copied()
 }
 
 /// Moves the alert highlight `delta` rows.
-pub fn move_selection(state: &mut State, delta: isize) {
-    let keys: Vec<String> = rows::alerts(state).iter().map(|a| alert_key(a)).collect();
-    state.selection.alert = rows::moved(&keys, state.selection.alert.as_ref(), delta);
+pub(in crate::app) fn move_selection(state: &mut RoomMut<'_>, delta: isize) {
+    let keys: Vec<String> = rows::alerts(&state.read())
+        .iter()
+        .map(|a| alert_key(a))
+        .collect();
+    let selection = &mut state.session.selection;
+    selection.alert = rows::moved(&keys, selection.alert.as_ref(), delta);
 }
 
 /// `a` / `:ack`: marks the highlighted alert as seen.
-pub fn acknowledge_selected(state: &mut State, now: DateTime<Utc>) {
-    let Some((kind, subject)) = selected(state).map(|a| (a.kind, a.subject.clone())) else {
+pub(in crate::app) fn acknowledge_selected(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    let Some((kind, subject)) = selected(&state.read()).map(|a| (a.kind, a.subject.clone())) else {
         state.say(MessageKind::Info, "no alert to acknowledge", now);
         return;
     };
-    state.alerts.acknowledge(kind, &subject);
+    state.board.alerts.acknowledge(kind, &subject);
     state.say(
         MessageKind::Info,
         format!("acknowledged {kind} {subject}"),
@@ -74,8 +78,9 @@ pub fn next_silence(remaining: Option<TimeDelta>) -> Option<TimeDelta> {
 }
 
 /// `s` / `:silence`: silences the highlighted alert for the next step of the cycle.
-pub fn silence_selected(state: &mut State, now: DateTime<Utc>) {
-    let Some(alert) = selected(state) else {
+pub(in crate::app) fn silence_selected(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    let read = state.read();
+    let Some(alert) = selected(&read) else {
         state.say(MessageKind::Info, "no alert to silence", now);
         return;
     };
@@ -86,7 +91,7 @@ pub fn silence_selected(state: &mut State, now: DateTime<Utc>) {
         .map(|until| until - now);
     match next_silence(remaining) {
         Some(step) => {
-            state.alerts.silence(kind, &subject, now + step);
+            state.board.alerts.silence(kind, &subject, now + step);
             let text = format!(
                 "silenced {kind} {subject} for {} (s again: longer, then off)",
                 step_text(step)
@@ -95,7 +100,7 @@ pub fn silence_selected(state: &mut State, now: DateTime<Utc>) {
         }
         None => {
             // Silencing until now ends the silence: the book has no separate "unsilence".
-            state.alerts.silence(kind, &subject, now);
+            state.board.alerts.silence(kind, &subject, now);
             state.say(
                 MessageKind::Info,
                 format!("{kind} {subject} no longer silenced"),

@@ -1,7 +1,8 @@
 //! The key table: every user action, its default keys, and the `[keys]` overrides of the config.
 //!
-//! One table drives three things so they never disagree: key dispatch in `update`, the help
-//! overlay, and the hints in the status bar.
+//! One table ([`Action::spec`]) drives four things so they never disagree: key dispatch in
+//! `update` (dialogs included), the `[keys]` config, the help overlay, and the hints in the status
+//! bar and the dialogs.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -55,6 +56,12 @@ pub enum Action {
     Quit,
     /// Leave the program (the key that always works).
     ForceQuit,
+    /// In the confirmation dialog: send it.
+    DialogConfirm,
+    /// In the confirmation dialog: move between Cancel and Confirm.
+    DialogSwitch,
+    /// In a dialog: press the focused button; in the band picker: choose the band.
+    DialogPress,
 }
 
 /// Which part of the help an action belongs to.
@@ -63,6 +70,8 @@ pub enum Group {
     Navigate,
     Operate,
     Display,
+    /// Keys of the confirmation dialog and the band picker; the help says them in its notes.
+    Dialog,
 }
 
 impl Group {
@@ -73,13 +82,80 @@ impl Group {
             Group::Navigate => "Navigate",
             Group::Operate => "Operate",
             Group::Display => "Display",
+            Group::Dialog => "Dialogs",
         }
+    }
+}
+
+/// Where an action's keys work. One key may mean two things in two scopes that never meet
+/// (Enter shows details on a screen and presses a dialog's button), never in one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anywhere, even in a text line (`Ctrl-C`).
+    Everywhere,
+    /// On a screen, or in an overlay that passes keys on (help, details, the picker's moves).
+    Screen,
+    /// In the confirmation dialog and the band picker.
+    Dialog,
+}
+
+impl Scope {
+    fn meets(self, other: Scope) -> bool {
+        self == other || self == Scope::Everywhere || other == Scope::Everywhere
+    }
+}
+
+/// Everything about one action, in one place: the dispatch, the `[keys]` config, the help
+/// overlay and the status-bar hints all read it. A new action needs a spec (the `match` in
+/// [`Action::spec`] is exhaustive) with every field (a struct literal), and a unit test checks
+/// that no hint is empty and the status bar's order has no gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    /// The name in the `[keys]` config section.
+    pub name: &'static str,
+    /// What the action does, as the help overlay says it.
+    pub description: &'static str,
+    /// The few words of a key hint (`p pause`).
+    pub hint: &'static str,
+    /// Place in the status bar's hints (0 first), `None` when the bar leaves it out.
+    pub bar: Option<u8>,
+    /// The help section it is listed under.
+    pub group: Group,
+    pub scope: Scope,
+    /// The keys it has when the config says nothing about it.
+    pub keys: &'static [&'static str],
+}
+
+/// A row of the table, for a key that works on a screen.
+const fn row(
+    name: &'static str,
+    description: &'static str,
+    hint: &'static str,
+    bar: Option<u8>,
+    group: Group,
+    keys: &'static [&'static str],
+) -> ActionSpec {
+    ActionSpec {
+        name,
+        description,
+        hint,
+        bar,
+        group,
+        scope: Scope::Screen,
+        keys,
+    }
+}
+
+impl ActionSpec {
+    /// The same row for keys that work elsewhere.
+    const fn in_scope(self, scope: Scope) -> Self {
+        Self { scope, ..self }
     }
 }
 
 impl Action {
     /// Every action, in the order of the help overlay.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 27] = [
         Action::NextView,
         Action::PrevView,
         Action::ViewOverview,
@@ -104,108 +180,88 @@ impl Action {
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
+        Action::DialogConfirm,
+        Action::DialogSwitch,
+        Action::DialogPress,
     ];
+
+    /// The action's spec: the one table of actions. Columns: config name, help text, hint,
+    /// place in the status bar, help group, default keys.
+    #[must_use]
+    #[rustfmt::skip] // A table: one row per action, columns aligned.
+    pub const fn spec(self) -> ActionSpec {
+        use Group::{Dialog, Display, Navigate, Operate};
+        use Scope::Everywhere;
+        match self {
+            Action::Help =>           row("help",            "this help",                   "help",       Some(0),  Display,  &["?"]),
+            Action::NextView =>       row("next_view",       "next view",                   "views",      Some(1),  Navigate, &["tab"]),
+            Action::PrevView =>       row("prev_view",       "previous view",               "views",      None,     Navigate, &["shift-tab"]),
+            Action::ViewOverview =>   row("view_overview",   "Overview",                    "overview",   None,     Navigate, &["1"]),
+            Action::ViewFulfilment => row("view_fulfilment", "Fulfilment triage",           "fulfilment", None,     Navigate, &["2"]),
+            Action::ViewPopups =>     row("view_popups",     "Pop-ups",                     "pop-ups",    None,     Navigate, &["3"]),
+            Action::ViewActions =>    row("view_actions",    "Actions sent",                "actions",    None,     Navigate, &["4"]),
+            Action::ViewLog =>        row("view_log",        "Log",                         "log",        None,     Navigate, &["5"]),
+            Action::Down =>           row("down",            "next row",                    "down",       None,     Navigate, &["j", "down"]),
+            Action::Up =>             row("up",              "previous row",                "up",         None,     Navigate, &["k", "up"]),
+            Action::FocusNext =>      row("focus_next",      "next panel / hub",            "focus",      None,     Navigate, &["l", "right"]),
+            Action::FocusPrev =>      row("focus_prev",      "previous panel / hub",        "focus",      None,     Navigate, &["h", "left"]),
+            Action::Details =>        row("details",         "details of the row",          "details",    None,     Navigate, &["enter"]),
+            Action::PauseResume =>    row("pause",           "pause/resume drop (confirm)", "pause",      Some(2),  Operate,  &["p"]),
+            Action::BandPicker =>     row("band",            "price band picker (confirm)", "band",       Some(3),  Operate,  &["b"]),
+            Action::Acknowledge =>    row("ack",             "acknowledge alert",           "ack",        Some(4),  Operate,  &["a"]),
+            Action::Silence =>        row("silence",         "silence 15m/1h/4h/off",       "silence",    Some(5),  Operate,  &["s"]),
+            Action::Filter =>         row("filter",          "filter the table",            "filter",     Some(6),  Display,  &["/"]),
+            Action::Clear =>          row("clear",           "clear filter / close",        "clear",      None,     Display,  &["esc"]),
+            Action::CommandLine =>    row("command",         "command line",                "cmd",        Some(7),  Operate,  &[":"]),
+            Action::Freeze =>         row("freeze",          "freeze the display",          "freeze",     Some(8),  Display,  &["f"]),
+            Action::PollNow =>        row("poll_now",        "poll all feeds now",          "poll",       Some(9),  Operate,  &["r"]),
+            Action::Quit =>           row("quit",            "quit",                        "quit",       Some(10), Display,  &["q"]),
+            Action::ForceQuit =>      row("force_quit",      "quit (from anywhere)",        "quit",       None,     Display,  &["ctrl-c"]).in_scope(Everywhere),
+            Action::DialogConfirm =>  row("confirm",         "send what the dialog says",   "confirms",   None,     Dialog,   &["y", "Y"]).in_scope(Scope::Dialog),
+            Action::DialogSwitch =>   row("switch_button",   "Cancel / Confirm",            "choose",     None,     Dialog,   &["left", "right", "tab", "shift-tab", "h", "l"]).in_scope(Scope::Dialog),
+            Action::DialogPress =>    row("press_button",    "press the focused button",    "presses",    None,     Dialog,   &["enter"]).in_scope(Scope::Dialog),
+        }
+    }
 
     /// The action's name in the `[keys]` config section.
     #[must_use]
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Help => "help",
-            Action::NextView => "next_view",
-            Action::PrevView => "prev_view",
-            Action::ViewOverview => "view_overview",
-            Action::ViewFulfilment => "view_fulfilment",
-            Action::ViewPopups => "view_popups",
-            Action::ViewActions => "view_actions",
-            Action::ViewLog => "view_log",
-            Action::Down => "down",
-            Action::Up => "up",
-            Action::FocusNext => "focus_next",
-            Action::FocusPrev => "focus_prev",
-            Action::Details => "details",
-            Action::PauseResume => "pause",
-            Action::BandPicker => "band",
-            Action::Acknowledge => "ack",
-            Action::Silence => "silence",
-            Action::Filter => "filter",
-            Action::Clear => "clear",
-            Action::CommandLine => "command",
-            Action::Freeze => "freeze",
-            Action::PollNow => "poll_now",
-            Action::Quit => "quit",
-            Action::ForceQuit => "force_quit",
-        }
+        self.spec().name
     }
 
     /// What the action does, as the help overlay says it.
     #[must_use]
     pub fn description(self) -> &'static str {
-        match self {
-            Action::Help => "this help",
-            Action::NextView => "next view",
-            Action::PrevView => "previous view",
-            Action::ViewOverview => "Overview",
-            Action::ViewFulfilment => "Fulfilment triage",
-            Action::ViewPopups => "Pop-ups",
-            Action::ViewActions => "Actions sent",
-            Action::ViewLog => "Log",
-            Action::Down => "next row",
-            Action::Up => "previous row",
-            Action::FocusNext => "next panel / hub",
-            Action::FocusPrev => "previous panel / hub",
-            Action::Details => "details of the row",
-            Action::PauseResume => "pause/resume drop (confirm)",
-            Action::BandPicker => "price band picker (confirm)",
-            Action::Acknowledge => "acknowledge alert",
-            Action::Silence => "silence 15m/1h/4h/off",
-            Action::Filter => "filter the table",
-            Action::Clear => "clear filter / close",
-            Action::CommandLine => "command line",
-            Action::Freeze => "freeze the display",
-            Action::PollNow => "poll all feeds now",
-            Action::Quit => "quit",
-            Action::ForceQuit => "quit (from anywhere)",
-        }
+        self.spec().description
     }
 
     /// The few words of the status-bar hint (`p pause`).
     #[must_use]
     pub fn hint(self) -> &'static str {
-        match self {
-            Action::Help => "help",
-            Action::NextView | Action::PrevView => "views",
-            Action::PauseResume => "pause",
-            Action::BandPicker => "band",
-            Action::Acknowledge => "ack",
-            Action::Silence => "silence",
-            Action::Filter => "filter",
-            Action::CommandLine => "cmd",
-            Action::Freeze => "freeze",
-            Action::PollNow => "poll",
-            Action::Quit | Action::ForceQuit => "quit",
-            Action::FocusNext | Action::FocusPrev => "focus",
-            _ => "",
-        }
+        self.spec().hint
     }
 
     /// The help section the action is listed under.
     #[must_use]
     pub fn group(self) -> Group {
-        match self {
-            Action::PauseResume
-            | Action::BandPicker
-            | Action::Acknowledge
-            | Action::Silence
-            | Action::CommandLine
-            | Action::PollNow => Group::Operate,
-            Action::Filter
-            | Action::Clear
-            | Action::Freeze
-            | Action::Help
-            | Action::Quit
-            | Action::ForceQuit => Group::Display,
-            _ => Group::Navigate,
-        }
+        self.spec().group
+    }
+
+    /// Where the action's keys work.
+    #[must_use]
+    pub fn scope(self) -> Scope {
+        self.spec().scope
+    }
+
+    /// The actions the status bar hints, in its order.
+    #[must_use]
+    pub fn hinted() -> Vec<Action> {
+        let mut hinted: Vec<(u8, Action)> = Action::ALL
+            .into_iter()
+            .filter_map(|a| a.spec().bar.map(|rank| (rank, a)))
+            .collect();
+        hinted.sort_unstable();
+        hinted.into_iter().map(|(_, a)| a).collect()
     }
 
     /// The action with this config name.
@@ -216,32 +272,7 @@ impl Action {
 
     /// The keys the action has when the config says nothing about it.
     fn default_keys(self) -> &'static [&'static str] {
-        match self {
-            Action::Help => &["?"],
-            Action::NextView => &["tab"],
-            Action::PrevView => &["shift-tab"],
-            Action::ViewOverview => &["1"],
-            Action::ViewFulfilment => &["2"],
-            Action::ViewPopups => &["3"],
-            Action::ViewActions => &["4"],
-            Action::ViewLog => &["5"],
-            Action::Down => &["j", "down"],
-            Action::Up => &["k", "up"],
-            Action::FocusNext => &["l", "right"],
-            Action::FocusPrev => &["h", "left"],
-            Action::Details => &["enter"],
-            Action::PauseResume => &["p"],
-            Action::BandPicker => &["b"],
-            Action::Acknowledge => &["a"],
-            Action::Silence => &["s"],
-            Action::Filter => &["/"],
-            Action::Clear => &["esc"],
-            Action::CommandLine => &[":"],
-            Action::Freeze => &["f"],
-            Action::PollNow => &["r"],
-            Action::Quit => &["q"],
-            Action::ForceQuit => &["ctrl-c"],
-        }
+        self.spec().keys
     }
 }
 
@@ -509,7 +540,10 @@ impl Keymap {
         let mut seen: Vec<(KeyChord, Action)> = Vec::new();
         for action in Action::ALL {
             for key in self.keys(action) {
-                if let Some((_, first)) = seen.iter().find(|(k, a)| k == key && *a != action) {
+                if let Some((_, first)) = seen
+                    .iter()
+                    .find(|(k, a)| k == key && *a != action && a.scope().meets(action.scope()))
+                {
                     return Err(KeymapError::Duplicate {
                         key: key.to_string(),
                         first: first.name(),
@@ -522,12 +556,23 @@ impl Keymap {
         Ok(())
     }
 
-    /// The action a key event asks for, if any.
+    /// The action a key event asks for on a screen, if any.
     #[must_use]
     pub fn action_for(&self, event: &KeyEvent) -> Option<Action> {
+        self.action_in(event, Scope::Screen)
+    }
+
+    /// The action a key event asks for in a dialog, if any.
+    #[must_use]
+    pub fn dialog_action_for(&self, event: &KeyEvent) -> Option<Action> {
+        self.action_in(event, Scope::Dialog)
+    }
+
+    fn action_in(&self, event: &KeyEvent, scope: Scope) -> Option<Action> {
         let chord = KeyChord::from_event(event);
         self.bindings
             .iter()
+            .filter(|(action, _)| action.scope().meets(scope))
             .find(|(_, keys)| keys.contains(&chord))
             .map(|(action, _)| *action)
     }
@@ -548,6 +593,18 @@ impl Keymap {
     #[must_use]
     pub fn keys_text(&self, action: Action) -> String {
         let keys: Vec<String> = self.keys(action).iter().map(ToString::to_string).collect();
+        keys.join("/")
+    }
+
+    /// The first `count` keys of an action (`Left/Right`), for a dialog's footer.
+    #[must_use]
+    pub fn some_keys_text(&self, action: Action, count: usize) -> String {
+        let keys: Vec<String> = self
+            .keys(action)
+            .iter()
+            .take(count)
+            .map(ToString::to_string)
+            .collect();
         keys.join("/")
     }
 
@@ -576,6 +633,57 @@ mod tests {
             }
         }
         assert!(Keymap::default().check_duplicates().is_ok());
+    }
+
+    #[test]
+    fn every_action_has_a_hint_and_the_bar_has_no_gap() {
+        for action in Action::ALL {
+            let spec = action.spec();
+            assert!(!spec.hint.trim().is_empty(), "{action} has no hint");
+            assert!(
+                !spec.description.trim().is_empty(),
+                "{action} has no description"
+            );
+            assert!(!spec.keys.is_empty(), "{action} has no default key");
+        }
+        let mut ranks: Vec<u8> = Action::ALL.iter().filter_map(|a| a.spec().bar).collect();
+        ranks.sort_unstable();
+        let expected: Vec<u8> = (0..).take(ranks.len()).collect();
+        assert_eq!(
+            ranks, expected,
+            "status-bar places are 0, 1, 2, … once each"
+        );
+        // ALL lists every action once: the spec match is exhaustive, ALL must be too.
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn dialog_keys_live_apart_from_screen_keys() {
+        let keymap = Keymap::default();
+        let enter = key(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(keymap.action_for(&enter), Some(Action::Details));
+        assert_eq!(keymap.dialog_action_for(&enter), Some(Action::DialogPress));
+        let y = key(KeyCode::Char('y'), KeyModifiers::NONE);
+        assert_eq!(keymap.action_for(&y), None);
+        assert_eq!(keymap.dialog_action_for(&y), Some(Action::DialogConfirm));
+        let ctrl_c = key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(keymap.dialog_action_for(&ctrl_c), Some(Action::ForceQuit));
+        // A dialog key bound to a screen action's key is fine; to another dialog key is not.
+        let ok = BTreeMap::from([("confirm".to_owned(), "p".to_owned())]);
+        assert!(Keymap::with_overrides(&ok).is_ok());
+        let clash = BTreeMap::from([("confirm".to_owned(), "enter".to_owned())]);
+        let text = Keymap::with_overrides(&clash)
+            .expect_err("enter presses the button")
+            .to_string();
+        assert!(
+            text.contains("confirm") && text.contains("press_button"),
+            "{text}"
+        );
+        let everywhere = BTreeMap::from([("confirm".to_owned(), "ctrl-c".to_owned())]);
+        assert!(Keymap::with_overrides(&everywhere).is_err());
     }
 
     #[test]

@@ -14,16 +14,20 @@ use super::keymap::Action;
 use super::operate;
 use super::overlay::{BandPicker, Choice, Confirm, Overlay};
 use super::rows;
-use super::state::{Focus, Frozen, MessageKind, State, View};
+use super::state::{Focus, Frozen, MessageKind, RoomMut, View};
 
 /// Handles one key press.
-pub fn on_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+pub(in crate::app) fn on_key(
+    state: &mut RoomMut<'_>,
+    key: KeyEvent,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     // Ctrl-C leaves from anywhere, even from a text line where `q` is just a letter.
-    if state.keymap.is(&key, Action::ForceQuit) {
+    if state.session.keymap.is(&key, Action::ForceQuit) {
         return quit(state);
     }
-    match state.overlay.take() {
-        None => match state.keymap.action_for(&key) {
+    match state.session.overlay.take() {
+        None => match state.session.keymap.action_for(&key) {
             Some(action) => perform(state, action, now),
             None => Vec::new(),
         },
@@ -39,13 +43,13 @@ pub fn on_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effec
     }
 }
 
-fn quit(state: &mut State) -> Vec<Effect> {
-    state.quitting = true;
+fn quit(state: &mut RoomMut<'_>) -> Vec<Effect> {
+    state.session.quitting = true;
     vec![Effect::Quit]
 }
 
-fn on_help_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
-    match state.keymap.action_for(&key) {
+fn on_help_key(state: &mut RoomMut<'_>, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+    match state.session.keymap.action_for(&key) {
         Some(Action::Help | Action::Clear | Action::Details) => Vec::new(),
         Some(Action::Quit) => quit(state),
         // Any other key closes the help and does what it says, so help never traps anyone.
@@ -54,30 +58,23 @@ fn on_help_key(state: &mut State, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effe
     }
 }
 
-/// `y`, or Enter on Confirm, sends; arrows and Tab move between the buttons; anything else
-/// cancels. Cancel has the focus, so a stray Enter never sends.
+/// The dialog keys of the keymap: confirm (`y`) sends, press (Enter) sends when Confirm has the
+/// focus, switch (arrows, Tab, `h`/`l`) moves between the buttons; anything else cancels.
+/// Cancel has the focus, so a stray Enter never sends.
 fn on_confirm_key(
-    state: &mut State,
+    state: &mut RoomMut<'_>,
     mut confirm: Confirm,
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char('y' | 'Y') if plain => operate::send_confirmed(state, confirm, now),
-        KeyCode::Enter if confirm.choice == Choice::Confirm => {
+    match state.session.keymap.dialog_action_for(&key) {
+        Some(Action::DialogConfirm) => operate::send_confirmed(state, confirm, now),
+        Some(Action::DialogPress) if confirm.choice == Choice::Confirm => {
             operate::send_confirmed(state, confirm, now)
         }
-        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+        Some(Action::DialogSwitch) => {
             confirm.choice = confirm.choice.toggled();
-            state.overlay = Some(Overlay::Confirm(confirm));
-            Vec::new()
-        }
-        KeyCode::Char('h' | 'l') if plain => {
-            confirm.choice = confirm.choice.toggled();
-            state.overlay = Some(Overlay::Confirm(confirm));
+            state.session.overlay = Some(Overlay::Confirm(confirm));
             Vec::new()
         }
         _ => {
@@ -88,16 +85,17 @@ fn on_confirm_key(
 }
 
 fn on_picker_key(
-    state: &mut State,
+    state: &mut RoomMut<'_>,
     mut picker: BandPicker,
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
     let bands = state
         .board
+        .feeds
         .drop_by_id(&picker.drop_id)
         .map_or(0, |d| d.price_bands.len());
-    let action = state.keymap.action_for(&key);
+    let action = state.session.keymap.action_for(&key);
     match action {
         Some(Action::Down) => {
             picker.selected = (picker.selected + 1).min(bands.saturating_sub(1));
@@ -105,15 +103,16 @@ fn on_picker_key(
         Some(Action::Up) => picker.selected = picker.selected.saturating_sub(1),
         Some(Action::Clear | Action::BandPicker) => return Vec::new(),
         Some(Action::Quit) => return quit(state),
-        _ if key.code == KeyCode::Enter => {
+        _ if state.session.keymap.dialog_action_for(&key) == Some(Action::DialogPress) => {
             let band = state
                 .board
+                .feeds
                 .drop_by_id(&picker.drop_id)
                 .and_then(|d| d.price_bands.get(picker.selected))
                 .map(|b| b.id.clone());
             let drop_id = picker.drop_id.clone();
             // Stays open when the band is refused, so another can be picked.
-            state.overlay = Some(Overlay::BandPicker(picker));
+            state.session.overlay = Some(Overlay::BandPicker(picker));
             if let Some(band) = band {
                 operate::request_band(state, &drop_id, &band, now);
             }
@@ -121,7 +120,7 @@ fn on_picker_key(
         }
         _ => {}
     }
-    state.overlay = Some(Overlay::BandPicker(picker));
+    state.session.overlay = Some(Overlay::BandPicker(picker));
     Vec::new()
 }
 
@@ -158,14 +157,14 @@ fn edit_line(mut text: String, key: KeyEvent) -> LineEdit {
 }
 
 fn on_command_key(
-    state: &mut State,
+    state: &mut RoomMut<'_>,
     text: String,
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
     match edit_line(text, key) {
         LineEdit::Open(text) => {
-            state.overlay = Some(Overlay::CommandLine(text));
+            state.session.overlay = Some(Overlay::CommandLine(text));
             Vec::new()
         }
         LineEdit::Cancel => Vec::new(),
@@ -179,7 +178,7 @@ fn on_command_key(
     }
 }
 
-fn run_command(state: &mut State, command: Command, now: DateTime<Utc>) -> Vec<Effect> {
+fn run_command(state: &mut RoomMut<'_>, command: Command, now: DateTime<Utc>) -> Vec<Effect> {
     match command {
         Command::Pause(drop_id) => {
             operate::request_pause_resume(state, &drop_id, Some(ControlAction::Pause), now);
@@ -191,40 +190,44 @@ fn run_command(state: &mut State, command: Command, now: DateTime<Utc>) -> Vec<E
         Command::Ack => alerts::acknowledge_selected(state, now),
         Command::Silence => alerts::silence_selected(state, now),
         Command::Freeze => toggle_freeze(state, now),
-        Command::Help => state.overlay = Some(Overlay::Help),
+        Command::Help => state.session.overlay = Some(Overlay::Help),
         Command::Quit => return quit(state),
     }
     Vec::new()
 }
 
 /// The filter applies as it is typed; Enter keeps it, Esc drops it.
-fn on_filter_key(state: &mut State, text: String, key: KeyEvent) {
+fn on_filter_key(state: &mut RoomMut<'_>, text: String, key: KeyEvent) {
     match edit_line(text, key) {
         LineEdit::Open(text) => {
-            *state.current_filter_mut() = Filter::parse(&text);
-            state.overlay = Some(Overlay::FilterInput(text));
+            *state.session.current_filter_mut() = Filter::parse(&text);
+            state.session.overlay = Some(Overlay::FilterInput(text));
         }
-        LineEdit::Submit(text) => *state.current_filter_mut() = Filter::parse(&text),
-        LineEdit::Cancel => *state.current_filter_mut() = Filter::default(),
+        LineEdit::Submit(text) => *state.session.current_filter_mut() = Filter::parse(&text),
+        LineEdit::Cancel => *state.session.current_filter_mut() = Filter::default(),
     }
 }
 
 /// Carries out a keymap action with no overlay open.
-pub fn perform(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+pub(in crate::app) fn perform(
+    state: &mut RoomMut<'_>,
+    action: Action,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     match action {
-        Action::Help => state.overlay = Some(Overlay::Help),
-        Action::NextView => state.view = state.view.next(),
-        Action::PrevView => state.view = state.view.prev(),
-        Action::ViewOverview => state.view = View::Overview,
-        Action::ViewFulfilment => state.view = View::Fulfilment,
-        Action::ViewPopups => state.view = View::Popups,
-        Action::ViewActions => state.view = View::Actions,
-        Action::ViewLog => state.view = View::Log,
+        Action::Help => state.session.overlay = Some(Overlay::Help),
+        Action::NextView => state.session.view = state.session.view.next(),
+        Action::PrevView => state.session.view = state.session.view.prev(),
+        Action::ViewOverview => state.session.view = View::Overview,
+        Action::ViewFulfilment => state.session.view = View::Fulfilment,
+        Action::ViewPopups => state.session.view = View::Popups,
+        Action::ViewActions => state.session.view = View::Actions,
+        Action::ViewLog => state.session.view = View::Log,
         Action::Down => move_selection(state, 1),
         Action::Up => move_selection(state, -1),
         Action::FocusNext => move_focus(state, 1),
         Action::FocusPrev => move_focus(state, -1),
-        Action::Details => state.overlay = Some(Overlay::Details),
+        Action::Details => state.session.overlay = Some(Overlay::Details),
         Action::PauseResume => {
             if let Some(drop_id) = selected_drop(state, "pause", now) {
                 operate::request_pause_resume(state, &drop_id, None, now);
@@ -238,36 +241,41 @@ pub fn perform(state: &mut State, action: Action, now: DateTime<Utc>) -> Vec<Eff
         Action::Acknowledge => alerts::acknowledge_selected(state, now),
         Action::Silence => alerts::silence_selected(state, now),
         Action::Filter => {
-            if state.view == View::Log {
+            if state.session.view == View::Log {
                 state.say(MessageKind::Info, "the Log view has no filter", now);
             } else {
-                let text = state.current_filter().text().to_owned();
-                state.overlay = Some(Overlay::FilterInput(text));
+                let text = state.session.current_filter().text().to_owned();
+                state.session.overlay = Some(Overlay::FilterInput(text));
             }
         }
-        Action::Clear => *state.current_filter_mut() = Filter::default(),
-        Action::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
+        Action::Clear => *state.session.current_filter_mut() = Filter::default(),
+        Action::CommandLine => state.session.overlay = Some(Overlay::CommandLine(String::new())),
         Action::Freeze => toggle_freeze(state, now),
         Action::PollNow => {
             state.say(MessageKind::Info, "polling every feed now", now);
             return vec![Effect::PollNow];
         }
         Action::Quit | Action::ForceQuit => return quit(state),
+        // Dialog keys mean nothing on a screen (`action_for` never returns them).
+        Action::DialogConfirm | Action::DialogSwitch | Action::DialogPress => {}
     }
     Vec::new()
 }
 
 /// The drop `p` and `b` act on: the one highlighted in the Overview's drops table. From other
 /// views the operator cannot see which drop that is, so the key says where to go instead.
-fn selected_drop(state: &mut State, what: &str, now: DateTime<Utc>) -> Option<String> {
-    if state.view != View::Overview {
-        let key = state.keymap.first_key_text(Action::ViewOverview);
+fn selected_drop(state: &mut RoomMut<'_>, what: &str, now: DateTime<Utc>) -> Option<String> {
+    if state.session.view != View::Overview {
+        let key = state.session.keymap.first_key_text(Action::ViewOverview);
         let text = format!("{what}: select a drop in the Overview first ({key})");
         state.say(MessageKind::Info, text, now);
         return None;
     }
-    let drops: Vec<String> = rows::drops(state).iter().map(|d| d.id.clone()).collect();
-    let index = rows::selected_index(&drops, state.selection.drop.as_ref());
+    let drops: Vec<String> = rows::drops(&state.read())
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    let index = rows::selected_index(&drops, state.session.selection.drop.as_ref());
     let id = index.and_then(|i| drops.get(i).cloned());
     if id.is_none() {
         state.say(MessageKind::Info, format!("{what}: no drop to act on"), now);
@@ -275,60 +283,71 @@ fn selected_drop(state: &mut State, what: &str, now: DateTime<Utc>) -> Option<St
     id
 }
 
-fn move_selection(state: &mut State, delta: isize) {
-    match (state.view, state.focus) {
+fn move_selection(state: &mut RoomMut<'_>, delta: isize) {
+    match (state.session.view, state.session.focus) {
         (View::Overview, Focus::Drops) => {
-            let keys: Vec<String> = rows::drops(state).iter().map(|d| d.id.clone()).collect();
-            state.selection.drop = rows::moved(&keys, state.selection.drop.as_ref(), delta);
+            let keys: Vec<String> = rows::drops(&state.read())
+                .iter()
+                .map(|d| d.id.clone())
+                .collect();
+            state.session.selection.drop =
+                rows::moved(&keys, state.session.selection.drop.as_ref(), delta);
         }
         (View::Overview, Focus::Alerts) => alerts::move_selection(state, delta),
         (View::Fulfilment, _) => {
             // Tens of thousands of rows: only the selection's neighbour is looked at.
-            state.selection.overdue = rows::triage(state).moved(delta);
+            state.session.selection.overdue = rows::triage(&state.read()).moved(delta);
         }
         (View::Popups, _) => {
-            let keys: Vec<String> = rows::popups(state).iter().map(|p| p.id.clone()).collect();
-            state.selection.popup = rows::moved(&keys, state.selection.popup.as_ref(), delta);
+            let keys: Vec<String> = rows::popups(&state.read())
+                .iter()
+                .map(|p| p.id.clone())
+                .collect();
+            state.session.selection.popup =
+                rows::moved(&keys, state.session.selection.popup.as_ref(), delta);
         }
         (View::Actions, _) => {
-            let keys: Vec<u64> = rows::actions(state)
+            let keys: Vec<u64> = rows::actions(&state.read())
                 .iter()
                 .map(|e| e.request.action_id)
                 .collect();
-            state.selection.action = rows::moved(&keys, state.selection.action.as_ref(), delta);
+            state.session.selection.action =
+                rows::moved(&keys, state.session.selection.action.as_ref(), delta);
         }
         (View::Log, _) => {}
     }
 }
 
 /// Overview: drops ↔ alerts. Fulfilment: the next hub's chart.
-fn move_focus(state: &mut State, delta: isize) {
-    match state.view {
+fn move_focus(state: &mut RoomMut<'_>, delta: isize) {
+    match state.session.view {
         View::Overview => {
-            state.focus = match state.focus {
+            state.session.focus = match state.session.focus {
                 Focus::Drops => Focus::Alerts,
                 Focus::Alerts => Focus::Drops,
             };
         }
         View::Fulfilment => {
             let keys: Vec<String> = state
+                .read()
                 .shown_board()
                 .hubs()
                 .iter()
                 .map(|h| h.id.clone())
                 .collect();
-            state.selection.hub = rows::moved(&keys, state.selection.hub.as_ref(), delta);
+            state.session.selection.hub =
+                rows::moved(&keys, state.session.selection.hub.as_ref(), delta);
         }
         View::Popups | View::Actions | View::Log => {}
     }
 }
 
-fn toggle_freeze(state: &mut State, now: DateTime<Utc>) {
-    if state.frozen.take().is_some() {
+fn toggle_freeze(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    if state.session.frozen.take().is_some() {
         state.say(MessageKind::Info, "display live again", now);
     } else {
-        state.frozen = Some(Frozen {
-            board: Box::new(state.board.clone()),
+        state.session.frozen = Some(Frozen {
+            board: Box::new(state.board.feeds.clone()),
             at: now,
         });
         state.say(

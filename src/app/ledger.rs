@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::feed::events::{AttemptResult, ControlAction, ControlReport, ControlRequest};
 
-use super::audit::AuditOutcome;
+use super::audit::{AuditOutcome, Operator};
 
 /// Where a control action stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,9 @@ impl ActionStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionEntry {
     pub request: ControlRequest,
+    /// Who confirmed it: the audit names them even when another session is the one watching
+    /// when the answer arrives.
+    pub operator: Operator,
     /// Local clock when the operator confirmed it.
     pub confirmed_at: DateTime<Utc>,
     pub status: ActionStatus,
@@ -106,10 +109,16 @@ impl ActionLedger {
         self.next_id
     }
 
-    /// Records a request the operator confirmed.
-    pub fn push(&mut self, request: ControlRequest, confirmed_at: DateTime<Utc>) {
+    /// Records a request `operator` confirmed.
+    pub fn push(
+        &mut self,
+        request: ControlRequest,
+        operator: Operator,
+        confirmed_at: DateTime<Utc>,
+    ) {
         self.entries.push(ActionEntry {
             request,
+            operator,
             confirmed_at,
             status: ActionStatus::Pending,
             attempts: 0,
@@ -205,6 +214,7 @@ mod tests {
                 action: ControlAction::Pause,
                 idempotency_key: "k".to_owned(),
             },
+            Operator::default(),
             t("2026-11-27T18:00:00Z"),
         );
         ledger

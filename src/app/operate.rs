@@ -3,7 +3,6 @@
 //! the answers do to the state (the Actions view, the audit log, read-only after a 403).
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::feed::events::{AttemptResult, ControlAction, ControlReport, ControlRequest};
 use crate::feed::wire::DropState;
@@ -14,16 +13,16 @@ use super::audit::AuditRecord;
 use super::effect::Effect;
 use super::ledger::{ActionStatus, describe_action};
 use super::overlay::{BandPicker, Choice, Confirm, Overlay};
-use super::state::{Access, MessageKind, State};
+use super::state::{Access, MessageKind, RoomMut};
 
 /// Why nothing was asked: said on the status line, nothing is sent.
-fn refuse(state: &mut State, text: String, now: DateTime<Utc>) {
+fn refuse(state: &mut RoomMut<'_>, text: String, now: DateTime<Utc>) {
     state.say(MessageKind::Warning, text, now);
 }
 
 /// Whether control is allowed; otherwise says why `what` does nothing.
-fn writable(state: &mut State, what: &str, now: DateTime<Utc>) -> bool {
-    match &state.access {
+fn writable(state: &mut RoomMut<'_>, what: &str, now: DateTime<Utc>) -> bool {
+    match state.access() {
         Access::ReadWrite => true,
         Access::ReadOnly { reason } => {
             let text = format!("read-only ({reason}): {what} does nothing");
@@ -35,8 +34,8 @@ fn writable(state: &mut State, what: &str, now: DateTime<Utc>) -> bool {
 
 /// `p` or `:pause`/`:resume`: opens the confirmation for pausing a live drop or resuming a
 /// paused one. `wanted` is `None` for the toggle key, or the action the command named.
-pub fn request_pause_resume(
-    state: &mut State,
+pub(in crate::app) fn request_pause_resume(
+    state: &mut RoomMut<'_>,
     drop_id: &str,
     wanted: Option<ControlAction>,
     now: DateTime<Utc>,
@@ -48,7 +47,7 @@ pub fn request_pause_resume(
     if !writable(state, what, now) {
         return;
     }
-    let Some(drop) = state.board.drop_by_id(drop_id) else {
+    let Some(drop) = state.board.feeds.drop_by_id(drop_id) else {
         refuse(state, format!("no drop `{drop_id}` on the board"), now);
         return;
     };
@@ -74,11 +73,11 @@ pub fn request_pause_resume(
             return;
         }
     };
-    state.overlay = Some(Overlay::Confirm(Confirm {
+    state.session.overlay = Some(Overlay::Confirm(Confirm {
         drop_id: drop.id.clone(),
         action,
         drop_title: drop.title.clone(),
-        environment: state.session.environment.clone(),
+        environment: state.board.deployment.environment.clone(),
         change: change.to_owned(),
         consequence: consequence.to_owned(),
         choice: Choice::Cancel,
@@ -86,11 +85,11 @@ pub fn request_pause_resume(
 }
 
 /// `b`: opens the band picker of a drop, on its active band.
-pub fn open_band_picker(state: &mut State, drop_id: &str, now: DateTime<Utc>) {
+pub(in crate::app) fn open_band_picker(state: &mut RoomMut<'_>, drop_id: &str, now: DateTime<Utc>) {
     if !writable(state, "band", now) {
         return;
     }
-    let Some(drop) = state.board.drop_by_id(drop_id) else {
+    let Some(drop) = state.board.feeds.drop_by_id(drop_id) else {
         refuse(state, format!("no drop `{drop_id}` on the board"), now);
         return;
     };
@@ -103,7 +102,7 @@ pub fn open_band_picker(state: &mut State, drop_id: &str, now: DateTime<Utc>) {
         .iter()
         .position(|b| b.id == drop.active_band)
         .unwrap_or(0);
-    state.overlay = Some(Overlay::BandPicker(BandPicker {
+    state.session.overlay = Some(Overlay::BandPicker(BandPicker {
         drop_id: drop_id.to_owned(),
         selected,
     }));
@@ -111,12 +110,17 @@ pub fn open_band_picker(state: &mut State, drop_id: &str, now: DateTime<Utc>) {
 
 /// A band chosen in the picker or with `:band`: refused on the spot when it is below the
 /// margin floor, unknown or already active; otherwise the confirmation opens.
-pub fn request_band(state: &mut State, drop_id: &str, band_id: &str, now: DateTime<Utc>) {
+pub(in crate::app) fn request_band(
+    state: &mut RoomMut<'_>,
+    drop_id: &str,
+    band_id: &str,
+    now: DateTime<Utc>,
+) {
     if !writable(state, "band", now) {
         return;
     }
-    let server_now = state.board.server_now(now);
-    let Some(figures) = state.board.drop_figures(drop_id, server_now) else {
+    let server_now = state.board.feeds.server_now(now);
+    let Some(figures) = state.board.feeds.drop_figures(drop_id, server_now) else {
         refuse(state, format!("no drop `{drop_id}` on the board"), now);
         return;
     };
@@ -158,12 +162,12 @@ pub fn request_band(state: &mut State, drop_id: &str, band_id: &str, now: DateTi
         drop_id: drop.id.clone(),
         action: ControlAction::SetBand(band_id.to_owned()),
         drop_title: drop.title.clone(),
-        environment: state.session.environment.clone(),
+        environment: state.board.deployment.environment.clone(),
         change,
         consequence: "new orders are charged the new price".to_owned(),
         choice: Choice::Cancel,
     };
-    state.overlay = Some(Overlay::Confirm(confirm));
+    state.session.overlay = Some(Overlay::Confirm(confirm));
 }
 
 /// `band A 65.00 USD, margin 63.1 %` (or `band X (not listed)`).
@@ -179,16 +183,20 @@ fn band_words(figures: &DropFigures<'_>, band_id: &str) -> String {
 }
 
 /// The operator confirmed: one request with a fresh idempotency key, recorded in the ledger.
-pub fn send_confirmed(state: &mut State, confirm: Confirm, now: DateTime<Utc>) -> Vec<Effect> {
+pub(in crate::app) fn send_confirmed(
+    state: &mut RoomMut<'_>,
+    confirm: Confirm,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     // Access may have changed while the dialog was open (a 403 on another action).
     if !writable(state, confirm.action.name(), now) {
         return Vec::new();
     }
     let request = ControlRequest {
-        action_id: state.ledger.next_action_id(),
+        action_id: state.board.ledger.next_action_id(),
         drop_id: confirm.drop_id,
         action: confirm.action,
-        idempotency_key: Uuid::new_v4().to_string(),
+        idempotency_key: state.board.ids.next_key(),
     };
     let text = format!(
         "sent: {} {} (action #{}) — see Actions",
@@ -197,13 +205,18 @@ pub fn send_confirmed(state: &mut State, confirm: Confirm, now: DateTime<Utc>) -
         request.action_id
     );
     state.say(MessageKind::Info, text, now);
-    state.ledger.push(request.clone(), now);
+    let operator = state.session.operator.clone();
+    state.board.ledger.push(request.clone(), operator, now);
     vec![Effect::Send(request)]
 }
 
 /// One attempt's report: the ledger learns it; a final outcome is audited once and told to the
 /// operator; a 403 turns the session read-only; an applied change is fetched right away.
-pub fn on_report(state: &mut State, report: &ControlReport, now: DateTime<Utc>) -> Vec<Effect> {
+pub(in crate::app) fn on_report(
+    state: &mut RoomMut<'_>,
+    report: &ControlReport,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let AttemptResult::Refused {
         status: 403,
@@ -212,9 +225,9 @@ pub fn on_report(state: &mut State, report: &ControlReport, now: DateTime<Utc>) 
     } = &report.result
     {
         let reason = format!("the marketplace refused control with 403 {code}: {message}");
-        state.access = Access::ReadOnly { reason };
+        state.board.control_refused = Some(reason);
     }
-    let Some(entry) = state.ledger.record(report) else {
+    let Some(entry) = state.board.ledger.record(report) else {
         return effects;
     };
     let entry = entry.clone();
@@ -249,9 +262,9 @@ pub fn on_report(state: &mut State, report: &ControlReport, now: DateTime<Utc>) 
         };
         effects.push(Effect::Audit(AuditRecord {
             time: now,
-            user: state.session.operator.user.clone(),
-            ssh_client: state.session.operator.ssh_client.clone(),
-            environment: state.session.environment.clone(),
+            user: entry.operator.user.clone(),
+            ssh_client: entry.operator.ssh_client.clone(),
+            environment: state.board.deployment.environment.clone(),
             drop: entry.request.drop_id.clone(),
             action: entry.request.action.name().to_owned(),
             parameters,

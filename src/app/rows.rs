@@ -11,13 +11,15 @@ use crate::model::board::Board;
 
 use super::filter::Filter;
 
+use super::board::SharedBoard;
 use super::ledger::ActionEntry;
+use super::session::Session;
 use super::state::State;
 
 /// Drops of the shown board that pass the Overview filter, in document order.
 #[must_use]
-pub fn drops(state: &State) -> Vec<&Drop> {
-    let filter = &state.filters.drops;
+pub fn drops<'a>(state: &State<'a>) -> Vec<&'a Drop> {
+    let filter = &state.filters().drops;
     state
         .shown_board()
         .drops()
@@ -62,7 +64,7 @@ fn overdue_passes(filter: &Filter, hub: &str, o: &OverdueOrder) -> bool {
 /// This copies every row; the screen and the keys use [`triage`], which reads only the rows
 /// they need.
 #[must_use]
-pub fn overdue(state: &State) -> Vec<(&str, &OverdueOrder)> {
+pub fn overdue<'a>(state: &State<'a>) -> Vec<(&'a str, &'a OverdueOrder)> {
     triage(state).iter().collect()
 }
 
@@ -158,24 +160,28 @@ impl TriageRows {
     }
 }
 
-/// Brings the state's [`TriageRows`] up to date after an event: nothing to do when neither the
-/// list, the filter nor the selection changed; only the selection is looked up again when only
-/// it changed.
-pub fn refresh(state: &mut State) {
-    let board = state.shown_board();
-    let filter = &state.filters.overdue;
-    let selection = state.selection.overdue.as_ref();
-    let cache = &state.triage;
-    if cache.is_fresh(board, filter, selection) {
+/// Brings the session's [`TriageRows`] up to date after an event: nothing to do when neither
+/// the list, the filter nor the selection changed; only the selection is looked up again when
+/// only it changed.
+pub(in crate::app) fn refresh(board: &SharedBoard, session: &mut Session) {
+    let state = State::new(board, session);
+    let shown = state.shown_board();
+    let filter = &session.filters.overdue;
+    let selection = session.selection.overdue.as_ref();
+    let cache = &session.triage;
+    if cache.is_fresh(shown, filter, selection) {
         return;
     }
-    if cache.rows_fresh(board, filter) {
-        let mut rows = std::mem::take(&mut state.triage);
-        rows.select(state.shown_board(), state.selection.overdue.as_ref());
-        state.triage = rows;
+    if cache.rows_fresh(shown, filter) {
+        let mut rows = std::mem::take(&mut session.triage);
+        rows.select(
+            State::new(board, session).shown_board(),
+            session.selection.overdue.as_ref(),
+        );
+        session.triage = rows;
         return;
     }
-    state.triage = TriageRows::compute(board, filter, selection);
+    session.triage = TriageRows::compute(shown, filter, selection);
 }
 
 /// The triage table as shown: its rows are read one at a time, in display order.
@@ -230,15 +236,16 @@ impl<'a> Triage<'a> {
     }
 }
 
-/// The triage table of the shown board: the state's [`TriageRows`] when `update` brought them
-/// up to date, else worked out now (a state changed without `update`, as some tests do).
+/// The triage table of the shown board: the session's [`TriageRows`] when `update` brought them
+/// up to date, else worked out now (another session's event changed the shared board).
 #[must_use]
-pub fn triage(state: &State) -> Triage<'_> {
+pub fn triage<'a>(state: &State<'a>) -> Triage<'a> {
     let board = state.shown_board();
-    let filter = &state.filters.overdue;
-    let selection = state.selection.overdue.as_ref();
-    let rows = if state.triage.is_fresh(board, filter, selection) {
-        Cow::Borrowed(&state.triage)
+    let filter = &state.filters().overdue;
+    let selection = state.selection().overdue.as_ref();
+    let cached = &state.session().triage;
+    let rows = if cached.is_fresh(board, filter, selection) {
+        Cow::Borrowed(cached)
     } else {
         Cow::Owned(TriageRows::compute(board, filter, selection))
     };
@@ -247,8 +254,8 @@ pub fn triage(state: &State) -> Triage<'_> {
 
 /// Pop-ups that pass the Pop-ups filter, in document order.
 #[must_use]
-pub fn popups(state: &State) -> Vec<&Popup> {
-    let filter = &state.filters.popups;
+pub fn popups<'a>(state: &State<'a>) -> Vec<&'a Popup> {
+    let filter = &state.filters().popups;
     state
         .shown_board()
         .popups()
@@ -259,10 +266,10 @@ pub fn popups(state: &State) -> Vec<&Popup> {
 
 /// Control actions that pass the Actions filter, newest first.
 #[must_use]
-pub fn actions(state: &State) -> Vec<&ActionEntry> {
-    let filter = &state.filters.actions;
+pub fn actions<'a>(state: &State<'a>) -> Vec<&'a ActionEntry> {
+    let filter = &state.filters().actions;
     state
-        .ledger
+        .ledger()
         .entries()
         .iter()
         .rev()
@@ -281,12 +288,11 @@ pub fn actions(state: &State) -> Vec<&ActionEntry> {
 /// Alerts that pass the alerts filter: firing ones (critical first, then oldest first), then
 /// those cleared recently.
 #[must_use]
-pub fn alerts(state: &State) -> Vec<&Alert> {
-    let filter = &state.filters.alerts;
-    state
-        .alerts
-        .firing()
-        .chain(state.alerts.recently_cleared())
+pub fn alerts<'a>(state: &State<'a>) -> Vec<&'a Alert> {
+    let filter = &state.filters().alerts;
+    let book = state.alerts();
+    book.firing()
+        .chain(book.recently_cleared())
         .filter(|a| {
             filter.matches(&[
                 ("severity", a.severity.as_str()),

@@ -17,8 +17,7 @@ use tokio::time::MissedTickBehavior;
 
 use super::effect::{Effect, EffectRunner};
 use super::event::{Event, ShutdownReason};
-use super::state::State;
-use super::update::update;
+use super::state::{Room, State};
 
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,13 +46,13 @@ pub struct Sources<I> {
     pub clock: fn() -> DateTime<Utc>,
 }
 
-/// Runs the control room until it quits or the terminal goes away. `view` draws the state.
+/// Runs a one-person control room until it quits or the terminal goes away. `view` draws it.
 ///
 /// # Errors
 /// When drawing fails (the terminal is gone); the caller restores the terminal and exits.
 pub async fn run<B, I, R, V>(
     terminal: &mut Terminal<B>,
-    state: &mut State,
+    state: &mut Room,
     mut sources: Sources<I>,
     runner: &mut R,
     mut view: V,
@@ -62,7 +61,7 @@ where
     B: Backend,
     I: Stream<Item = io::Result<crossterm::event::Event>> + Unpin,
     R: EffectRunner,
-    V: FnMut(&mut Frame, &State, DateTime<Utc>),
+    V: FnMut(&mut Frame, &State<'_>, DateTime<Utc>),
 {
     let clock = sources.clock;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -140,7 +139,7 @@ fn redraw_whole<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), DrawError>
 
 /// One event through `update`, its effects to the runner; `Some` when the loop must end.
 fn step<R: EffectRunner>(
-    state: &mut State,
+    state: &mut Room,
     event: Event,
     runner: &mut R,
     now: DateTime<Utc>,
@@ -151,11 +150,11 @@ fn step<R: EffectRunner>(
         _ => None,
     };
     let mut quit = false;
-    for effect in update(state, event, now) {
+    for effect in state.update(event, now) {
         quit |= effect == Effect::Quit;
         runner.run(effect);
     }
-    if quit || state.quitting {
+    if quit || state.session.quitting() {
         Some(reason.unwrap_or(Exit::Quit))
     } else {
         None
@@ -164,16 +163,16 @@ fn step<R: EffectRunner>(
 
 fn draw<B, V>(
     terminal: &mut Terminal<B>,
-    state: &State,
+    state: &Room,
     view: &mut V,
     now: DateTime<Utc>,
 ) -> Result<(), DrawError>
 where
     B: Backend,
-    V: FnMut(&mut Frame, &State, DateTime<Utc>),
+    V: FnMut(&mut Frame, &State<'_>, DateTime<Utc>),
 {
     terminal
-        .draw(|frame| view(frame, state, now))
+        .draw(|frame| view(frame, &state.state(), now))
         .map(|_| ())
         .map_err(|e| DrawError(e.to_string()))
 }

@@ -1,5 +1,6 @@
-//! Everything the control room holds: the board the feeds fill, the control actions sent, and
-//! what the operator is looking at. Only `update` changes it; `ui::view` only reads it.
+//! The control room as the screen reads it: a [`Room`] is one [`SharedBoard`] (what everyone
+//! watches) and one [`Session`] (what one person looks at); [`State`] borrows the two for
+//! drawing. Only `update` changes either; `ui::view` gets a `State` and can only read.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -7,11 +8,16 @@ use crate::model::alerts::{AlertBook, AlertThresholds};
 use crate::model::board::Board;
 
 use super::audit::Operator;
+use super::board::{BoardConfig, SharedBoard};
+use super::color::ColorMode;
+use super::effect::Effect;
+use super::event::Event;
 use super::filter::Filter;
+use super::ids::IdSource;
 use super::keymap::Keymap;
 use super::ledger::ActionLedger;
 use super::overlay::Overlay;
-use super::rows::TriageRows;
+use super::session::{Session, SessionConfig};
 
 /// The screens of the control room, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -145,18 +151,16 @@ pub struct Filters {
     pub actions: Filter,
 }
 
-/// Settings of the session that do not change while it runs.
+/// Where the room runs: the same for everyone watching it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+pub struct Deployment {
     /// Environment name from the config (`prod`, `staging`, `demo`).
     pub environment: String,
     /// The feeds are the simulator: the header says so, loudly.
     pub simulated: bool,
-    /// Who operates, for the audit log.
-    pub operator: Operator,
 }
 
-impl Session {
+impl Deployment {
     /// Whether this is production (`prod` or `production`, any case): drawn with a red border.
     #[must_use]
     pub fn is_production(&self) -> bool {
@@ -165,9 +169,9 @@ impl Session {
     }
 }
 
-/// What the lead's configuration gives the state machine.
+/// What the lead's configuration gives a one-person room: the board's part and the session's.
 #[derive(Debug, Clone)]
-pub struct StateConfig {
+pub struct RoomConfig {
     pub environment: String,
     pub simulated: bool,
     /// `--read-only`.
@@ -175,87 +179,114 @@ pub struct StateConfig {
     pub keymap: Keymap,
     pub operator: Operator,
     pub thresholds: AlertThresholds,
+    /// `--color`, resolved by the launch code (never read from the environment in here).
+    pub color: ColorMode,
+    /// `--ascii`.
+    pub ascii: bool,
+    /// Where idempotency keys come from: [`super::ids::RandomKeys`] in the program, a counter
+    /// in tests and replays.
+    pub ids: Box<dyn IdSource>,
 }
 
-/// The whole state of the control room.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// What the feeds said, with rate windows and health.
-    pub board: Board,
-    /// Alerts raised from the live board (they stay live while the display is frozen, so the
-    /// highlighted alert is always the one `a` acknowledges).
-    pub alerts: AlertBook,
-    pub thresholds: AlertThresholds,
-    /// Control actions of this session.
-    pub ledger: ActionLedger,
-    pub keymap: Keymap,
-    pub session: Session,
-    pub access: Access,
-    pub view: View,
-    pub focus: Focus,
-    pub selection: Selection,
-    pub filters: Filters,
-    /// A dialog, picker, help or input line drawn over the view; it takes the keys first.
-    pub overlay: Option<Overlay>,
-    pub frozen: Option<Frozen>,
-    pub message: Option<StatusMessage>,
-    /// Terminal size as last reported (columns, rows).
-    pub size: (u16, u16),
-    /// The triage table worked out for the shown board, filter and selection; `update` keeps
-    /// it current ([`super::rows::refresh`]) so a frame does not go through every order.
-    pub triage: TriageRows,
-    /// Set once the program should end; the loop leaves after drawing nothing more.
-    pub quitting: bool,
-}
-
-impl State {
-    /// A fresh state around `board` (usually empty; tests pass a filled one).
+impl RoomConfig {
+    /// The part every session shares and the part that is this person's.
     #[must_use]
-    pub fn new(config: StateConfig, board: Board) -> Self {
-        let access = if config.read_only {
-            Access::ReadOnly {
-                reason: "started with --read-only".to_owned(),
-            }
-        } else {
-            Access::ReadWrite
-        };
-        let mut state = Self {
-            board,
-            alerts: AlertBook::new(),
-            thresholds: config.thresholds,
-            ledger: ActionLedger::default(),
-            keymap: config.keymap,
-            session: Session {
-                environment: config.environment,
-                simulated: config.simulated,
-                operator: config.operator,
+    pub fn split(self) -> (BoardConfig, SessionConfig) {
+        (
+            BoardConfig {
+                deployment: Deployment {
+                    environment: self.environment,
+                    simulated: self.simulated,
+                },
+                thresholds: self.thresholds,
+                ids: self.ids,
             },
-            access,
-            view: View::Overview,
-            focus: Focus::Drops,
-            selection: Selection::default(),
-            filters: Filters::default(),
-            overlay: None,
-            frozen: None,
-            message: None,
-            size: (80, 24),
-            quitting: false,
-            triage: TriageRows::default(),
-        };
-        super::rows::refresh(&mut state);
-        state
+            SessionConfig {
+                read_only: self.read_only,
+                keymap: self.keymap,
+                operator: self.operator,
+                color: self.color,
+                ascii: self.ascii,
+            },
+        )
+    }
+}
+
+/// A control room for one person: the board and their session. Serving many people holds one
+/// board and a session each; the two parts are public and separable for that (neither can be
+/// changed from outside except through [`super::update`]).
+#[derive(Debug, Clone)]
+pub struct Room {
+    pub board: SharedBoard,
+    pub session: Session,
+}
+
+impl Room {
+    /// A fresh room around `feeds` (usually empty; tests pass a filled one).
+    #[must_use]
+    pub fn new(config: RoomConfig, feeds: Board) -> Self {
+        let (board, session) = config.split();
+        let board = SharedBoard::new(board, feeds);
+        let session = Session::new(session, &board);
+        Self { board, session }
+    }
+
+    /// [`super::update`] on this room's board and session.
+    pub fn update(&mut self, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
+        super::update(&mut self.board, &mut self.session, event, now)
+    }
+
+    /// The room as the screen reads it.
+    #[must_use]
+    pub fn state(&self) -> State<'_> {
+        State::new(&self.board, &self.session)
+    }
+}
+
+/// One person's view of the room, read-only: what `ui::view` draws.
+#[derive(Debug, Clone, Copy)]
+pub struct State<'a> {
+    board: &'a SharedBoard,
+    session: &'a Session,
+}
+
+impl<'a> State<'a> {
+    /// The room of `session` on `board`.
+    #[must_use]
+    pub fn new(board: &'a SharedBoard, session: &'a Session) -> Self {
+        Self { board, session }
+    }
+
+    /// The board everyone watches.
+    #[must_use]
+    pub fn board(&self) -> &'a SharedBoard {
+        self.board
+    }
+
+    /// This person's session.
+    #[must_use]
+    pub fn session(&self) -> &'a Session {
+        self.session
+    }
+
+    /// What the feeds said, as it is now (not frozen).
+    #[must_use]
+    pub fn live_board(&self) -> &'a Board {
+        self.board.feeds()
     }
 
     /// The board the screen shows: the frozen copy while frozen, else the live one.
     #[must_use]
-    pub fn shown_board(&self) -> &Board {
-        self.frozen.as_ref().map_or(&self.board, |f| &f.board)
+    pub fn shown_board(&self) -> &'a Board {
+        self.session
+            .frozen()
+            .map_or(self.board.feeds(), |f| &f.board)
     }
 
     /// The local instant the shown figures are taken at: the freeze time while frozen.
     #[must_use]
     pub fn shown_local_now(&self, local_now: DateTime<Utc>) -> DateTime<Utc> {
-        self.frozen.as_ref().map_or(local_now, |f| f.at)
+        self.session.frozen().map_or(local_now, |f| f.at)
     }
 
     /// Server time for the shown board (skew-corrected), the clock of every countdown.
@@ -265,41 +296,115 @@ impl State {
         self.shown_board().server_now(local)
     }
 
-    /// Sets the status-line message.
-    pub fn say(&mut self, kind: MessageKind, text: impl Into<String>, at: DateTime<Utc>) {
-        self.message = Some(StatusMessage {
-            kind,
-            text: text.into(),
-            at,
-        });
+    /// Alerts raised from the live board.
+    #[must_use]
+    pub fn alerts(&self) -> &'a AlertBook {
+        self.board.alerts()
+    }
+
+    /// Control actions sent from this room.
+    #[must_use]
+    pub fn ledger(&self) -> &'a ActionLedger {
+        self.board.ledger()
+    }
+
+    /// Where the room runs.
+    #[must_use]
+    pub fn deployment(&self) -> &'a Deployment {
+        self.board.deployment()
+    }
+
+    /// Whether this person may send control actions: read-only when their session is, or when
+    /// the marketplace refused the room's control token (a 403).
+    #[must_use]
+    pub fn access(&self) -> Access {
+        match self.board.control_refused() {
+            Some(reason) if !self.session.access().is_read_only() => Access::ReadOnly {
+                reason: reason.to_owned(),
+            },
+            _ => self.session.access().clone(),
+        }
+    }
+
+    /// The screen shown.
+    #[must_use]
+    pub fn view(&self) -> View {
+        self.session.view()
+    }
+
+    /// The Overview table that `j`/`k` move in.
+    #[must_use]
+    pub fn focus(&self) -> Focus {
+        self.session.focus()
+    }
+
+    /// Selected row of each table.
+    #[must_use]
+    pub fn selection(&self) -> &'a Selection {
+        self.session.selection()
+    }
+
+    /// The filter of each table.
+    #[must_use]
+    pub fn filters(&self) -> &'a Filters {
+        self.session.filters()
+    }
+
+    /// The dialog, picker, help or input line drawn over the view.
+    #[must_use]
+    pub fn overlay(&self) -> Option<&'a Overlay> {
+        self.session.overlay()
+    }
+
+    /// The frozen display, while frozen.
+    #[must_use]
+    pub fn frozen(&self) -> Option<&'a Frozen> {
+        self.session.frozen()
+    }
+
+    /// This person's keys.
+    #[must_use]
+    pub fn keymap(&self) -> &'a Keymap {
+        self.session.keymap()
     }
 
     /// The status message if it is still fresh at `now`.
     #[must_use]
-    pub fn current_message(&self, now: DateTime<Utc>) -> Option<&StatusMessage> {
-        self.message.as_ref().filter(|m| now - m.at < MESSAGE_TTL)
+    pub fn current_message(&self, now: DateTime<Utc>) -> Option<&'a StatusMessage> {
+        self.session.current_message(now)
     }
 
     /// The filter of the table the current view (and focus) edits.
     #[must_use]
-    pub fn current_filter(&self) -> &Filter {
-        match (self.view, self.focus) {
-            (View::Overview, Focus::Drops) => &self.filters.drops,
-            (View::Overview, Focus::Alerts) => &self.filters.alerts,
-            (View::Fulfilment, _) => &self.filters.overdue,
-            (View::Popups, _) => &self.filters.popups,
-            (View::Actions | View::Log, _) => &self.filters.actions,
-        }
+    pub fn current_filter(&self) -> &'a Filter {
+        self.session.current_filter()
+    }
+}
+
+/// A room borrowed for changing: what the update modules (and nothing outside `app`) work on.
+pub(in crate::app) struct RoomMut<'a> {
+    pub(in crate::app) board: &'a mut SharedBoard,
+    pub(in crate::app) session: &'a mut Session,
+}
+
+impl RoomMut<'_> {
+    /// The room as the screen would read it now.
+    pub(in crate::app) fn read(&self) -> State<'_> {
+        State::new(self.board, self.session)
     }
 
-    /// The filter of the current view's table, for editing.
-    pub fn current_filter_mut(&mut self) -> &mut Filter {
-        match (self.view, self.focus) {
-            (View::Overview, Focus::Drops) => &mut self.filters.drops,
-            (View::Overview, Focus::Alerts) => &mut self.filters.alerts,
-            (View::Fulfilment, _) => &mut self.filters.overdue,
-            (View::Popups, _) => &mut self.filters.popups,
-            (View::Actions | View::Log, _) => &mut self.filters.actions,
-        }
+    /// Sets the status-line message.
+    pub(in crate::app) fn say(
+        &mut self,
+        kind: MessageKind,
+        text: impl Into<String>,
+        at: DateTime<Utc>,
+    ) {
+        self.session.say(kind, text, at);
+    }
+
+    /// Whether control actions may be sent from this session, as [`State::access`] says.
+    pub(in crate::app) fn access(&self) -> Access {
+        self.read().access()
     }
 }

@@ -1,45 +1,57 @@
-//! `update`: the one place the state changes. Each event is routed to the module that knows
-//! about it; what must happen outside comes back as [`Effect`]s.
+//! `update`: the one place the board and the sessions change. Each event is routed to the module
+//! that knows about it; what must happen outside comes back as [`Effect`]s. Polls, control
+//! reports and ticks change the board (and tell the session); keys change the session and, for
+//! acknowledgements, silences and control actions, the board.
 
 use chrono::{DateTime, Utc};
 
 use crate::feed::FeedKind;
 use crate::feed::wire::SkippedEntry;
 
+use super::board::SharedBoard;
 use super::effect::Effect;
 use super::event::{Event, ShutdownReason};
 use super::keys;
 use super::operate;
 use super::rows;
-use super::state::{MessageKind, State};
+use super::session::Session;
+use super::state::{MessageKind, RoomMut};
 
-/// Applies one event at local time `now` and returns what must be done outside.
-pub fn update(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
-    let effects = apply(state, event, now);
+/// Applies one event at local time `now` to `board` and the `session` it came from (or, for
+/// feed events, the session that watches) and returns what must be done outside. Same events
+/// in, same board, session and effects out: nothing here reads a clock or draws a random number.
+pub fn update(
+    board: &mut SharedBoard,
+    session: &mut Session,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let mut state = RoomMut { board, session };
+    let effects = apply(&mut state, event, now);
     // Tables derived from the state follow it here, so drawing a frame does not redo them.
-    rows::refresh(state);
+    rows::refresh(state.board, state.session);
     effects
 }
 
-fn apply(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
+fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
     match event {
         Event::Key(key) => keys::on_key(state, key, now),
         Event::Resize(width, height) => {
-            state.size = (width, height);
+            state.session.size = (width, height);
             Vec::new()
         }
         Event::Tick(at) => {
             // Time-driven rules (staleness, drop opening soon) change without any new document.
             evaluate_alerts(state, at);
-            if state.current_message(at).is_none() {
-                state.message = None;
+            if state.session.current_message(at).is_none() {
+                state.session.message = None;
             }
             Vec::new()
         }
         Event::Poll(report) => {
             let feed = report.feed;
-            let skipped_before = state.board.skipped(feed).to_vec();
-            state.board.apply_poll(report);
+            let skipped_before = state.board.feeds.skipped(feed).to_vec();
+            state.board.feeds.apply_poll(report);
             say_skipped(state, feed, &skipped_before, now);
             evaluate_alerts(state, now);
             Vec::new()
@@ -51,7 +63,7 @@ fn apply(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
                 ShutdownReason::TerminalGone => "the terminal went away: leaving".to_owned(),
             };
             state.say(MessageKind::Warning, text, now);
-            state.quitting = true;
+            state.session.quitting = true;
             vec![Effect::Quit]
         }
     }
@@ -60,8 +72,13 @@ fn apply(state: &mut State, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
 /// Tells the operator when a document of `feed` starts skipping entries it cannot decode (or
 /// skips other ones): the contract says such an entry is skipped *and reported*, and on screen
 /// it would otherwise just vanish from its panel. Said once per change, not on every poll.
-fn say_skipped(state: &mut State, feed: FeedKind, before: &[SkippedEntry], now: DateTime<Utc>) {
-    let skipped = state.board.skipped(feed);
+fn say_skipped(
+    state: &mut RoomMut<'_>,
+    feed: FeedKind,
+    before: &[SkippedEntry],
+    now: DateTime<Utc>,
+) {
+    let skipped = state.board.feeds.skipped(feed);
     if skipped.is_empty() || skipped == before {
         return;
     }
@@ -84,8 +101,9 @@ fn say_skipped(state: &mut State, feed: FeedKind, before: &[SkippedEntry], now: 
 }
 
 /// Runs the alert rules and puts what changed in the program's log (the Log view).
-fn evaluate_alerts(state: &mut State, now: DateTime<Utc>) {
-    let changes = state.alerts.evaluate(&state.board, now, &state.thresholds);
+fn evaluate_alerts(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    let board = &mut *state.board;
+    let changes = board.alerts.evaluate(&board.feeds, now, &board.thresholds);
     for raised in changes.raised {
         log::warn!("alert {raised}");
     }

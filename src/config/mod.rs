@@ -20,7 +20,7 @@ use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
-pub use crate::ui::theme::ColorMode;
+pub use crate::app::ColorMode;
 
 use self::paths::{Environment, ProcessEnvironment};
 use self::validate::Source;

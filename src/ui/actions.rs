@@ -16,10 +16,13 @@ use super::theme::{Theme, Tone};
 
 /// Draws the view into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let title = if state.filters.actions.is_empty() {
+    let title = if state.filters().actions.is_empty() {
         "Control actions (newest first)".to_owned()
     } else {
-        format!("Control actions — filter: {}", state.filters.actions.text())
+        format!(
+            "Control actions — filter: {}",
+            state.filters().actions.text()
+        )
     };
     let block = panel::block(&title, None, state, theme, true);
     let inner = block.inner(area);
@@ -33,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         return;
     }
     let keys: Vec<u64> = entries.iter().map(|e| e.request.action_id).collect();
-    let selected = rows::selected_index(&keys, state.selection.action.as_ref());
+    let selected = rows::selected_index(&keys, state.selection().action.as_ref());
     let header = Row::new([
         "#", "At", "Drop", "Action", "Tries", "Latency", "Key", "State",
     ])

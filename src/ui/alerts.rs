@@ -18,11 +18,11 @@ use super::theme::{Theme, Tone};
 
 /// Draws the panel into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let focused = state.view == View::Overview && state.focus == Focus::Alerts;
-    let title = if state.filters.alerts.is_empty() {
+    let focused = state.view() == View::Overview && state.focus() == Focus::Alerts;
+    let title = if state.filters().alerts.is_empty() {
         "Alerts".to_owned()
     } else {
-        format!("Alerts — filter: {}", state.filters.alerts.text())
+        format!("Alerts — filter: {}", state.filters().alerts.text())
     };
     let block = panel::block(&title, None, state, theme, focused);
     let inner = block.inner(area);
@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         );
         return;
     }
-    let selected = rows::selected_position(&alerts, state.selection.alert.as_ref(), |a, key| {
+    let selected = rows::selected_position(&alerts, state.selection().alert.as_ref(), |a, key| {
         is_alert_key(key, a)
     });
     // Narrow: the message names its subject already, so the subject column goes.

@@ -26,8 +26,8 @@ pub fn render(
     now: DateTime<Utc>,
 ) {
     // Live board: the picker acts on the drop as it is now, frozen display or not.
-    let server_now = state.board.server_now(now);
-    let Some(figures) = state.board.drop_figures(&picker.drop_id, server_now) else {
+    let server_now = state.live_board().server_now(now);
+    let Some(figures) = state.live_board().drop_figures(&picker.drop_id, server_now) else {
         return;
     };
     let bands = u16::try_from(figures.bands.len()).unwrap_or(u16::MAX);
@@ -88,10 +88,11 @@ pub fn render(
     let footer = vec![
         Line::styled(
             format!(
-                "Enter chooses (then confirm) · {}/{} move · {} closes",
-                state.keymap.first_key_text(Action::Down),
-                state.keymap.first_key_text(Action::Up),
-                state.keymap.first_key_text(Action::Clear),
+                "{} chooses (then confirm) · {}/{} move · {} closes",
+                state.keymap().first_key_text(Action::DialogPress),
+                state.keymap().first_key_text(Action::Down),
+                state.keymap().first_key_text(Action::Up),
+                state.keymap().first_key_text(Action::Clear),
             ),
             theme.tone(Tone::Dim),
         ),

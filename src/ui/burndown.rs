@@ -111,14 +111,14 @@ pub fn render(
 pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let board = state.shown_board();
     let keys: Vec<String> = board.hubs().iter().map(|h| h.id.clone()).collect();
-    let index = crate::app::rows::selected_index(&keys, state.selection.hub.as_ref());
+    let index = crate::app::rows::selected_index(&keys, state.selection().hub.as_ref());
     let title = match index {
         Some(i) if keys.len() > 1 => format!(
             "Capacity burn-down — hub {} of {} ({}/{}: other hubs)",
             i + 1,
             keys.len(),
-            state.keymap.first_key_text(Action::FocusPrev),
-            state.keymap.first_key_text(Action::FocusNext),
+            state.keymap().first_key_text(Action::FocusPrev),
+            state.keymap().first_key_text(Action::FocusNext),
         ),
         _ => "Capacity burn-down".to_owned(),
     };

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::State;
+use crate::app::keymap::Action;
 use crate::app::overlay::{Choice, Confirm};
 use crate::feed::events::ControlAction;
 
@@ -31,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
     );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let production = state.session.is_production();
+    let production = state.deployment().is_production();
+    let keymap = state.keymap();
     let drop = match &confirm.drop_title {
         Some(title) => format!("{} — {title}", confirm.drop_id),
         None => confirm.drop_id.clone(),
@@ -58,7 +60,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
                     theme.header(false)
                 },
             ),
-            Span::raw(if state.session.simulated {
+            Span::raw(if state.deployment().simulated {
                 " (simulated)"
             } else {
                 ""
@@ -81,7 +83,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
         ]),
         Line::default(),
         Line::from(Span::styled(
-            "y confirms · Left/Right choose · Enter presses · any other key cancels",
+            format!(
+                "{} {} · {} {} · {} {} · any other key cancels",
+                keymap.first_key_text(Action::DialogConfirm),
+                Action::DialogConfirm.hint(),
+                keymap.some_keys_text(Action::DialogSwitch, 2),
+                Action::DialogSwitch.hint(),
+                keymap.first_key_text(Action::DialogPress),
+                Action::DialogPress.hint(),
+            ),
             theme.tone(Tone::Dim),
         )),
     ];

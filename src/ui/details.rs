@@ -45,7 +45,7 @@ type Fields = Vec<(&'static str, String)>;
 fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) {
     let none = theme.none();
     let server_now = state.shown_server_now(now);
-    match (state.view, state.focus) {
+    match (state.view(), state.focus()) {
         (View::Overview, Focus::Drops) => drop_fields(state, none, server_now),
         (View::Overview, Focus::Alerts) => alert_fields(state, none),
         (View::Fulfilment, _) => order_fields(state, server_now),
@@ -62,7 +62,7 @@ fn drop_fields(state: &State, none: &str, server_now: DateTime<Utc>) -> (String,
     let drops = rows::drops(state);
     let keys: Vec<String> = drops.iter().map(|d| d.id.clone()).collect();
     let Some(d) =
-        rows::selected_index(&keys, state.selection.drop.as_ref()).and_then(|i| drops.get(i))
+        rows::selected_index(&keys, state.selection().drop.as_ref()).and_then(|i| drops.get(i))
     else {
         return (
             "Details".to_owned(),
@@ -174,7 +174,8 @@ fn order_fields(state: &State, server_now: DateTime<Utc>) -> (String, Fields) {
 fn action_fields(state: &State) -> (String, Fields) {
     let entries = rows::actions(state);
     let keys: Vec<u64> = entries.iter().map(|e| e.request.action_id).collect();
-    match rows::selected_index(&keys, state.selection.action.as_ref()).and_then(|i| entries.get(i))
+    match rows::selected_index(&keys, state.selection().action.as_ref())
+        .and_then(|i| entries.get(i))
     {
         Some(e) => (
             format!("Action #{}", e.request.action_id),

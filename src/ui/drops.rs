@@ -33,10 +33,10 @@ pub fn wanted_height(drops: usize) -> u16 {
 
 /// Draws the panel into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let focused = state.view == View::Overview && state.focus == Focus::Drops;
+    let focused = state.view() == View::Overview && state.focus() == Focus::Drops;
     let mut title = "Drops".to_owned();
-    if !state.filters.drops.is_empty() {
-        title = format!("Drops — filter: {}", state.filters.drops.text());
+    if !state.filters().drops.is_empty() {
+        title = format!("Drops — filter: {}", state.filters().drops.text());
     }
     let block = panel::feed_block(&title, FeedKind::Marketplace, state, theme, focused, now);
     let inner = block.inner(area);
@@ -57,7 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         return;
     }
     let selected =
-        rows::selected_position(&drops, state.selection.drop.as_ref(), |d, id| d.id == *id);
+        rows::selected_position(&drops, state.selection().drop.as_ref(), |d, id| d.id == *id);
     let strip = if inner.height > BAND_ROWS + 2 {
         BAND_ROWS
     } else {

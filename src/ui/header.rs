@@ -34,11 +34,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 }
 
 fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: bool) -> Line<'a> {
-    let production = state.session.is_production();
+    let production = state.deployment().is_production();
     let mut spans = Vec::new();
-    if state.session.simulated {
+    if state.deployment().simulated {
         // Reverse video and the word SIMULATED in every form: never mistaken for a live drop.
-        let banner = if compact && state.frozen.is_some() {
+        let banner = if compact && state.frozen().is_some() {
             " SIMULATED "
         } else {
             " SIMULATED — NOT A LIVE DROP "
@@ -46,7 +46,7 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
         spans.push(Span::styled(banner.to_owned(), theme.simulated()));
         spans.push(Span::raw(" "));
     }
-    if let Some(frozen) = &state.frozen {
+    if let Some(frozen) = state.frozen() {
         spans.push(Span::styled(
             format!(
                 " FROZEN at {} ",
@@ -60,14 +60,14 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
         spans.push(Span::styled("dropday ".to_owned(), theme.title()));
     }
     spans.push(Span::styled(
-        format!("env {} ", state.session.environment),
+        format!("env {} ", state.deployment().environment),
         theme.header(production),
     ));
-    match &state.access {
+    match &state.access() {
         Access::ReadWrite => spans.push(Span::styled("[RW] ".to_owned(), theme.read_write())),
         Access::ReadOnly { .. } => spans.push(Span::styled("[R] ".to_owned(), theme.title())),
     }
-    let board = &state.board;
+    let board = state.live_board();
     let server_now = board.server_now(now);
     let skew = match board.clock_skew() {
         Some(skew) => {
@@ -102,7 +102,7 @@ fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a>
         spans.push(Span::styled(text, theme.tone(tone)));
         spans.push(Span::raw("  "));
     }
-    let counts = state.alerts.counts(now);
+    let counts = state.alerts().counts(now);
     spans.push(Span::raw("alerts ".to_owned()));
     let count = |n: usize, word: &str, tone: Tone| {
         let tone = if n == 0 { Tone::Dim } else { tone };
@@ -124,9 +124,9 @@ fn tabs_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
     ];
     let mut spans = Vec::new();
     for (view, action) in View::ALL.into_iter().zip(actions) {
-        let key = state.keymap.first_key_text(action);
+        let key = state.keymap().first_key_text(action);
         let label = format!(" {key} {} ", view.title());
-        let style = if view == state.view {
+        let style = if view == state.view() {
             theme
                 .selected()
                 .add_modifier(ratatui::style::Modifier::BOLD)
@@ -137,13 +137,13 @@ fn tabs_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
         spans.push(Span::raw(" "));
     }
     // The reason can be long (a server message): after the tabs, where it may be cut.
-    if let Access::ReadOnly { reason } = &state.access {
+    if let Access::ReadOnly { reason } = &state.access() {
         spans.push(Span::styled(
             format!("read-only: {reason} "),
             theme.tone(Tone::Dim),
         ));
     }
-    let pending = state.ledger.pending();
+    let pending = state.ledger().pending();
     if pending > 0 {
         spans.push(Span::styled(
             format!(" {pending} action(s) pending "),

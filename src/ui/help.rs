@@ -11,13 +11,27 @@ use crate::app::keymap::{Action, Group};
 use super::panel;
 use super::theme::{Theme, Tone};
 
-/// Notes under the key table: what the keys alone do not say.
-const NOTES: [&str; 4] = [
-    ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)",
-    "Filter: words match any column; col:text one column (hub:ewr reason:short)",
-    "Confirm: y, or Enter on [Confirm], sends; any other key cancels.",
-    "a/s: highlighted alert. p/b: the Overview's drop. Freeze: polling goes on.",
-];
+/// Notes under the key table: what the keys alone do not say; the keys named in them are the
+/// keymap's, so a remapped key reads as remapped.
+fn notes(state: &State) -> [String; 4] {
+    let key = |action| state.keymap().first_key_text(action);
+    [
+        ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)".to_owned(),
+        "Filter: words match any column; col:text one column (hub:ewr reason:short)".to_owned(),
+        format!(
+            "Confirm: {}, or {} on [Confirm], sends; any other key cancels.",
+            key(Action::DialogConfirm),
+            key(Action::DialogPress)
+        ),
+        format!(
+            "{}/{}: highlighted alert. {}/{}: the Overview's drop. Freeze: polling goes on.",
+            key(Action::Acknowledge),
+            key(Action::Silence),
+            key(Action::PauseResume),
+            key(Action::BandPicker)
+        ),
+    ]
+}
 
 /// Width of the key column.
 const KEY_WIDTH: usize = 10;
@@ -30,7 +44,7 @@ fn group_lines<'a>(state: &State, theme: &Theme, groups: &[Group]) -> Vec<Line<'
             theme.title(),
         )));
         for action in Action::ALL.into_iter().filter(|a| a.group() == *group) {
-            let keys = state.keymap.keys_text(action);
+            let keys = state.keymap().keys_text(action);
             lines.push(Line::from(vec![
                 Span::styled(format!(" {keys:<KEY_WIDTH$}"), theme.key()),
                 Span::raw(action.description().to_owned()),
@@ -52,7 +66,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         left.len() + right.len()
     };
-    let wanted_height = u16::try_from(table_rows + NOTES.len() + 3).unwrap_or(u16::MAX);
+    let notes = notes(state);
+    let wanted_height = u16::try_from(table_rows + notes.len() + 3).unwrap_or(u16::MAX);
     // Below the header's first line (environment, SIMULATED) and above the status line, so the
     // help never hides where the operator is, nor leaves half a panel border peeking out.
     let room = Rect {
@@ -62,7 +77,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let rect = panel::centered(room, area.width.min(100), wanted_height.max(room.height));
     frame.render_widget(Clear, rect);
-    let close = state.keymap.first_key_text(Action::Help);
+    let close = state.keymap().first_key_text(Action::Help);
     let block = panel::block(
         &format!("Help — {close} or Esc closes"),
         None,
@@ -72,11 +87,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    let notes: Vec<Line<'_>> = NOTES
-        .iter()
-        .map(|n| Line::from(Span::styled((*n).to_owned(), theme.tone(Tone::Dim))))
+    let notes_height = u16::try_from(notes.len()).unwrap_or(u16::MAX);
+    let notes: Vec<Line<'_>> = notes
+        .into_iter()
+        .map(|n| Line::from(Span::styled(n, theme.tone(Tone::Dim))))
         .collect();
-    let notes_height = u16::try_from(NOTES.len()).unwrap_or(u16::MAX);
     let [keys_area, notes_area] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(notes_height.min(inner.height / 3)),

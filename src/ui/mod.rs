@@ -57,7 +57,7 @@ fn screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Date
     ])
     .areas(area);
     header::render(frame, header_area, state, theme, now);
-    match state.view {
+    match state.view() {
         View::Overview => overview::render(frame, body, state, theme, now),
         View::Fulfilment => {
             let [burn_area, triage_area] =
@@ -70,7 +70,7 @@ fn screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Date
         View::Log => log::render(frame, body, state, theme),
     }
     status_bar::render(frame, status_area, state, theme, now);
-    match &state.overlay {
+    match state.overlay() {
         // The help takes the whole screen: at 80×24 every key must fit.
         Some(Overlay::Help) => help::render(frame, area, state, theme),
         Some(Overlay::Confirm(confirm)) => confirm::render(frame, body, state, confirm, theme),
@@ -84,7 +84,7 @@ fn screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Date
 
 /// Below 80×24 the layout would lie; say what is needed and keep `q` working.
 fn too_small(frame: &mut Frame, area: Rect, state: &State) {
-    let quit = state.keymap.first_key_text(Action::Quit);
+    let quit = state.keymap().first_key_text(Action::Quit);
     let need = format!("need {}×{},", MIN_SIZE.0, MIN_SIZE.1);
     let have = format!("have {}×{}", area.width, area.height);
     let mut lines = if usize::from(area.width) > need.chars().count() + have.chars().count() {

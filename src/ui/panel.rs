@@ -84,7 +84,7 @@ pub fn block<'a>(
     theme: &Theme,
     focused: bool,
 ) -> Block<'a> {
-    let production = state.session.is_production();
+    let production = state.deployment().is_production();
     let mut spans = vec![Span::styled(format!(" {title} "), theme.title())];
     if let Some((text, tone)) = note {
         spans.push(Span::styled(format!("[{text}] "), theme.tone(tone)));

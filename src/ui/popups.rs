@@ -122,10 +122,10 @@ pub fn render_view(
     theme: &Theme,
     now: DateTime<Utc>,
 ) {
-    let title = if state.filters.popups.is_empty() {
+    let title = if state.filters().popups.is_empty() {
         "Pop-ups".to_owned()
     } else {
-        format!("Pop-ups — filter: {}", state.filters.popups.text())
+        format!("Pop-ups — filter: {}", state.filters().popups.text())
     };
     let popups = rows::popups(state);
     let wanted = wanted_summary_height(popups.len()).saturating_add(1);
@@ -141,8 +141,9 @@ pub fn render_view(
         );
         return;
     }
-    let selected =
-        rows::selected_position(&popups, state.selection.popup.as_ref(), |p, id| p.id == *id);
+    let selected = rows::selected_position(&popups, state.selection().popup.as_ref(), |p, id| {
+        p.id == *id
+    });
     // One header row; summaries only for the rows that fit.
     let window = panel::table_window(popups.len(), selected, inner.height.saturating_sub(1));
     let summaries = summaries(state, &popups[window.clone()], now);

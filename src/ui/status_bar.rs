@@ -14,24 +14,9 @@ use crate::app::state::MessageKind;
 
 use super::theme::{Theme, Tone};
 
-/// The actions hinted, most useful first; the line is cut where the screen ends.
-const HINTED: [Action; 11] = [
-    Action::Help,
-    Action::NextView,
-    Action::PauseResume,
-    Action::BandPicker,
-    Action::Acknowledge,
-    Action::Silence,
-    Action::Filter,
-    Action::CommandLine,
-    Action::Freeze,
-    Action::PollNow,
-    Action::Quit,
-];
-
 /// Draws the status line into `area` (one row).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let (line, cursor) = match &state.overlay {
+    let (line, cursor) = match state.overlay() {
         Some(Overlay::CommandLine(text)) => (prompt(':', text, theme), Some(text)),
         Some(Overlay::FilterInput(text)) => (prompt('/', text, theme), Some(text)),
         _ => match state.current_message(now) {
@@ -68,12 +53,13 @@ fn prompt<'a>(lead: char, text: &str, theme: &Theme) -> Line<'a> {
     ])
 }
 
-/// `? help  Tab views  p pause …`, from the keymap in use.
+/// `? help  Tab views  p pause …`, from the keymap in use, in the order of the key table's
+/// status-bar column (most useful first; the line is cut where the screen ends).
 fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
-    for action in HINTED {
+    for action in Action::hinted() {
         spans.push(Span::styled(
-            state.keymap.first_key_text(action),
+            state.keymap().first_key_text(action),
             theme.key(),
         ));
         spans.push(Span::raw(format!(" {}  ", action.hint())));

@@ -17,10 +17,13 @@ use super::theme::{Theme, Tone};
 
 /// Draws the triage table into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
-    let title = if state.filters.overdue.is_empty() {
+    let title = if state.filters().overdue.is_empty() {
         "Overdue orders (/ filters: hub: drop: stage: reason:)".to_owned()
     } else {
-        format!("Overdue orders — filter: {}", state.filters.overdue.text())
+        format!(
+            "Overdue orders — filter: {}",
+            state.filters().overdue.text()
+        )
     };
     let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, true, now);
     let inner = block.inner(area);

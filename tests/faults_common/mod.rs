@@ -15,9 +15,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
-use dropday::app::audit::{Operator, append_audit};
+use dropday::app::audit::Operator;
+use dropday::app::ids::CountedKeys;
 use dropday::app::keymap::Keymap;
-use dropday::app::{Effect, Event, State, StateConfig, update};
+use dropday::app::{self, Effect, Event, RoomConfig};
 use dropday::feed::client::FeedEndpoint;
 use dropday::feed::control::{ControlClient, RetryPolicy};
 use dropday::feed::events::{PollOutcome, PollReport};
@@ -25,6 +26,7 @@ use dropday::feed::poller::{Pollers, spawn_pollers};
 use dropday::feed::{FeedFailure, FeedKind};
 use dropday::model::alerts::AlertThresholds;
 use dropday::model::board::{Board, BoardSettings};
+use dropday::room::audit_log::append_audit;
 use dropday::sim::{RunningSim, ScenarioSource, SimOptions, start};
 use dropday::ui::panel::Freshness;
 use dropday::ui::{self, ColorMode, Theme};
@@ -83,7 +85,7 @@ pub struct Seen {
 
 /// The control room without a terminal.
 pub struct Room {
-    pub state: State,
+    pub state: app::Room,
     events: mpsc::Receiver<Event>,
     /// Lets a test (or the control executor) post events on the room's channel.
     pub sender: mpsc::Sender<Event>,
@@ -102,8 +104,8 @@ pub struct Room {
 }
 
 /// A state config as the binary builds it, for a test.
-pub fn state_config(read_only: bool, stale_after_intervals: u32) -> StateConfig {
-    StateConfig {
+pub fn state_config(read_only: bool, stale_after_intervals: u32) -> RoomConfig {
+    RoomConfig {
         environment: "staging".to_owned(),
         simulated: true,
         read_only,
@@ -116,6 +118,9 @@ pub fn state_config(read_only: bool, stale_after_intervals: u32) -> StateConfig 
             stale_after_intervals,
             ..AlertThresholds::default()
         },
+        color: ColorMode::Never,
+        ascii: false,
+        ids: Box::new(CountedKeys::default()),
     }
 }
 
@@ -127,7 +132,7 @@ impl Room {
     }
 
     /// A room with its own state config.
-    pub fn start_with(endpoints: Vec<FeedEndpoint>, config: StateConfig) -> Room {
+    pub fn start_with(endpoints: Vec<FeedEndpoint>, config: RoomConfig) -> Room {
         let mut board = Board::new(BoardSettings {
             rate_window: TimeDelta::minutes(5),
             stale_after_intervals: config.thresholds.stale_after_intervals,
@@ -141,7 +146,7 @@ impl Room {
         let (sender, events) = mpsc::channel::<Event>(1024);
         let pollers = spawn_pollers(endpoints, MAX_BACKOFF, sender.clone()).expect("pollers");
         Room {
-            state: State::new(config, board),
+            state: app::Room::new(config, board),
             events,
             sender,
             pollers: Some(pollers),
@@ -177,7 +182,7 @@ impl Room {
             self.seen.push(seen(report));
         }
         let now = Utc::now();
-        let effects = update(&mut self.state, event, now);
+        let effects = self.state.update(event, now);
         for effect in &effects {
             self.run(effect.clone());
         }
@@ -224,7 +229,7 @@ impl Room {
         &mut self,
         within: Duration,
         what: &str,
-        mut done: impl FnMut(&State, &str) -> bool,
+        mut done: impl FnMut(&app::Room, &str) -> bool,
     ) {
         let deadline = tokio::time::Instant::now() + within;
         loop {
@@ -279,10 +284,10 @@ fn seen(report: &PollReport) -> Seen {
 }
 
 /// The whole screen as text, rows separated by newlines.
-pub fn draw(state: &State, theme: &Theme, now: DateTime<Utc>) -> String {
+pub fn draw(state: &app::Room, theme: &Theme, now: DateTime<Utc>) -> String {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
     terminal
-        .draw(|frame| ui::view(frame, state, theme, now))
+        .draw(|frame| ui::view(frame, &state.state(), theme, now))
         .expect("draw");
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
@@ -301,11 +306,11 @@ pub fn health_line(screen: &str) -> &str {
 }
 
 /// Every feed says `ok` in the header and is fresh.
-pub fn all_ok(state: &State, screen: &str) -> bool {
+pub fn all_ok(state: &app::Room, screen: &str) -> bool {
     let health = health_line(screen);
     FeedKind::ALL.iter().all(|feed| {
         health.contains(&format!("{feed} ok"))
-            && Freshness::of(state, *feed, Utc::now()) == Freshness::Fresh
+            && Freshness::of(&state.state(), *feed, Utc::now()) == Freshness::Fresh
     })
 }
 

@@ -14,8 +14,9 @@ use ratatui::backend::TestBackend;
 use serde_json::{Value, json};
 
 use dropday::app::audit::Operator;
+use dropday::app::ids::CountedKeys;
 use dropday::app::keymap::Keymap;
-use dropday::app::{Effect, Event, State, StateConfig, update};
+use dropday::app::{Effect, Event, Room, RoomConfig};
 use dropday::feed::FeedKind;
 use dropday::feed::wire::{Drop, Hub, Popup, decode_document};
 use dropday::model::alerts::AlertThresholds;
@@ -140,8 +141,8 @@ pub fn board() -> Board {
     board
 }
 
-pub fn config() -> StateConfig {
-    StateConfig {
+pub fn config() -> RoomConfig {
+    RoomConfig {
         environment: "staging".to_owned(),
         simulated: false,
         read_only: false,
@@ -151,18 +152,21 @@ pub fn config() -> StateConfig {
             ssh_client: Some("10.0.0.7".to_owned()),
         },
         thresholds: AlertThresholds::default(),
+        color: ColorMode::Never,
+        ascii: false,
+        ids: Box::new(CountedKeys::default()),
     }
 }
 
 /// The control room at 18:00:00Z with alerts evaluated.
-pub fn state() -> State {
+pub fn state() -> Room {
     state_with(config())
 }
 
-pub fn state_with(config: StateConfig) -> State {
-    let mut state = State::new(config, board());
+pub fn state_with(config: RoomConfig) -> Room {
+    let mut state = Room::new(config, board());
     // A tick runs the alert rules, as the running program does every second.
-    let effects = update(&mut state, Event::Tick(now()), now());
+    let effects = state.update(Event::Tick(now()), now());
     assert!(effects.is_empty());
     state
 }
@@ -172,10 +176,10 @@ pub fn theme() -> Theme {
 }
 
 /// The screen as text after drawing `state` on a `width` × `height` test terminal.
-pub fn draw(state: &State, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
+pub fn draw(state: &Room, width: u16, height: u16, theme: &Theme) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal
-        .draw(|frame| ui::view(frame, state, theme, now()))
+        .draw(|frame| ui::view(frame, &state.state(), theme, now()))
         .expect("draw");
     terminal
 }
@@ -206,10 +210,10 @@ pub fn ctrl(c: char) -> Event {
 }
 
 /// Feeds events one by one, collecting every effect.
-pub fn press(state: &mut State, events: impl IntoIterator<Item = Event>) -> Vec<Effect> {
+pub fn press(state: &mut Room, events: impl IntoIterator<Item = Event>) -> Vec<Effect> {
     events
         .into_iter()
-        .flat_map(|event| update(state, event, now()))
+        .flat_map(|event| state.update(event, now()))
         .collect()
 }
 

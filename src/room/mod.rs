@@ -2,15 +2,18 @@
 //! and the audit log wired as the effect runner, the terminal taken and always given back.
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
+pub mod audit_log;
+pub mod terminal;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tokio::sync::mpsc;
 
-use crate::app::audit::{Operator, append_audit};
+use crate::app::audit::Operator;
+use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
-use crate::app::terminal;
-use crate::app::{Effect, EffectRunner, Event, Exit, State, StateConfig};
+use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig};
 use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
@@ -19,6 +22,8 @@ use crate::feed::poller::{Pollers, spawn_pollers};
 #[cfg(feature = "sim")]
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::ui::{self, theme::Theme};
+
+use audit_log::append_audit;
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
 /// burst while the screen is being drawn.
@@ -177,16 +182,19 @@ async fn control_room(
             .clone();
         Some(ControlClient::new(marketplace, RetryPolicy::default())?)
     };
-    let state_config = StateConfig {
+    let room_config = RoomConfig {
         environment: config.ui.environment.clone(),
         simulated,
         read_only: config.ui.read_only,
         keymap,
         operator: Operator::from_env(),
         thresholds: config.alerts.clone(),
+        color: config.ui.color.resolve_from_env(),
+        ascii: config.ui.ascii,
+        ids: Box::new(RandomKeys),
     };
-    let mut state = State::new(state_config, config.board());
-    let theme = Theme::new(config.ui.color, config.ui.ascii);
+    let mut room = Room::new(room_config, config.board());
+    let theme = Theme::new(room.session.color(), room.session.ascii());
     let mut runner = RoomEffects {
         pollers,
         control,
@@ -197,7 +205,7 @@ async fn control_room(
     #[cfg(feature = "test-hooks")]
     let panic_at = test_panic_deadline();
     let exit = terminal::run_in_terminal(
-        &mut state,
+        &mut room,
         events_rx,
         events_tx,
         &mut runner,

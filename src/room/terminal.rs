@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use super::event::{Event, ShutdownReason};
+use crate::app::{self, Event, event::ShutdownReason};
 
 /// The terminal the program draws on.
 pub type Screen = Terminal<CrosstermBackend<Stdout>>;
@@ -109,7 +109,7 @@ pub enum TerminalError {
     #[error("cannot set up the terminal (is stdout a terminal?): {0}")]
     Setup(#[from] io::Error),
     #[error(transparent)]
-    Draw(#[from] super::run::DrawError),
+    Draw(#[from] app::DrawError),
 }
 
 /// The whole interactive session on the real terminal: raw mode and the alternate screen, the
@@ -119,27 +119,31 @@ pub enum TerminalError {
 /// # Errors
 /// When the terminal cannot be set up or drawing fails (the terminal went away).
 pub async fn run_in_terminal<R, V>(
-    state: &mut super::State,
+    state: &mut app::Room,
     events: mpsc::Receiver<Event>,
     signals: mpsc::Sender<Event>,
     runner: &mut R,
     view: V,
-) -> Result<super::Exit, TerminalError>
+) -> Result<app::Exit, TerminalError>
 where
-    R: super::EffectRunner,
-    V: FnMut(&mut ratatui::Frame, &super::State, chrono::DateTime<chrono::Utc>),
+    R: app::EffectRunner,
+    V: FnMut(&mut ratatui::Frame, &app::State<'_>, chrono::DateTime<chrono::Utc>),
 {
     let (mut terminal, guard) = enter()?;
     let forwarder = spawn_signal_forwarder(signals)?;
+    // The size is an event like any other, so `update` stays the only writer of the session.
     if let Ok(size) = terminal.size() {
-        state.size = (size.width, size.height);
+        let effects = state.update(Event::Resize(size.width, size.height), chrono::Utc::now());
+        for effect in effects {
+            runner.run(effect);
+        }
     }
-    let sources = super::Sources {
+    let sources = app::Sources {
         input: crossterm::event::EventStream::new(),
         events,
         clock: chrono::Utc::now,
     };
-    let result = super::run(&mut terminal, state, sources, runner, view).await;
+    let result = app::run(&mut terminal, state, sources, runner, view).await;
     forwarder.abort();
     drop(guard);
     // ratatui's `Terminal` shows the cursor when dropped and `eprintln!`s if it cannot. After a

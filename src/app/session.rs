@@ -1,0 +1,225 @@
+//! What one person looks at: view, focus, selection, filters, dialogs, a frozen copy, the status
+//! message, the terminal size, the colour profile, their keys, who they are and what they may
+//! do. Many sessions can watch one [`SharedBoard`]; each has its own of everything here.
+//!
+//! The fields are private to `app`: only `update` changes a session, `ui` reads it through the
+//! accessors. Writing one from outside does not compile:
+//!
+//! ```compile_fail,E0616
+//! fn resize_behind_updates_back(room: &mut dropday::app::Room) {
+//!     room.session.size = (1, 1);
+//! }
+//! ```
+
+use chrono::{DateTime, Utc};
+
+use super::audit::Operator;
+use super::board::SharedBoard;
+use super::color::ColorMode;
+use super::filter::Filter;
+use super::keymap::Keymap;
+use super::overlay::Overlay;
+use super::rows::{self, TriageRows};
+use super::state::{
+    Access, Filters, Focus, Frozen, MESSAGE_TTL, MessageKind, Selection, StatusMessage, View,
+};
+
+/// What the configuration (or, later, a served connection) gives one session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// `--read-only` (or a viewer's role).
+    pub read_only: bool,
+    pub keymap: Keymap,
+    /// Who operates, for the audit log.
+    pub operator: Operator,
+    /// The terminal's colour profile, already resolved.
+    pub color: ColorMode,
+    /// Plain ASCII glyphs only.
+    pub ascii: bool,
+}
+
+/// One person's session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub(in crate::app) operator: Operator,
+    pub(in crate::app) access: Access,
+    pub(in crate::app) keymap: Keymap,
+    pub(in crate::app) color: ColorMode,
+    pub(in crate::app) ascii: bool,
+    pub(in crate::app) view: View,
+    pub(in crate::app) focus: Focus,
+    pub(in crate::app) selection: Selection,
+    pub(in crate::app) filters: Filters,
+    /// A dialog, picker, help or input line drawn over the view; it takes the keys first.
+    pub(in crate::app) overlay: Option<Overlay>,
+    pub(in crate::app) frozen: Option<Frozen>,
+    pub(in crate::app) message: Option<StatusMessage>,
+    /// Terminal size as last reported by an `Event::Resize` (columns, rows).
+    pub(in crate::app) size: (u16, u16),
+    /// The triage table worked out for the shown board, filter and selection; `update` keeps
+    /// it current ([`super::rows::refresh`]) so a frame does not go through every order.
+    pub(in crate::app) triage: TriageRows,
+    /// Set once the session should end; the loop leaves after drawing nothing more.
+    pub(in crate::app) quitting: bool,
+}
+
+impl Session {
+    /// A fresh session watching `board`.
+    #[must_use]
+    pub fn new(config: SessionConfig, board: &SharedBoard) -> Self {
+        let access = if config.read_only {
+            Access::ReadOnly {
+                reason: "started with --read-only".to_owned(),
+            }
+        } else {
+            Access::ReadWrite
+        };
+        let mut session = Self {
+            operator: config.operator,
+            access,
+            keymap: config.keymap,
+            color: config.color,
+            ascii: config.ascii,
+            view: View::Overview,
+            focus: Focus::Drops,
+            selection: Selection::default(),
+            filters: Filters::default(),
+            overlay: None,
+            frozen: None,
+            message: None,
+            size: (80, 24),
+            triage: TriageRows::default(),
+            quitting: false,
+        };
+        rows::refresh(board, &mut session);
+        session
+    }
+
+    /// Who operates in this session.
+    #[must_use]
+    pub fn operator(&self) -> &Operator {
+        &self.operator
+    }
+
+    /// Whether this session may send control actions (the board can refuse them all: see
+    /// [`super::State::access`]).
+    #[must_use]
+    pub fn access(&self) -> &Access {
+        &self.access
+    }
+
+    /// This person's keys.
+    #[must_use]
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// The terminal's colour profile.
+    #[must_use]
+    pub fn color(&self) -> ColorMode {
+        self.color
+    }
+
+    /// Plain ASCII glyphs only.
+    #[must_use]
+    pub fn ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// The screen shown.
+    #[must_use]
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    /// The Overview table that `j`/`k` move in.
+    #[must_use]
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    /// Selected row of each table.
+    #[must_use]
+    pub fn selection(&self) -> &Selection {
+        &self.selection
+    }
+
+    /// The filter of each table.
+    #[must_use]
+    pub fn filters(&self) -> &Filters {
+        &self.filters
+    }
+
+    /// The dialog, picker, help or input line drawn over the view.
+    #[must_use]
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
+    }
+
+    /// The frozen display, while frozen.
+    #[must_use]
+    pub fn frozen(&self) -> Option<&Frozen> {
+        self.frozen.as_ref()
+    }
+
+    /// The status message as last set, fresh or not (see [`Self::current_message`]).
+    #[must_use]
+    pub fn message(&self) -> Option<&StatusMessage> {
+        self.message.as_ref()
+    }
+
+    /// Terminal size as last reported (columns, rows).
+    #[must_use]
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    /// Whether the session asked to end.
+    #[must_use]
+    pub fn quitting(&self) -> bool {
+        self.quitting
+    }
+
+    /// The status message if it is still fresh at `now`.
+    #[must_use]
+    pub fn current_message(&self, now: DateTime<Utc>) -> Option<&StatusMessage> {
+        self.message.as_ref().filter(|m| now - m.at < MESSAGE_TTL)
+    }
+
+    /// The filter of the table the current view (and focus) edits.
+    #[must_use]
+    pub fn current_filter(&self) -> &Filter {
+        match (self.view, self.focus) {
+            (View::Overview, Focus::Drops) => &self.filters.drops,
+            (View::Overview, Focus::Alerts) => &self.filters.alerts,
+            (View::Fulfilment, _) => &self.filters.overdue,
+            (View::Popups, _) => &self.filters.popups,
+            (View::Actions | View::Log, _) => &self.filters.actions,
+        }
+    }
+
+    /// The filter of the current view's table, for editing.
+    pub(in crate::app) fn current_filter_mut(&mut self) -> &mut Filter {
+        match (self.view, self.focus) {
+            (View::Overview, Focus::Drops) => &mut self.filters.drops,
+            (View::Overview, Focus::Alerts) => &mut self.filters.alerts,
+            (View::Fulfilment, _) => &mut self.filters.overdue,
+            (View::Popups, _) => &mut self.filters.popups,
+            (View::Actions | View::Log, _) => &mut self.filters.actions,
+        }
+    }
+
+    /// Sets the status-line message.
+    pub(in crate::app) fn say(
+        &mut self,
+        kind: MessageKind,
+        text: impl Into<String>,
+        at: DateTime<Utc>,
+    ) {
+        self.message = Some(StatusMessage {
+            kind,
+            text: text.into(),
+            at,
+        });
+    }
+}
