@@ -169,25 +169,8 @@ const TABLE: &[Layer] = &[
     },
 ];
 
-/// Today's exceptions, each with why and when it goes.
-const EXCEPTIONS: &[Exception] = &[
-    Exception {
-        file: "src/config/mod.rs",
-        path: "crate::ui::theme::ColorMode",
-        why: "ColorMode moves into src/app (issue 8, the session work); config then imports it \
-              from app, which its row allows",
-    },
-    Exception {
-        file: "src/app/terminal.rs",
-        path: "crossterm",
-        why: "terminal I/O moves to src/room/ (issue 8, the session work)",
-    },
-    Exception {
-        file: "src/app/audit.rs",
-        path: "std::fs",
-        why: "the audit file writing moves to src/room/ (issue 8, the session work)",
-    },
-];
+/// Imports the table does not allow, each with why and when it goes. None today.
+const EXCEPTIONS: &[Exception] = &[];
 
 #[test]
 fn every_import_points_where_the_layer_table_allows() {
