@@ -641,7 +641,29 @@ fn status_json(sim: &RunningSim, observe: &str) -> (serde_json::Value, Duration)
 }
 
 #[test]
-fn status_reports_each_fault_per_feed_within_its_time_budget() {
+fn status_reports_each_fault_per_feed() {
+    let took = status_under_each_fault();
+    eprintln!("status --observe 1s under each fault took {took:?}");
+}
+
+/// Timing (not in the default run; see docs/PERFORMANCE.md): `status` prints within observe +
+/// 500 ms whatever the feeds do (start-up and printing; the report is made when observe ends).
+#[test]
+#[ignore = "timing: cargo test --test faults_room -- --ignored timing"]
+fn timing_status_returns_within_observe_plus_half_a_second() {
+    let took = status_under_each_fault();
+    let worst = took.iter().max().copied().unwrap_or_default();
+    eprintln!("timing: status --observe 1s took {took:?}, worst {worst:?} (budget 1.5 s)");
+    assert!(
+        worst < Duration::from_millis(1_500),
+        "status took up to {worst:?}"
+    );
+}
+
+/// `dropday status --observe 1s` against each fault on one feed: the failing feed is reported
+/// with its reason, the others are not, and a `feed_error` alert names it. Returns how long
+/// each run took.
+fn status_under_each_fault() -> Vec<Duration> {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let cases = [
         (
@@ -671,16 +693,14 @@ fn status_reports_each_fault_per_feed_within_its_time_budget() {
         ),
     ];
     let observe = Duration::from_secs(1);
-    // Start-up and printing: the report itself is made when `observe` ends, whatever the feeds do.
-    let margin = Duration::from_millis(500);
+    let mut durations = Vec::new();
     for (feed, kind, reason) in cases {
         let sim = runtime.block_on(launch());
         sim.set_fault(feed, kind.clone()).expect("fault set");
         let (json, took) = status_json(&sim, "1s");
-        assert!(
-            took >= observe && took < observe + margin,
-            "{kind} on {feed}: status took {took:?}"
-        );
+        // It observes for the whole window (timers are never early), whatever the feeds do.
+        assert!(took >= observe, "{kind} on {feed}: status took {took:?}");
+        durations.push(took);
         for report in json["feeds"].as_array().expect("feeds") {
             let name = report["name"].as_str().expect("name");
             let error = report["error"].as_str().unwrap_or("");
@@ -710,4 +730,5 @@ fn status_reports_each_fault_per_feed_within_its_time_budget() {
         );
         runtime.block_on(sim.shutdown());
     }
+    durations
 }

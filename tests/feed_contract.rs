@@ -12,20 +12,51 @@ const HUBS: &str = include_str!("fixtures/feeds_md_hubs.json");
 const POPUPS: &str = include_str!("fixtures/feeds_md_popups.json");
 
 /// The fixtures are the contract's own examples: when `shared/FEEDS.md` is beside the checkout
-/// (as in CI), they must still be exactly its JSON blocks.
+/// they must still be exactly its JSON blocks. In CI (`CI` set) the contract must be there: a
+/// missing file fails instead of skipping the comparison.
 #[test]
 fn fixtures_are_the_examples_of_feeds_md() {
     let contract = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/FEEDS.md");
-    let Ok(text) = std::fs::read_to_string(&contract) else {
-        eprintln!("{} not found; fixtures not compared", contract.display());
-        return;
-    };
-    let blocks: Vec<&str> = text
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    match read_contract(&contract, in_ci) {
+        Ok(Some(text)) => assert_eq!(json_blocks(&text), vec![DROPS, HUBS, POPUPS]),
+        Ok(None) => eprintln!(
+            "{} not found; fixtures not compared (set CI to make this an error)",
+            contract.display()
+        ),
+        Err(message) => panic!("{message}"),
+    }
+}
+
+#[test]
+fn a_missing_contract_is_an_error_in_ci_only() {
+    let missing = std::path::Path::new("/nonexistent/shared/FEEDS.md");
+    let error = read_contract(missing, true).expect_err("CI needs the contract");
+    assert!(error.contains("/nonexistent/shared/FEEDS.md"), "{error}");
+    assert!(error.contains("CI is set"), "{error}");
+    assert_eq!(read_contract(missing, false), Ok(None));
+}
+
+/// The contract's text; `None` when it is missing outside CI, an error when missing in CI.
+fn read_contract(path: &std::path::Path, in_ci: bool) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if in_ci => Err(format!(
+            "CI is set and the contract {} cannot be read ({e}): the fixtures cannot be \
+             compared with it; check out shared/ beside this repository",
+            path.display()
+        )),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The ```json blocks of a markdown text, in order.
+fn json_blocks(markdown: &str) -> Vec<&str> {
+    markdown
         .split("```json\n")
         .skip(1)
         .filter_map(|rest| rest.split("```").next())
-        .collect();
-    assert_eq!(blocks, vec![DROPS, HUBS, POPUPS]);
+        .collect()
 }
 
 #[test]

@@ -11,11 +11,11 @@
 //! | `malformed` | — | 200 with a body that is not JSON |
 //! | `truncated` | — | `Content-Length` larger than the bytes sent, then the connection closes |
 //! | `truncated-chunked` | — | a chunked body cut short (no final chunk) |
-//! | `oversized` | MiB (default 9) | a valid document padded past the size, with `Content-Length` |
-//! | `oversized-chunked` | MiB (default 9) | the same, chunked (no `Content-Length`) |
+//! | `oversized` | MiB, 1 to 1024 (default 9) | a valid document padded past the size, with `Content-Length` |
+//! | `oversized-chunked` | MiB, 1 to 1024 (default 9) | the same, chunked (no `Content-Length`) |
 //! | `hang` | — | accepts the request and never answers until the fault is cleared |
 //! | `counter-reset` | — | the feed's counters restart from 0 from the moment the fault is on |
-//! | `skew` | seconds, signed (default 300) | `as_of` offset by that much |
+//! | `skew` | seconds, signed, within a year (default 300) | `as_of` offset by that much |
 //! | `wrong-types` | — | the first entry has a counter of the wrong type (`"sessions": "many"`) |
 //! | `not-modified` | — | 304 although the client sent no `If-None-Match` |
 //! | `drop-response` | N or P (default every request) | control only: applies the action, then closes the connection without answering, every Nth request (integer) or with probability P (0 < P < 1) |
@@ -33,6 +33,14 @@ use super::error::SimError;
 
 /// Default size of an oversized body: above the client's default 8 MiB limit.
 const DEFAULT_OVERSIZED_MIB: u64 = 9;
+
+/// Largest oversized body: the simulator builds it in memory, and 1 GiB is past any sane
+/// client limit already.
+const MAX_OVERSIZED_MIB: u64 = 1024;
+
+/// Largest clock skew either way: a year is past any staleness rule, and far from where
+/// adding it to a timestamp would overflow.
+const MAX_SKEW_S: i64 = 366 * 24 * 3600;
 
 /// What goes wrong; see the module docs for spellings.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,20 +180,15 @@ impl FaultKind {
             "truncated" => no_arg(arg, &name).map(|()| FaultKind::Truncated)?,
             "truncated-chunked" => no_arg(arg, &name).map(|()| FaultKind::TruncatedChunked)?,
             "oversized" => FaultKind::Oversized {
-                bytes: number(arg, DEFAULT_OVERSIZED_MIB, "MiB")? * 1024 * 1024,
+                bytes: oversized_bytes(arg)?,
             },
             "oversized-chunked" => FaultKind::OversizedChunked {
-                bytes: number(arg, DEFAULT_OVERSIZED_MIB, "MiB")? * 1024 * 1024,
+                bytes: oversized_bytes(arg)?,
             },
             "hang" => no_arg(arg, &name).map(|()| FaultKind::Hang)?,
             "counter-reset" => no_arg(arg, &name).map(|()| FaultKind::CounterReset)?,
             "skew" | "clock-skew" => FaultKind::ClockSkew {
-                seconds: match arg {
-                    None | Some("") => 300,
-                    Some(a) => a.trim_start_matches('+').parse().map_err(|_| {
-                        format!("`{a}` is not a whole number of seconds (e.g. -120)")
-                    })?,
-                },
+                seconds: skew_seconds(arg)?,
             },
             "wrong-types" => no_arg(arg, &name).map(|()| FaultKind::WrongTypes)?,
             "not-modified" | "http304" => no_arg(arg, &name).map(|()| FaultKind::NotModified)?,
@@ -213,6 +216,34 @@ fn number(arg: Option<&str>, default: u64, unit: &str) -> Result<u64, String> {
             .parse()
             .map_err(|_| format!("`{a}` is not a whole number of {unit}")),
     }
+}
+
+/// `oversized:N`: N MiB, from 1 to [`MAX_OVERSIZED_MIB`], in bytes.
+fn oversized_bytes(arg: Option<&str>) -> Result<u64, String> {
+    let mib = number(arg, DEFAULT_OVERSIZED_MIB, "MiB")?;
+    if !(1..=MAX_OVERSIZED_MIB).contains(&mib) {
+        return Err(format!(
+            "oversized takes 1 to {MAX_OVERSIZED_MIB} MiB, got {mib} (the body is built in memory)"
+        ));
+    }
+    Ok(mib * 1024 * 1024)
+}
+
+/// `skew:N`: seconds ahead (or behind, negative) of true time, within a year either way.
+fn skew_seconds(arg: Option<&str>) -> Result<i64, String> {
+    let seconds: i64 = match arg {
+        None | Some("") => return Ok(300),
+        Some(a) => a
+            .trim_start_matches('+')
+            .parse()
+            .map_err(|_| format!("`{a}` is not a whole number of seconds (e.g. -120)"))?,
+    };
+    if seconds.unsigned_abs() > MAX_SKEW_S.unsigned_abs() {
+        return Err(format!(
+            "skew takes at most {MAX_SKEW_S} seconds (a year) either way, got {seconds}"
+        ));
+    }
+    Ok(seconds)
 }
 
 fn no_arg(arg: Option<&str>, name: &str) -> Result<(), String> {
@@ -434,6 +465,29 @@ mod tests {
             ("marketplace:latency:soon", "whole number"),
             ("pos:stall:100", "only the marketplace"),
             ("marketplace:drop-response:1.5", "probability"),
+            // Found in review: these overflowed (debug panic) or asked for a petabyte.
+            (
+                "marketplace:oversized:18446744073709551615",
+                "oversized takes 1 to 1024 MiB, got 18446744073709551615",
+            ),
+            (
+                "marketplace:oversized:17592186044416",
+                "oversized takes 1 to 1024 MiB",
+            ),
+            (
+                "marketplace:oversized-chunked:0",
+                "oversized takes 1 to 1024 MiB, got 0",
+            ),
+            ("marketplace:oversized:-1", "not a whole number of MiB"),
+            (
+                "pos:skew:9223372036854775807",
+                "skew takes at most 31622400 seconds (a year) either way",
+            ),
+            ("pos:skew:-9223372036854775808", "skew takes at most"),
+            (
+                "pos:skew:99999999999999999999",
+                "not a whole number of seconds",
+            ),
         ] {
             let err = text.parse::<FaultSpec>().err().map(|e| e.to_string());
             assert!(
