@@ -174,7 +174,7 @@ async fn a_read_only_token_turns_the_session_read_only_at_the_first_403() {
 
 #[test]
 fn read_only_sessions_refuse_every_control_path_and_say_why() {
-    // `ui.read_only` in the config is what room.rs hands to the state (and it builds no
+    // `ui.read_only` in the config is what src/room/ hands to the session (and it builds no
     // ControlClient at all then); `--read-only` is or-ed into the same setting.
     let config = Config::parse("[ui]\nread_only = true\n", None).expect("valid");
     assert!(config.ui.read_only);

@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
 use dropday::app::audit::Operator;
-use dropday::app::ids::CountedKeys;
+use dropday::app::ids::RandomKeys;
 use dropday::app::keymap::Keymap;
 use dropday::app::{self, Effect, Event, RoomConfig};
 use dropday::feed::client::FeedEndpoint;
@@ -120,7 +120,9 @@ pub fn state_config(read_only: bool, stale_after_intervals: u32) -> RoomConfig {
         },
         color: ColorMode::Never,
         ascii: false,
-        ids: Box::new(CountedKeys::default()),
+        // As the binary: these rooms talk to one real simulator, like two operators' processes,
+        // and two processes counting from 1 would send each other's idempotency keys.
+        ids: Box::new(RandomKeys),
     }
 }
 
