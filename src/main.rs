@@ -56,16 +56,8 @@ async fn run_status(args: StatusArgs) -> ExitCode {
     if let Some(every) = args.poll {
         config.set_poll_every(every);
     }
-    let needed = std::time::Duration::from_secs(u64::from(config.alerts.projection_min_span_s));
-    if args.observe < needed {
-        eprintln!(
-            "dropday status: projection alerts (capacity_exhaustion ahead of time, \
-             capacity_underuse, sellout_soon) need {}s of samples and this run observes {}; \
-             use --observe {}s for them",
-            needed.as_secs(),
-            humantime::format_duration(args.observe),
-            needed.as_secs() + 10
-        );
+    if let Some(warning) = config.alerts.deprecation_warning() {
+        eprintln!("dropday status: warning: {warning}");
     }
     let report = match status::observe(&config, args.observe).await {
         Ok(report) => report,

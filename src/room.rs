@@ -55,7 +55,8 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         );
         return ExitCode::from(crate::config::EXIT_STATUS);
     }
-    let exit = control_room(&config, keymap, simulator.is_some()).await;
+    let speed = demo.as_ref().map(|d| d.speed);
+    let exit = control_room(&config, keymap, speed).await;
     if let Some(sim) = simulator {
         sim.shutdown().await;
     }
@@ -118,10 +119,13 @@ async fn start_demo(
 async fn control_room(
     config: &Config,
     keymap: Keymap,
-    simulated: bool,
+    demo_speed: Option<f64>,
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
+    if let Some(warning) = config.alerts.deprecation_warning() {
+        log::warn!("{warning}");
+    }
     for endpoint in &config.feeds {
         log::info!(
             "{} feed: {} every {} (timeout {}){}",
@@ -159,13 +163,16 @@ async fn control_room(
     };
     let state_config = StateConfig {
         environment: config.ui.environment.clone(),
-        simulated,
+        simulated: demo_speed.is_some(),
         read_only: config.ui.read_only,
         keymap,
         operator: Operator::from_env(),
         thresholds: config.alerts.clone(),
     };
-    let mut state = State::new(state_config, board_for(config));
+    let mut board = board_for(config);
+    // The demo's simulator runs its clock `--speed` times faster: speed, not skew.
+    board.set_clock_rate(demo_speed.unwrap_or(1.0));
+    let mut state = State::new(state_config, board);
     let theme = Theme::new(config.ui.color, config.ui.ascii);
     let mut runner = RoomEffects {
         pollers,

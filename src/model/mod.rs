@@ -15,6 +15,7 @@ pub mod board;
 pub mod clock;
 pub mod estimate;
 pub mod figures;
+pub mod format;
 pub mod health;
 pub mod history;
 pub mod interval;

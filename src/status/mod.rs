@@ -24,6 +24,7 @@ pub fn board_for(config: &Config) -> Board {
     let mut board = Board::new(BoardSettings {
         rate_window: TimeDelta::from_std(config.rate_window).unwrap_or(TimeDelta::minutes(5)),
         stale_after_intervals: config.alerts.stale_after_intervals,
+        clock_rate: 1.0,
     });
     for endpoint in &config.feeds {
         if let Ok(every) = TimeDelta::from_std(endpoint.poll_every) {
@@ -45,8 +46,12 @@ pub async fn observe(config: &Config, observe: Duration) -> Result<Report, Strin
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, tx)?;
     let deadline = tokio::time::Instant::now() + observe;
     // Ends at the deadline (timeout) or when every poller has gone (channel closed).
+    let mut alerts = AlertBook::new();
+    // Evaluated after every poll, so an alert whose condition held for its pending time
+    // during the observation is reported firing, else pending.
     while let Ok(Some(report)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         board.apply_poll(report);
+        alerts.evaluate(&board, Utc::now(), &config.alerts);
     }
     drop(pollers);
     let now = Utc::now();
@@ -61,7 +66,6 @@ pub async fn observe(config: &Config, observe: Duration) -> Result<Report, Strin
             );
         }
     }
-    let mut alerts = AlertBook::new();
     alerts.evaluate(&board, now, &config.alerts);
     Ok(Report::build(&board, &alerts, now))
 }
