@@ -15,6 +15,7 @@ use crate::feed::client::{DEFAULT_BODY_LIMIT, FeedEndpoint};
 use crate::feed::poller::DEFAULT_MAX_BACKOFF;
 use crate::feed::secret::Token;
 use crate::model::alerts::AlertThresholds;
+use crate::model::format::Zone;
 pub use crate::ui::theme::ColorMode;
 
 /// The environment variable naming the config file when `--config` is not given.
@@ -76,6 +77,8 @@ pub struct UiSettings {
     pub color: ColorMode,
     /// No control request can be sent.
     pub read_only: bool,
+    /// The zone clock times are shown in (`ui.timezone`: "UTC", "local" or an IANA name).
+    pub timezone: Zone,
 }
 
 /// The validated configuration.
@@ -308,6 +311,7 @@ struct RawUi {
     color: Option<Spanned<String>>,
     #[serde(default)]
     read_only: bool,
+    timezone: Option<Spanned<String>>,
 }
 
 impl RawConfig {
@@ -348,6 +352,13 @@ impl RawConfig {
                 .parse::<ColorMode>()
                 .map_err(|message| at.error(Some(text.span()), "ui.color", message))?,
         };
+        let timezone = match &self.ui.timezone {
+            None => Zone::Utc,
+            Some(text) => text
+                .get_ref()
+                .parse::<Zone>()
+                .map_err(|message| at.error(Some(text.span()), "ui.timezone", message))?,
+        };
         let audit_log = match &self.audit_log {
             Some(path) => expand_home(path.get_ref()),
             None => default_audit_log(),
@@ -362,6 +373,7 @@ impl RawConfig {
                 ascii: self.ui.ascii,
                 color,
                 read_only: self.ui.read_only,
+                timezone,
             },
             audit_log,
             key_lines: self

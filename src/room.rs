@@ -173,7 +173,7 @@ async fn control_room(
     // The demo's simulator runs its clock `--speed` times faster: speed, not skew.
     board.set_clock_rate(demo_speed.unwrap_or(1.0));
     let mut state = State::new(state_config, board);
-    let theme = Theme::new(config.ui.color, config.ui.ascii);
+    let theme = Theme::new(config.ui.color, config.ui.ascii).with_zone(config.ui.timezone);
     let mut runner = RoomEffects {
         pollers,
         control,

@@ -12,7 +12,8 @@ use super::panel;
 use super::theme::{Theme, Tone};
 
 /// Notes under the key table: what the keys alone do not say.
-const NOTES: [&str; 4] = [
+const NOTES: [&str; 5] = [
+    "~6/min (0–35): estimate, 90% range; plain: settled; measuring…: no rate yet",
     ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)",
     "Filter: words match any column; col:text one column (hub:ewr reason:short)",
     "Confirm: y, or Enter on [Confirm], sends; any other key cancels.",

@@ -10,6 +10,8 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::{self, Marker, border};
 
+pub use crate::model::format::Zone;
+
 /// How much colour the terminal gets (`--color`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ColorMode {
@@ -108,6 +110,8 @@ pub struct Theme {
     pub color: ColorMode,
     /// Plain ASCII glyphs only.
     pub ascii: bool,
+    /// The zone clock times are shown in (`ui.timezone`).
+    pub zone: Zone,
 }
 
 impl Default for Theme {
@@ -115,6 +119,7 @@ impl Default for Theme {
         Self {
             color: ColorMode::Ansi16,
             ascii: false,
+            zone: Zone::Utc,
         }
     }
 }
@@ -151,7 +156,14 @@ impl Theme {
         Self {
             color: color.resolve_from_env(),
             ascii,
+            zone: Zone::Utc,
         }
+    }
+
+    /// The same theme showing clock times in `zone`.
+    #[must_use]
+    pub fn with_zone(self, zone: Zone) -> Self {
+        Self { zone, ..self }
     }
 
     /// A theme with an already-resolved mode, for tests and snapshots.
@@ -162,7 +174,11 @@ impl Theme {
         } else {
             color
         };
-        Self { color, ascii }
+        Self {
+            color,
+            ascii,
+            zone: Zone::Utc,
+        }
     }
 
     fn pick(self, ansi16: Color, ansi256: u8) -> Option<Color> {

@@ -11,7 +11,7 @@ pub use estimate::{
     instant, instant_is_settled, measuring, percent_estimate, rate, short_number, units,
 };
 pub use time::{
-    Zone, age, clock, clock_hm, clock_in, coarse_age, countdown, countdown_words, in_time,
+    Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, countdown_words, in_time,
     per_minute, skew,
 };
 

@@ -168,6 +168,12 @@ pub fn clock_in(at: DateTime<Utc>, zone: Zone, today: DateTime<Utc>) -> String {
     }
 }
 
+/// Time of day with seconds (`18:00:05`) in `zone`, for the header's running clock.
+#[must_use]
+pub fn clock_s_in(at: DateTime<Utc>, zone: Zone) -> String {
+    zone.show(at, "%H:%M:%S").0
+}
+
 /// How far ahead an instant is, coarsely, for a person who acts on it: `in 17m`, `in 2h05m`,
 /// `now` once due.
 #[must_use]
