@@ -75,7 +75,10 @@ async fn run_status(args: StatusArgs) -> ExitCode {
             }
         }
     } else {
-        print!("{}", status::render_table(&report));
+        print!(
+            "{}",
+            status::render_table(&report, config.alerts.settled_within_pct)
+        );
     }
     if args.check {
         // 0, 1 or 2 by construction (the monitoring-plugin convention).

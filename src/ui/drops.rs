@@ -100,7 +100,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let selected = selected.map(|s| s.saturating_sub(window.start));
     let table_rows: Vec<Row<'_>> = figures
         .iter()
-        .map(|f| drop_row(f, board, state.thresholds.settled_within_pct, server_now, theme, &layout))
+        .map(|f| {
+            drop_row(
+                f,
+                board,
+                state.thresholds.settled_within_pct,
+                server_now,
+                theme,
+                &layout,
+            )
+        })
         .collect();
     let widths = [
         Constraint::Length(10),
@@ -126,7 +135,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     if strip > 0
         && let Some(figures) = selected.and_then(|i| figures.get(i))
     {
-        render_bands(frame, strip_area, figures, state.thresholds.settled_within_pct, theme);
+        render_bands(
+            frame,
+            strip_area,
+            figures,
+            state.thresholds.settled_within_pct,
+            theme,
+        );
     }
 }
 
@@ -271,13 +286,7 @@ fn band_cell(b: &BandFigures<'_>, currency: &str, none: &str, margin: bool) -> S
 }
 
 /// The selected drop's bands side by side: price, margin, floor, conversion (and live).
-fn render_bands(
-    frame: &mut Frame,
-    area: Rect,
-    f: &DropFigures<'_>,
-    settled: f64,
-    theme: &Theme,
-) {
+fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64, theme: &Theme) {
     let none = theme.none();
     let count = u32::try_from(f.bands.len().clamp(1, 4)).unwrap_or(1);
     let columns = Layout::horizontal(vec![Constraint::Ratio(1, count); count as usize]).split(area);

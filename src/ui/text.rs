@@ -2,8 +2,8 @@
 //! with `status` so both print the same figure the same way.
 
 pub use crate::model::format::{
-    Zone,
-    age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, in_time, per_minute, skew,
+    Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, in_time, per_minute,
+    skew,
 };
 
 /// `text` cut to `width` characters, ending in `ellipsis` when cut.

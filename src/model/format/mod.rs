@@ -11,8 +11,8 @@ pub use estimate::{
     instant, instant_is_settled, measuring, percent_estimate, rate, short_number, units,
 };
 pub use time::{
-    Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, countdown_words, in_time,
-    per_minute, skew,
+    Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, countdown_words,
+    in_time, per_minute, skew,
 };
 
 pub use super::money::format_money as money;
