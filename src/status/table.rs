@@ -135,18 +135,18 @@ pub fn render_table(report: &Report, settled_pct: f64) -> String {
             ),
             (false, _, None) => dash(),
         };
-        let priced =
-            |units: Option<u64>, low: Option<u64>, high: Option<u64>, cost: Option<i64>| match (
-                units, cost,
-            ) {
-                (Some(0), _) if high.is_none_or(|h| h == 0) => "0".to_owned(),
-                (Some(units), Some(cost)) => format!(
-                    "{} ({})",
-                    units_estimate(units, low, high, settled_pct),
-                    format_money(cost, &hub.currency)
-                ),
-                _ => dash(),
-            };
+        let priced = |units: Option<u64>,
+                      low: Option<u64>,
+                      high: Option<u64>,
+                      cost: Option<i64>| match (units, cost) {
+            (Some(0), _) if high.is_none_or(|h| h == 0) => "0".to_owned(),
+            (Some(units), Some(cost)) => format!(
+                "{} ({})",
+                units_estimate(units, low, high, settled_pct),
+                format_money(cost, &hub.currency)
+            ),
+            _ => dash(),
+        };
         let remaining = if hub.over_contract_units > 0 {
             format!("over by {}", hub.over_contract_units)
         } else {
