@@ -668,3 +668,120 @@ mod tests {
         assert_eq!(priced(u64::MAX, i64::MIN), i64::MIN);
     }
 }
+
+/// The bounds of issue 9, for any counters, rates and instants.
+#[cfg(test)]
+mod properties {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::estimate::RateEstimate;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap_or_default()
+    }
+
+    fn capacity(contracted: u64, consumed: u64, min_commit: u64, end_s: i64) -> Capacity {
+        Capacity {
+            contracted_units: contracted,
+            consumed_units: consumed,
+            min_commit_units: min_commit,
+            window_start: at(-3600),
+            window_end: at(end_s),
+            currency: "USD".into(),
+            overage_cost_minor: 900,
+            unused_penalty_minor: 150,
+        }
+    }
+
+    proptest! {
+        /// Remaining capacity is never negative, and every projection's range holds its point.
+        #[test]
+        fn capacity_bounds(
+            contracted in 0u64..100_000,
+            consumed in 0u64..200_000,
+            min_commit in 0u64..100_000,
+            end_s in -600i64..20_000,
+            events in 0u64..5_000,
+            span_s in 1i64..600,
+            slope in 0.0f64..2_000.0,
+        ) {
+            let rate = RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                .map(|r| r.per_min);
+            prop_assert!(rate.is_some_and(|r| r.contains(r.point)));
+            let o = CapacityOutlook::compute(
+                &capacity(contracted, consumed, min_commit, end_s),
+                rate,
+                at(0),
+            );
+            prop_assert_eq!(o.remaining_units, contracted.saturating_sub(consumed));
+            prop_assert_eq!(o.over_contract_units, consumed.saturating_sub(contracted));
+            prop_assert!(o.remaining_units == 0 || o.over_contract_units == 0);
+            if let (Some(p), Some(r)) = (o.projected_at_window_end, o.projected_range) {
+                prop_assert!(r.contains(p), "{:?}", o);
+            }
+            if let (Some(u), Some(r)) = (o.overage_units, o.overage_range) {
+                prop_assert!(r.contains(u), "{:?}", o);
+            }
+            if let (Some(u), Some(r)) = (o.shortfall_units, o.shortfall_range) {
+                prop_assert!(r.contains(u), "{:?}", o);
+            }
+            if let (Exhaustion::At(p), Some(e)) = (o.exhaustion, o.exhaustion_earliest) {
+                prop_assert!(e <= p);
+                prop_assert!(o.exhaustion_latest.is_none_or(|l| p <= l));
+            }
+            // Certain exhaustion implies the point exhausts too.
+            if o.surely_exhausts_before(at(end_s)) {
+                prop_assert!(o.exhausts_before(at(end_s)));
+            }
+        }
+
+        /// A sell-out time is never after `closes_at`, and units left at close are never
+        /// negative and hold their point.
+        #[test]
+        fn sellout_never_after_close(
+            remaining in 0u64..1_000_000,
+            events in 0u64..5_000,
+            span_s in 1i64..600,
+            slope in 0.0f64..5_000.0,
+            closes_s in -600i64..50_000,
+        ) {
+            let rate = RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                .map(|r| r.per_min);
+            let Some(rate) = rate else {
+                return Err(TestCaseError::fail("a positive span gives an estimate"));
+            };
+            let stock = StockOutlook::compute(at(0), remaining, rate, at(closes_s));
+            prop_assert!(stock.is_some());
+            if let Some(s) = stock {
+                for t in [s.sellout_at, s.sellout_earliest, s.sellout_latest].into_iter().flatten() {
+                    prop_assert!(t < at(closes_s));
+                }
+                prop_assert!(s.left_at_close.low >= 0.0);
+                prop_assert!(s.left_at_close.contains(s.left_at_close.point));
+            }
+        }
+
+        /// Intervals narrow as evidence grows: the same rate seen over a longer span has a
+        /// narrower relative interval.
+        #[test]
+        fn intervals_narrow_with_evidence(
+            per_min in 1u64..600,
+            short_s in 5i64..120,
+            factor in 2i64..10,
+        ) {
+            let rate_at = |span_s: i64| {
+                let events = per_min * u64::try_from(span_s).unwrap_or(0) / 60;
+                #[allow(clippy::cast_precision_loss)]
+                let slope = per_min as f64;
+                RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                    .map(|r| r.per_min)
+            };
+            let (Some(short), Some(long)) = (rate_at(short_s), rate_at(short_s * factor)) else {
+                return Err(TestCaseError::fail("estimates"));
+            };
+            prop_assert!(long.high - long.low < short.high - short.low, "{:?} {:?}", short, long);
+        }
+    }
+}
