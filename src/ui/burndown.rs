@@ -182,7 +182,8 @@ fn settled_pct(state: &State) -> f64 {
     state.thresholds.settled_within_pct
 }
 
-/// `1350/900 used, over by 450` or `210/600 used, 390 left`: never a negative remainder.
+/// `1350/900 used, over by 450 (4050.00 USD)` or `210/600 used` (what is left is plain from
+/// the two): never a negative remainder.
 fn usage(o: &HubOutlook<'_>) -> String {
     let cap = &o.hub.capacity;
     let c = &o.capacity;
@@ -198,10 +199,7 @@ fn usage(o: &HubOutlook<'_>) -> String {
             )
         )
     } else {
-        format!(
-            "{}/{} used, {} left",
-            cap.consumed_units, cap.contracted_units, c.remaining_units
-        )
+        format!("{}/{} used", cap.consumed_units, cap.contracted_units)
     }
 }
 
@@ -312,13 +310,13 @@ fn one_line<'a>(
     };
     Line::from(vec![
         Span::styled(format!("{} ", o.hub.id), theme.title()),
-        Span::raw(format!(
+        Span::raw(theme.plain(format!(
             "{}/{} {} {} ",
             cap.consumed_units,
             cap.contracted_units,
             format::rate(c.burn, settled, evidence_s(state, o, server_now)),
             out
-        )),
+        ))),
         Span::styled(cost.0, theme.tone(cost.1)),
     ])
 }
@@ -337,12 +335,12 @@ fn figure_lines<'a>(
     let (exhaustion, exhaustion_tone) = exhaustion_words(o, server_now, settled, theme.zone);
     let first = Line::from(vec![
         Span::styled(format!("{} ", hub.id), theme.title()),
-        Span::raw(format!(
+        Span::raw(theme.plain(format!(
             "{}, burn {}, ",
             usage(o),
             format::rate(c.burn, settled, evidence_s(state, o, server_now)),
-        )),
-        Span::styled(exhaustion, theme.tone(exhaustion_tone)),
+        ))),
+        Span::styled(theme.plain(exhaustion), theme.tone(exhaustion_tone)),
     ]);
     let end = text::clock_in(cap.window_end, theme.zone, server_now);
     let projection = match c.projected_at_window_end {
@@ -357,10 +355,12 @@ fn figure_lines<'a>(
                     .map_or_else(|| projected.to_string(), |e| format::units(e, settled)),
                 None => projected.to_string(),
             };
-            let mut spans = vec![Span::raw(format!("  at {end}: {shown} projected"))];
+            let mut spans = vec![Span::raw(
+                theme.plain(format!("  at {end}: {shown} projected")),
+            )];
             match (c.overage_units, c.shortfall_units) {
                 (Some(over), _) if over > 0 => spans.push(Span::styled(
-                    format!(
+                    theme.plain(format!(
                         ", {}",
                         priced_range(
                             "overage",
@@ -369,11 +369,11 @@ fn figure_lines<'a>(
                             format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency),
                             settled
                         )
-                    ),
+                    )),
                     theme.tone(Tone::Bad),
                 )),
                 (_, Some(short)) if short > 0 => spans.push(Span::styled(
-                    format!(
+                    theme.plain(format!(
                         ", {} penalty",
                         priced_range(
                             "shortfall",
@@ -382,7 +382,7 @@ fn figure_lines<'a>(
                             format_money(c.penalty_minor.unwrap_or(0), &cap.currency),
                             settled
                         )
-                    ),
+                    )),
                     theme.tone(Tone::Warn),
                 )),
                 _ => spans.push(Span::styled(

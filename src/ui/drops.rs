@@ -248,7 +248,7 @@ fn drop_row<'a>(
         Some(p) => pct(Some(p), none),
         None => none.to_owned(),
     };
-    let sellout = sellout_cell(f, server_now, settled, theme, none);
+    let sellout = theme.plain(sellout_cell(f, server_now, settled, theme, none));
     let band = match f.active_band() {
         Some(b) => Cell::from(Line::from(band_cell(
             b,
@@ -369,8 +369,9 @@ fn sellout_cell(
 fn approx_pct(value: Option<Estimate>, settled: f64, none: &str) -> String {
     match value {
         Some(e) if e.is_settled(settled) => pct(Some(e.point), none),
-        Some(e) => format!("~{}", pct(Some(e.point), none)),
-        None => none.to_owned(),
+        // Whole percent: an estimate's decimals say nothing, and the cell is narrow.
+        Some(e) if e.point.is_finite() => format!("~{:.0}%", e.point),
+        _ => none.to_owned(),
     }
 }
 

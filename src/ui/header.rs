@@ -83,11 +83,11 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
     };
     let clock = text::clock_s_in(server_now, theme.zone);
     let zone = theme.zone;
-    spans.push(Span::raw(if compact {
+    spans.push(Span::raw(theme.plain(if compact {
         format!("{clock} {zone} {skew}")
     } else {
         format!("server {clock} {zone} ({skew}) ")
-    }));
+    })));
     Line::from(spans)
 }
 

@@ -75,7 +75,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(block, rect);
     let notes: Vec<Line<'_>> = NOTES
         .iter()
-        .map(|n| Line::from(Span::styled((*n).to_owned(), theme.tone(Tone::Dim))))
+        .map(|n| {
+            Line::from(Span::styled(
+                theme.plain((*n).to_owned()),
+                theme.tone(Tone::Dim),
+            ))
+        })
         .collect();
     let notes_height = u16::try_from(NOTES.len()).unwrap_or(u16::MAX);
     let [keys_area, notes_area] = Layout::vertical([

@@ -371,6 +371,19 @@ impl Theme {
         if self.ascii { "-" } else { "—" }
     }
 
+    /// `text` as this theme may draw it: with `ascii`, the estimate marks of
+    /// `model::format` (`–` ranges, `≈`, `…`, `×`) in plain ASCII.
+    #[must_use]
+    pub fn plain(self, text: String) -> String {
+        if !self.ascii || text.is_ascii() {
+            return text;
+        }
+        text.replace('–', "-")
+            .replace('≈', "~")
+            .replace('…', "...")
+            .replace('×', "x")
+    }
+
     /// The arrow of a change (`A → C`).
     #[must_use]
     pub fn arrow(self) -> &'static str {
