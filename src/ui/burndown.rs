@@ -213,15 +213,33 @@ fn exhaustion_words(
 ) -> (String, Tone) {
     let cap = &o.hub.capacity;
     let c = &o.capacity;
+    // While the range straddles the window's end the verdict is "may run out", whichever
+    // side the point is on: an estimate settling must not flip "runs out" and "lasts".
+    let straddles = c.burn.is_some()
+        && !c.surely_exhausts_before(cap.window_end)
+        && c.exhaustion_earliest.is_some_and(|e| e < cap.window_end);
     match c.exhaustion {
+        Exhaustion::At(at) if straddles => {
+            let range = format::instant(
+                server_now,
+                at,
+                c.exhaustion_earliest,
+                c.exhaustion_latest,
+                0.0,
+                zone,
+            );
+            (format!("may run out ({range})"), Tone::Warn)
+        }
+        Exhaustion::NotBurning if straddles => {
+            let from = c
+                .exhaustion_earliest
+                .map(|e| text::clock_in(e, zone, server_now))
+                .unwrap_or_default();
+            (format!("may run out (from {from})"), Tone::Warn)
+        }
         // Running out after the window closes is no exhaustion at all.
         Exhaustion::At(at) if at >= cap.window_end => ("lasts the window".to_owned(), Tone::Good),
         Exhaustion::At(at) => {
-            let tone = if c.surely_exhausts_before(cap.window_end) {
-                Tone::Bad
-            } else {
-                Tone::Warn
-            };
             if format::instant_is_settled(
                 server_now,
                 at,
@@ -234,7 +252,7 @@ fn exhaustion_words(
                     text::in_time(at, server_now),
                     text::clock_in(at, zone, server_now)
                 );
-                (when, tone)
+                (when, Tone::Bad)
             } else {
                 let range = format::instant(
                     server_now,
@@ -244,11 +262,79 @@ fn exhaustion_words(
                     settled,
                     zone,
                 );
-                (format!("runs out {range}"), tone)
+                (format!("runs out {range}"), Tone::Bad)
             }
         }
         Exhaustion::Reached { .. } => ("contract used up".to_owned(), Tone::Bad),
         Exhaustion::NotBurning => ("not burning".to_owned(), Tone::Dim),
+    }
+}
+
+/// What the projection at window end costs, as a verdict that changes at most once: certain
+/// (`over 30 = …`, `short 90 = …`, `within contract`) only when the whole range says so, else
+/// `may run over` / `may fall short` with the range.
+///
+/// `compact` (one line per hub) leaves the ranges out: `short ≈163 = 326.00 USD`.
+fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone) {
+    let cap = &o.hub.capacity;
+    let c = &o.capacity;
+    let money = |minor: Option<i64>| format_money(minor.unwrap_or(0), &cap.currency);
+    let (Some(over), Some(short)) = (c.overage_units, c.shortfall_units) else {
+        return ("no projection".to_owned(), Tone::Dim);
+    };
+    let over_range = c
+        .overage_range
+        .unwrap_or(crate::model::figures::Range::new(over, over));
+    let short_range = c
+        .shortfall_range
+        .unwrap_or(crate::model::figures::Range::new(short, short));
+    let shown = |range: crate::model::figures::Range<u64>| (!compact).then_some(range);
+    if over_range.low > 0 {
+        let text = priced_range(
+            "over",
+            over,
+            shown(over_range),
+            money(c.overage_cost_minor),
+            settled,
+        );
+        let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
+            text.replacen("over ", "over ≈", 1)
+        } else {
+            text
+        };
+        (text, Tone::Bad)
+    } else if short_range.low > 0 {
+        let text = priced_range(
+            "short",
+            short,
+            shown(short_range),
+            money(c.penalty_minor),
+            settled,
+        );
+        let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
+            text.replacen("short ", "short ≈", 1)
+        } else {
+            text
+        };
+        (text, Tone::Warn)
+    } else if over_range.high == 0 && short_range.high == 0 {
+        ("within contract".to_owned(), Tone::Good)
+    } else if over_range.high > 0 && short_range.high == 0 {
+        let range = if compact {
+            String::new()
+        } else {
+            format!(" (0–{})", over_range.high)
+        };
+        (format!("may run over{range}"), Tone::Warn)
+    } else if short_range.high > 0 && over_range.high == 0 {
+        let range = if compact {
+            String::new()
+        } else {
+            format!(" (0–{})", short_range.high)
+        };
+        (format!("may fall short{range}"), Tone::Warn)
+    } else {
+        ("may run over or fall short".to_owned(), Tone::Warn)
     }
 }
 
@@ -290,24 +376,7 @@ fn one_line<'a>(
     let c = &o.capacity;
     let settled = settled_pct(state);
     let (out, _) = exhaustion_words(o, server_now, settled, theme.zone);
-    let cost = match (c.overage_units, c.shortfall_units) {
-        (Some(over), _) if over > 0 => (
-            format!(
-                "over {over} = {}",
-                format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency)
-            ),
-            Tone::Bad,
-        ),
-        (_, Some(short)) if short > 0 => (
-            format!(
-                "short {short} = {}",
-                format_money(c.penalty_minor.unwrap_or(0), &cap.currency)
-            ),
-            Tone::Warn,
-        ),
-        (Some(_), Some(_)) => ("within contract".to_owned(), Tone::Good),
-        _ => ("no projection".to_owned(), Tone::Dim),
-    };
+    let cost = cost_words(o, settled, true);
     Line::from(vec![
         Span::styled(format!("{} ", o.hub.id), theme.title()),
         Span::raw(theme.plain(format!(
@@ -317,7 +386,7 @@ fn one_line<'a>(
             format::rate(c.burn, settled, evidence_s(state, o, server_now)),
             out
         ))),
-        Span::styled(cost.0, theme.tone(cost.1)),
+        Span::styled(theme.plain(cost.0), theme.tone(cost.1)),
     ])
 }
 
@@ -358,38 +427,11 @@ fn figure_lines<'a>(
             let mut spans = vec![Span::raw(
                 theme.plain(format!("  at {end}: {shown} projected")),
             )];
-            match (c.overage_units, c.shortfall_units) {
-                (Some(over), _) if over > 0 => spans.push(Span::styled(
-                    theme.plain(format!(
-                        ", {}",
-                        priced_range(
-                            "overage",
-                            over,
-                            c.overage_range,
-                            format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency),
-                            settled
-                        )
-                    )),
-                    theme.tone(Tone::Bad),
-                )),
-                (_, Some(short)) if short > 0 => spans.push(Span::styled(
-                    theme.plain(format!(
-                        ", {} penalty",
-                        priced_range(
-                            "shortfall",
-                            short,
-                            c.shortfall_range,
-                            format_money(c.penalty_minor.unwrap_or(0), &cap.currency),
-                            settled
-                        )
-                    )),
-                    theme.tone(Tone::Warn),
-                )),
-                _ => spans.push(Span::styled(
-                    ", within contract".to_owned(),
-                    theme.tone(Tone::Good),
-                )),
-            }
+            let (cost, tone) = cost_words(o, settled, false);
+            spans.push(Span::styled(
+                theme.plain(format!(", {cost}")),
+                theme.tone(tone),
+            ));
             if server_now >= cap.window_end {
                 spans.push(Span::styled(
                     " (window over)".to_owned(),

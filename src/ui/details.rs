@@ -169,6 +169,14 @@ fn alert_fields(state: &State, none: &str) -> (String, Fields) {
                 ("message", a.message.clone()),
                 ("since", text::clock(a.since)),
                 ("first seen", text::clock(a.first_seen)),
+                (
+                    "runbook",
+                    state
+                        .thresholds
+                        .rule(a.kind)
+                        .runbook
+                        .unwrap_or_else(|| none.to_owned()),
+                ),
                 ("acknowledged", a.acknowledged.to_string()),
                 (
                     "silenced until",

@@ -327,8 +327,9 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64
     }
 }
 
-/// The sell-out cell: its time when it sells out before it closes (`~18:38` while the range
-/// is wide), else what will be left at close (`180 left`, `≈180 left`), `…` while measuring.
+/// The sell-out cell: its time when it surely sells out before it closes (`~18:38` while the
+/// range is wide), what will surely be left at close (`180 left`, `≈180 left`), `close?` while
+/// the range straddles the close, `…` while measuring.
 fn sellout_cell(
     f: &DropFigures<'_>,
     server_now: DateTime<Utc>,
@@ -342,6 +343,11 @@ fn sellout_cell(
     let Some(stock) = f.stock_outlook else {
         return "…".to_owned();
     };
+    // The range straddles the close: it may or may not sell out before. Said as such until
+    // the range decides, so the cell never flips between a time and units left.
+    if stock.sellout_earliest.is_some() && stock.sellout_latest.is_none() {
+        return "close?".to_owned();
+    }
     match stock.sellout_at {
         Some(at) => {
             let clock = text::clock_in(at, theme.zone, server_now);
