@@ -363,7 +363,7 @@ impl Report {
             silenced: false,
         }));
         // One list, critical first, then oldest first, whatever the state.
-        alert_rows.sort_by(|a, b| (a.severity, a.since).cmp(&(b.severity, b.since)));
+        alert_rows.sort_by_key(|a| (a.severity, a.since));
         let worst = alert_rows
             .iter()
             .filter(|a| !a.silenced)

@@ -106,10 +106,8 @@ impl Alert {
     /// The condition is found again at `now`.
     fn update(&mut self, found: Finding, now: DateTime<Utc>, keep: TimeDelta, rearm: f64) {
         self.last_found = now;
-        if found.severity <= self.severity {
-            self.severity = found.severity;
-            self.last_at_severity = now;
-        } else if now - self.last_at_severity >= keep {
+        // Urgency rises at once and falls only after the clear delay.
+        if found.severity <= self.severity || now - self.last_at_severity >= keep {
             self.severity = found.severity;
             self.last_at_severity = now;
         }
