@@ -98,13 +98,17 @@ pub struct StatusArgs {
     /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// How long to poll before printing: long enough for a few samples of each rate.
+    /// How long to poll before printing. A short observation gives wide ranges, not guesses:
+    /// each rate carries its 90 % interval (`_low`/`_high` in JSON, `~6/min (0-35)` in the
+    /// table), projection alerts are critical only when the whole interval is past their
+    /// threshold, and an alert whose condition holds but has not held for its pending time
+    /// is listed as "pending" (and counted by --check). Observe longer for narrower ranges.
     #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = parse_duration)]
     pub observe: Duration,
     /// Print JSON (a documented interface, see README) instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Exit 0 when no alert fires, 1 for a warning, 2 for a critical one.
+    /// Exit 0 when no alert holds, 1 for a warning, 2 for a critical one (firing or pending).
     #[arg(long)]
     pub check: bool,
     /// Poll every feed at this interval, overriding the config.

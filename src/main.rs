@@ -61,16 +61,8 @@ async fn run_status(args: StatusArgs) -> ExitCode {
     if let Some(every) = args.poll {
         config.set_poll_every(every);
     }
-    let needed = std::time::Duration::from_secs(u64::from(config.alerts.projection_min_span_s));
-    if args.observe < needed {
-        eprintln!(
-            "dropday status: projection alerts (capacity_exhaustion ahead of time, \
-             capacity_underuse, sellout_soon) need {}s of samples and this run observes {}; \
-             use --observe {}s for them",
-            needed.as_secs(),
-            humantime::format_duration(args.observe),
-            needed.as_secs() + 10
-        );
+    if let Some(warning) = config.alerts.deprecation_warning() {
+        eprintln!("dropday status: warning: {warning}");
     }
     let report = match status::observe(&config, args.observe).await {
         Ok(report) => report,
@@ -88,7 +80,10 @@ async fn run_status(args: StatusArgs) -> ExitCode {
             }
         }
     } else {
-        print!("{}", status::render_table(&report));
+        print!(
+            "{}",
+            status::render_table(&report, config.alerts.settled_within_pct)
+        );
     }
     if args.check {
         // 0, 1 or 2 by construction (the monitoring-plugin convention).

@@ -120,9 +120,10 @@ async fn reported_figures_match_a_hand_computation_from_the_documents() {
     );
 
     let ewr = report.hubs.iter().find(|h| h.id == "ewr-1").expect("hub");
-    let contracted = i64::try_from(hub.capacity.contracted_units).expect("fits");
-    let used = i64::try_from(hub.capacity.consumed_units).expect("fits");
-    assert_eq!(ewr.remaining_units, contracted - used);
+    let (contracted, used) = (hub.capacity.contracted_units, hub.capacity.consumed_units);
+    // Never negative: past the contract the excess is `over_contract_units`.
+    assert_eq!(ewr.remaining_units, contracted.saturating_sub(used));
+    assert_eq!(ewr.over_contract_units, used.saturating_sub(contracted));
     // The trailing window ends at server now (the skew estimate lags the manual clock's jumps
     // by a poll or two); a sample a few seconds ahead still counts, as in the model.
     consumed.retain(|(t, _)| *t <= server_now + chrono::TimeDelta::seconds(5));

@@ -20,6 +20,7 @@ use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
+use crate::model::format::Zone;
 pub use crate::app::ColorMode;
 
 use self::paths::{Environment, ProcessEnvironment};
@@ -84,6 +85,8 @@ pub struct UiSettings {
     pub color: ColorMode,
     /// No control request can be sent.
     pub read_only: bool,
+    /// The zone clock times are shown in (`ui.timezone`: "UTC", "local" or an IANA name).
+    pub timezone: Zone,
 }
 
 /// The validated configuration.
@@ -158,6 +161,7 @@ impl Config {
         let mut board = Board::new(BoardSettings {
             rate_window: TimeDelta::from_std(self.rate_window).unwrap_or(TimeDelta::minutes(5)),
             stale_after_intervals: self.alerts.stale_after_intervals,
+            clock_rate: 1.0,
         });
         for endpoint in &self.feeds {
             if let Ok(every) = TimeDelta::from_std(endpoint.poll_every) {

@@ -57,4 +57,5 @@ pub(super) struct RawUi {
     pub(super) color: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) read_only: bool,
+    pub(super) timezone: Option<Spanned<String>>,
 }

@@ -12,6 +12,7 @@ use crate::feed::FeedKind;
 use crate::feed::client::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_RETRY_AFTER, FeedEndpoint};
 use crate::feed::poller::DEFAULT_MAX_BACKOFF;
 use crate::feed::secret::Token;
+use crate::model::format::Zone;
 
 use super::paths::{Environment, expand_home, state_dir};
 use super::raw::{RawConfig, RawFeed, RawFeeds};
@@ -124,6 +125,13 @@ impl RawConfig {
                 .parse::<ColorMode>()
                 .map_err(|message| at.error(Some(text.span()), "ui.color", message))?,
         };
+        let timezone = match &self.ui.timezone {
+            None => Zone::Utc,
+            Some(text) => text
+                .get_ref()
+                .parse::<Zone>()
+                .map_err(|message| at.error(Some(text.span()), "ui.timezone", message))?,
+        };
         let audit_log = match &self.audit_log {
             Some(path) => expand_home(path.get_ref(), at.env),
             None => state_dir(at.env)
@@ -141,6 +149,7 @@ impl RawConfig {
                 ascii: self.ui.ascii,
                 color,
                 read_only: self.ui.read_only,
+                timezone,
             },
             audit_log,
             key_lines: self

@@ -16,12 +16,15 @@ use super::rate::RateWindow;
 use super::views::{DropFigures, HubOutlook, PopupSummary};
 
 /// Settings of the board that come from configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoardSettings {
     /// Trailing window of every rate (burn, sell, live conversion).
     pub rate_window: TimeDelta,
     /// A feed is stale after this many poll intervals without a successful poll.
     pub stale_after_intervals: u32,
+    /// Server seconds per local second: 1 for real feeds, the simulator's `--speed` in the
+    /// demo (its clock runs faster; that is speed, not skew).
+    pub clock_rate: f64,
 }
 
 impl Default for BoardSettings {
@@ -29,6 +32,7 @@ impl Default for BoardSettings {
         Self {
             rate_window: RateWindow::DEFAULT_WINDOW,
             stale_after_intervals: 3,
+            clock_rate: 1.0,
         }
     }
 }
@@ -122,6 +126,16 @@ pub struct Board {
     overdue_generation: u64,
 }
 
+/// `span × rate`, saturating at ±10 years.
+fn scaled(span: TimeDelta, rate: f64) -> TimeDelta {
+    #[allow(clippy::cast_precision_loss)]
+    let ms = span.num_milliseconds() as f64 * rate;
+    let cap = 315_360_000_000.0;
+    // In range by the clamp.
+    #[allow(clippy::cast_possible_truncation)]
+    TimeDelta::milliseconds(ms.clamp(-cap, cap) as i64)
+}
+
 /// Source of [`Board::overdue_generation`]: unique across boards, so a cache keyed on it can
 /// never mistake one board's list for another's.
 static OVERDUE_GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -160,6 +174,11 @@ impl Board {
     #[must_use]
     pub fn settings(&self) -> BoardSettings {
         self.settings
+    }
+
+    /// Sets how many server seconds pass per local second (the demo's `--speed`).
+    pub fn set_clock_rate(&mut self, rate: f64) {
+        self.settings.clock_rate = rate;
     }
 
     /// Sets the configured poll interval of `feed` (staleness is counted in it).
@@ -299,10 +318,36 @@ impl Board {
     // -- clocks and health -----------------------------------------------------------------------
 
     /// The server's clock at `local_now`: the marketplace's skew when known, else that of any
-    /// other feed, else the local clock.
+    /// other feed, else the local clock. With a `clock_rate` other than 1 (the demo at
+    /// `--speed 10`), the server clock runs from the last document's `as_of` at that rate.
     #[must_use]
     pub fn server_now(&self, local_now: DateTime<Utc>) -> DateTime<Utc> {
+        if let Some((as_of, local)) = self.speed_anchor() {
+            return as_of + scaled(local_now - local, self.settings.clock_rate);
+        }
         local_now + self.clock_skew().unwrap_or_default()
+    }
+
+    /// The local clock at `server_now` (the inverse of [`Self::server_now`]).
+    #[must_use]
+    pub fn local_at(&self, server_now: DateTime<Utc>) -> DateTime<Utc> {
+        if let Some((as_of, local)) = self.speed_anchor() {
+            return local + scaled(server_now - as_of, 1.0 / self.settings.clock_rate);
+        }
+        server_now - self.clock_skew().unwrap_or_default()
+    }
+
+    /// `(as_of, local time it was seen)` of the newest document, when the server clock runs
+    /// at another rate than ours.
+    fn speed_anchor(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let rate = self.settings.clock_rate;
+        if !rate.is_finite() || rate <= 0.0 || (rate - 1.0).abs() < f64::EPSILON {
+            return None;
+        }
+        self.health
+            .iter()
+            .filter_map(|h| h.data_as_of.zip(h.data_as_of_local))
+            .max_by_key(|&(_, local)| local)
     }
 
     /// Server clock minus local clock used by [`Self::server_now`]; `None` before any document.
@@ -382,11 +427,29 @@ impl Board {
 
     // -- derived views ---------------------------------------------------------------------------
 
+    /// The instant rates and projections of `feed` are read at: `server_now`, or while the
+    /// feed is stale the `as_of` of its last document, so figures freeze at their last good
+    /// values instead of being projected forward from old samples.
+    #[must_use]
+    pub fn rates_at(&self, feed: FeedKind, server_now: DateTime<Utc>) -> DateTime<Utc> {
+        let local_now = self.local_at(server_now);
+        match self.health(feed).data_as_of {
+            Some(as_of) if self.is_stale(feed, local_now) => as_of.min(server_now),
+            _ => server_now,
+        }
+    }
+
     /// Derived figures of one drop at `server_now`.
     #[must_use]
     pub fn drop_figures(&self, id: &str, server_now: DateTime<Utc>) -> Option<DropFigures<'_>> {
         let drop = self.drops.get(id)?;
-        Some(DropFigures::new(drop, self.drop_track(id), server_now))
+        let rates_at = self.rates_at(FeedKind::Marketplace, server_now);
+        Some(DropFigures::new(
+            drop,
+            self.drop_track(id),
+            server_now,
+            rates_at,
+        ))
     }
 
     /// Derived figures of every drop, in document order.
@@ -395,17 +458,19 @@ impl Board {
         &self,
         server_now: DateTime<Utc>,
     ) -> impl ExactSizeIterator<Item = DropFigures<'_>> {
+        let rates_at = self.rates_at(FeedKind::Marketplace, server_now);
         self.drops
             .entries
             .iter()
-            .map(move |d| DropFigures::new(d, self.drop_track(&d.id), server_now))
+            .map(move |d| DropFigures::new(d, self.drop_track(&d.id), server_now, rates_at))
     }
 
     /// Capacity and SLA outlook of one hub at `server_now`.
     #[must_use]
     pub fn hub_outlook(&self, id: &str, server_now: DateTime<Utc>) -> Option<HubOutlook<'_>> {
         let hub = self.hubs.get(id)?;
-        Some(HubOutlook::new(hub, self.hub_track(id), server_now))
+        let rates_at = self.rates_at(FeedKind::Fulfilment, server_now);
+        Some(HubOutlook::new(hub, self.hub_track(id), rates_at))
     }
 
     /// Outlook of every hub, in document order.
@@ -414,10 +479,11 @@ impl Board {
         &self,
         server_now: DateTime<Utc>,
     ) -> impl ExactSizeIterator<Item = HubOutlook<'_>> {
+        let rates_at = self.rates_at(FeedKind::Fulfilment, server_now);
         self.hubs
             .entries
             .iter()
-            .map(move |h| HubOutlook::new(h, self.hub_track(&h.id), server_now))
+            .map(move |h| HubOutlook::new(h, self.hub_track(&h.id), rates_at))
     }
 
     /// Summary of one pop-up at `server_now`.
@@ -537,6 +603,7 @@ mod tests {
 
         let h = board.hub_outlook("ewr-1", now).expect("hub");
         assert_eq!(h.capacity.remaining_units, 390);
+        assert_eq!(h.capacity.over_contract_units, 0);
         assert!(close(h.on_time_pct, 93.46));
         assert_eq!(h.sla_orders, 214);
         assert_eq!(h.capacity.burn_units_per_min, None);

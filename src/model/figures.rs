@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::feed::wire::{Capacity, DropState};
 
+use super::estimate::Estimate;
+
 /// What a drop's countdown runs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -199,86 +201,152 @@ impl Exhaustion {
     }
 }
 
-/// Capacity outlook of a hub: where consumption stands and where it is heading.
+/// A figure's 90 % range: `low <= high` (for instants, `low` is the earliest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range<T> {
+    pub low: T,
+    pub high: T,
+}
+
+impl<T: PartialOrd + Copy> Range<T> {
+    /// The range of two ends given in any order.
+    #[must_use]
+    pub fn new(a: T, b: T) -> Self {
+        if a <= b {
+            Self { low: a, high: b }
+        } else {
+            Self { low: b, high: a }
+        }
+    }
+
+    /// Whether `value` lies in it.
+    #[must_use]
+    pub fn contains(&self, value: T) -> bool {
+        self.low <= value && value <= self.high
+    }
+}
+
+/// Capacity outlook of a hub: where consumption stands and where it is heading, each
+/// projection with the range the burn rate's interval gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CapacityOutlook {
-    /// contracted − consumed; negative once over contract.
-    pub remaining_units: i64,
-    /// Units per minute, least squares over the trailing window; `None` before 2 samples.
+    /// contracted − consumed, never negative (past the contract see `over_contract_units`).
+    pub remaining_units: u64,
+    /// consumed − contracted when positive, else 0.
+    pub over_contract_units: u64,
+    /// Units per minute with its 90 % interval; `None` while measuring.
+    pub burn: Option<Estimate>,
+    /// The point of `burn`: least squares over the trailing window.
     pub burn_units_per_min: Option<f64>,
+    /// At the point rate.
     pub exhaustion: Exhaustion,
+    /// Earliest exhaustion (at the interval's high rate); `None` when even that rate does not
+    /// exhaust the contract within the projection horizon, or without a rate.
+    pub exhaustion_earliest: Option<DateTime<Utc>>,
+    /// Latest exhaustion (at the interval's low rate); `None` when the low rate is 0 (it may
+    /// never run out) or without a rate.
+    pub exhaustion_latest: Option<DateTime<Utc>>,
     /// Time until `window_end`, never negative.
     pub time_left: TimeDelta,
     /// consumed + rate × time left, rounded to whole units; `None` without a rate while the
     /// window is still open.
     pub projected_at_window_end: Option<u64>,
+    /// The same at the interval's low and high rates.
+    pub projected_range: Option<Range<u64>>,
     /// projected − contracted when positive, else 0; `None` without a projection.
     pub overage_units: Option<u64>,
+    pub overage_range: Option<Range<u64>>,
     /// `overage_units × overage_cost_minor`.
     pub overage_cost_minor: Option<i64>,
+    pub overage_cost_range: Option<Range<i64>>,
     /// `min_commit_units − projected` when positive, else 0; `None` without a projection.
     pub shortfall_units: Option<u64>,
+    pub shortfall_range: Option<Range<u64>>,
     /// `shortfall_units × unused_penalty_minor`.
     pub penalty_minor: Option<i64>,
+    pub penalty_range: Option<Range<i64>>,
 }
 
 impl CapacityOutlook {
-    /// The outlook of `capacity` at `now` (server time) with burn rate `burn_units_per_min`.
+    /// The outlook of `capacity` at `now` (server time) with burn rate `burn` (per minute).
     #[must_use]
-    pub fn compute(
-        capacity: &Capacity,
-        burn_units_per_min: Option<f64>,
-        now: DateTime<Utc>,
-    ) -> Self {
+    pub fn compute(capacity: &Capacity, burn: Option<Estimate>, now: DateTime<Utc>) -> Self {
         let consumed = capacity.consumed_units;
         let contracted = capacity.contracted_units;
-        let remaining = i128::from(contracted) - i128::from(consumed);
-        let remaining_units = clamp_i64(remaining);
-        let rate = burn_units_per_min.filter(|r| r.is_finite() && *r >= 0.0);
-        let exhaustion = if consumed >= contracted {
+        let burn = burn.filter(|b| b.low >= 0.0);
+        let rate = burn.map(|b| b.point);
+        let left = contracted.saturating_sub(consumed);
+        let reached = consumed >= contracted;
+        let exhaustion = if reached {
             Exhaustion::Reached {
                 over_by: consumed - contracted,
             }
         } else {
-            match run_out_at(now, contracted - consumed, rate) {
+            match run_out_at(now, left, rate) {
                 Some(at) => Exhaustion::At(at),
                 None => Exhaustion::NotBurning,
             }
         };
-        let time_left = (capacity.window_end - now).max(TimeDelta::zero());
-        let projected_at_window_end = if time_left.is_zero() {
-            // The window is over: what was consumed is final, no rate needed.
-            Some(consumed)
-        } else {
-            rate.map(|r| {
-                #[allow(clippy::cast_precision_loss)]
-                let minutes_left = time_left.num_milliseconds() as f64 / 60_000.0;
-                #[allow(clippy::cast_precision_loss)]
-                let projected = consumed as f64 + r * minutes_left;
-                // Float-to-int `as` saturates; the projection is never below `consumed`.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let units = projected.round() as u64;
-                units.max(consumed)
-            })
+        let (exhaustion_earliest, exhaustion_latest) = match burn {
+            Some(_) if reached => (Some(now), Some(now)),
+            Some(b) => (
+                run_out_at(now, left, Some(b.high)),
+                run_out_at(now, left, Some(b.low)),
+            ),
+            None => (None, None),
         };
-        let overage_units = projected_at_window_end.map(|p| p.saturating_sub(contracted));
-        let shortfall_units =
-            projected_at_window_end.map(|p| capacity.min_commit_units.saturating_sub(p));
+        let time_left = (capacity.window_end - now).max(TimeDelta::zero());
+        let project = |r: f64| -> u64 {
+            #[allow(clippy::cast_precision_loss)]
+            let minutes_left = time_left.num_milliseconds() as f64 / 60_000.0;
+            #[allow(clippy::cast_precision_loss)]
+            let projected = consumed as f64 + r * minutes_left;
+            // Float-to-int `as` saturates; the projection is never below `consumed`.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let units = projected.round() as u64;
+            units.max(consumed)
+        };
+        let (projected_at_window_end, projected_range) = if time_left.is_zero() {
+            // The window is over: what was consumed is final, no rate needed.
+            (Some(consumed), Some(Range::new(consumed, consumed)))
+        } else {
+            (
+                rate.map(project),
+                burn.map(|b| Range::new(project(b.low), project(b.high))),
+            )
+        };
+        let over = |p: u64| p.saturating_sub(contracted);
+        let short = |p: u64| capacity.min_commit_units.saturating_sub(p);
+        let overage_units = projected_at_window_end.map(over);
+        let overage_range = projected_range.map(|r| Range::new(over(r.low), over(r.high)));
+        let shortfall_units = projected_at_window_end.map(short);
+        let shortfall_range = projected_range.map(|r| Range::new(short(r.high), short(r.low)));
+        let cost = |u: u64| priced(u, capacity.overage_cost_minor);
+        let penalty = |u: u64| priced(u, capacity.unused_penalty_minor);
         Self {
-            remaining_units,
+            remaining_units: left,
+            over_contract_units: consumed.saturating_sub(contracted),
+            burn,
             burn_units_per_min: rate,
             exhaustion,
+            exhaustion_earliest,
+            exhaustion_latest,
             time_left,
             projected_at_window_end,
+            projected_range,
             overage_units,
-            overage_cost_minor: overage_units.map(|u| priced(u, capacity.overage_cost_minor)),
+            overage_range,
+            overage_cost_minor: overage_units.map(cost),
+            overage_cost_range: overage_range.map(|r| Range::new(cost(r.low), cost(r.high))),
             shortfall_units,
-            penalty_minor: shortfall_units.map(|u| priced(u, capacity.unused_penalty_minor)),
+            shortfall_range,
+            penalty_minor: shortfall_units.map(penalty),
+            penalty_range: shortfall_range.map(|r| Range::new(penalty(r.low), penalty(r.high))),
         }
     }
 
-    /// Whether capacity is projected to run out before `window_end` (or already has, with
-    /// window time left).
+    /// Whether capacity is projected (at the point rate) to run out before `window_end` (or
+    /// already has, with window time left).
     #[must_use]
     pub fn exhausts_before(&self, window_end: DateTime<Utc>) -> bool {
         match self.exhaustion {
@@ -286,6 +354,63 @@ impl CapacityOutlook {
             Exhaustion::Reached { .. } => !self.time_left.is_zero(),
             Exhaustion::NotBurning => false,
         }
+    }
+
+    /// Whether even the latest exhaustion of the interval is before `window_end`: the whole
+    /// interval is past the threshold.
+    #[must_use]
+    pub fn surely_exhausts_before(&self, window_end: DateTime<Utc>) -> bool {
+        match self.exhaustion {
+            Exhaustion::Reached { .. } => !self.time_left.is_zero(),
+            _ => self.exhaustion_latest.is_some_and(|at| at < window_end),
+        }
+    }
+
+    /// Whether the contract lasts the window at the point rate (`None` while measuring).
+    #[must_use]
+    pub fn lasts_window(&self, window_end: DateTime<Utc>) -> Option<bool> {
+        match self.exhaustion {
+            Exhaustion::Reached { .. } => Some(false),
+            _ if self.burn.is_none() && !self.time_left.is_zero() => None,
+            _ => Some(!self.exhausts_before(window_end)),
+        }
+    }
+}
+
+/// A live drop's stock outlook against its close: sell-out (never after `closes_at`) or the
+/// units left at close, each with its range from the sales rate's interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StockOutlook {
+    /// At the point rate, only when before `closes_at`.
+    pub sellout_at: Option<DateTime<Utc>>,
+    /// Earliest (high rate) and latest (low rate) sell-out, each only when before `closes_at`.
+    pub sellout_earliest: Option<DateTime<Utc>>,
+    pub sellout_latest: Option<DateTime<Utc>>,
+    /// Units expected to be left when the drop closes (0 when it sells out before), with
+    /// its range: low at the high rate, high at the low rate.
+    pub left_at_close: Estimate,
+}
+
+impl StockOutlook {
+    /// `remaining` units selling at `rate` (per minute) from `now` until `closes_at`.
+    #[must_use]
+    pub fn compute(
+        now: DateTime<Utc>,
+        remaining: u64,
+        rate: Estimate,
+        closes_at: DateTime<Utc>,
+    ) -> Option<Self> {
+        let before_close = |at: Option<DateTime<Utc>>| at.filter(|at| *at < closes_at);
+        #[allow(clippy::cast_precision_loss)]
+        let minutes = (closes_at - now).max(TimeDelta::zero()).num_milliseconds() as f64 / 60_000.0;
+        #[allow(clippy::cast_precision_loss)]
+        let left = |r: f64| (remaining as f64 - r * minutes).max(0.0).round();
+        Some(Self {
+            sellout_at: before_close(run_out_at(now, remaining, Some(rate.point))),
+            sellout_earliest: before_close(run_out_at(now, remaining, Some(rate.high))),
+            sellout_latest: before_close(run_out_at(now, remaining, Some(rate.low))),
+            left_at_close: Estimate::new(left(rate.point), left(rate.high), left(rate.low))?,
+        })
     }
 }
 
@@ -429,7 +554,7 @@ mod tests {
         struct Case {
             consumed: u64,
             rate: Option<f64>,
-            remaining: i64,
+            remaining: u64,
             exhaustion: Exhaustion,
             projected: Option<u64>,
             overage: Option<(u64, i64)>,
@@ -485,7 +610,7 @@ mod tests {
             Case {
                 consumed: 650,
                 rate: Some(1.0),
-                remaining: -50,
+                remaining: 0,
                 exhaustion: Exhaustion::Reached { over_by: 50 },
                 projected: Some(860),
                 overage: Some((260, 234_000)),
@@ -494,7 +619,11 @@ mod tests {
             },
         ];
         for (i, c) in cases.iter().enumerate() {
-            let o = CapacityOutlook::compute(&capacity(c.consumed), c.rate, now);
+            let o = CapacityOutlook::compute(
+                &capacity(c.consumed),
+                c.rate.and_then(Estimate::exact),
+                now,
+            );
             assert_eq!(o.remaining_units, c.remaining, "case {i}");
             assert_eq!(o.exhaustion, c.exhaustion, "case {i}");
             assert_eq!(o.projected_at_window_end, c.projected, "case {i}");
@@ -530,13 +659,129 @@ mod tests {
         let mut cap = capacity(u64::MAX);
         cap.contracted_units = 0;
         cap.overage_cost_minor = i64::MAX;
-        let o = CapacityOutlook::compute(&cap, Some(f64::MAX), t("2026-11-27T18:00:00Z"));
-        assert_eq!(
-            o.remaining_units,
-            -i64::try_from(u64::MAX / 2).expect("fits") - 1
-        );
+        let o =
+            CapacityOutlook::compute(&cap, Estimate::exact(f64::MAX), t("2026-11-27T18:00:00Z"));
+        assert_eq!(o.remaining_units, 0);
+        assert_eq!(o.over_contract_units, u64::MAX);
         assert_eq!(o.projected_at_window_end, Some(u64::MAX));
         assert_eq!(o.overage_cost_minor, Some(i64::MAX));
         assert_eq!(priced(u64::MAX, i64::MIN), i64::MIN);
+    }
+}
+
+/// The bounds of issue 9, for any counters, rates and instants.
+#[cfg(test)]
+mod properties {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::estimate::RateEstimate;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap_or_default()
+    }
+
+    fn capacity(contracted: u64, consumed: u64, min_commit: u64, end_s: i64) -> Capacity {
+        Capacity {
+            contracted_units: contracted,
+            consumed_units: consumed,
+            min_commit_units: min_commit,
+            window_start: at(-3600),
+            window_end: at(end_s),
+            currency: "USD".into(),
+            overage_cost_minor: 900,
+            unused_penalty_minor: 150,
+        }
+    }
+
+    proptest! {
+        /// Remaining capacity is never negative, and every projection's range holds its point.
+        #[test]
+        fn capacity_bounds(
+            contracted in 0u64..100_000,
+            consumed in 0u64..200_000,
+            min_commit in 0u64..100_000,
+            end_s in -600i64..20_000,
+            events in 0u64..5_000,
+            span_s in 1i64..600,
+            slope in 0.0f64..2_000.0,
+        ) {
+            let rate = RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                .map(|r| r.per_min);
+            prop_assert!(rate.is_some_and(|r| r.contains(r.point)));
+            let o = CapacityOutlook::compute(
+                &capacity(contracted, consumed, min_commit, end_s),
+                rate,
+                at(0),
+            );
+            prop_assert_eq!(o.remaining_units, contracted.saturating_sub(consumed));
+            prop_assert_eq!(o.over_contract_units, consumed.saturating_sub(contracted));
+            prop_assert!(o.remaining_units == 0 || o.over_contract_units == 0);
+            if let (Some(p), Some(r)) = (o.projected_at_window_end, o.projected_range) {
+                prop_assert!(r.contains(p), "{:?}", o);
+            }
+            if let (Some(u), Some(r)) = (o.overage_units, o.overage_range) {
+                prop_assert!(r.contains(u), "{:?}", o);
+            }
+            if let (Some(u), Some(r)) = (o.shortfall_units, o.shortfall_range) {
+                prop_assert!(r.contains(u), "{:?}", o);
+            }
+            if let (Exhaustion::At(p), Some(e)) = (o.exhaustion, o.exhaustion_earliest) {
+                prop_assert!(e <= p);
+                prop_assert!(o.exhaustion_latest.is_none_or(|l| p <= l));
+            }
+            // Certain exhaustion implies the point exhausts too.
+            if o.surely_exhausts_before(at(end_s)) {
+                prop_assert!(o.exhausts_before(at(end_s)));
+            }
+        }
+
+        /// A sell-out time is never after `closes_at`, and units left at close are never
+        /// negative and hold their point.
+        #[test]
+        fn sellout_never_after_close(
+            remaining in 0u64..1_000_000,
+            events in 0u64..5_000,
+            span_s in 1i64..600,
+            slope in 0.0f64..5_000.0,
+            closes_s in -600i64..50_000,
+        ) {
+            let rate = RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                .map(|r| r.per_min);
+            let Some(rate) = rate else {
+                return Err(TestCaseError::fail("a positive span gives an estimate"));
+            };
+            let stock = StockOutlook::compute(at(0), remaining, rate, at(closes_s));
+            prop_assert!(stock.is_some());
+            if let Some(s) = stock {
+                for t in [s.sellout_at, s.sellout_earliest, s.sellout_latest].into_iter().flatten() {
+                    prop_assert!(t < at(closes_s));
+                }
+                prop_assert!(s.left_at_close.low >= 0.0);
+                prop_assert!(s.left_at_close.contains(s.left_at_close.point));
+            }
+        }
+
+        /// Intervals narrow as evidence grows: the same rate seen over a longer span has a
+        /// narrower relative interval.
+        #[test]
+        fn intervals_narrow_with_evidence(
+            per_min in 1u64..600,
+            short_s in 5i64..120,
+            factor in 2i64..10,
+        ) {
+            let rate_at = |span_s: i64| {
+                let events = per_min * u64::try_from(span_s).unwrap_or(0) / 60;
+                #[allow(clippy::cast_precision_loss)]
+                let slope = per_min as f64;
+                RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
+                    .map(|r| r.per_min)
+            };
+            let (Some(short), Some(long)) = (rate_at(short_s), rate_at(short_s * factor)) else {
+                return Err(TestCaseError::fail("estimates"));
+            };
+            prop_assert!(long.high - long.low < short.high - short.low, "{:?} {:?}", short, long);
+        }
     }
 }

@@ -27,6 +27,9 @@ pub struct FeedHealth {
     pub latency_ms: Option<u64>,
     /// `as_of` (server time) of the document the board holds for this feed.
     pub data_as_of: Option<DateTime<Utc>>,
+    /// The local time `data_as_of` corresponds to (midpoint of request and answer): the
+    /// anchor of a server clock that runs at another speed (the demo's `--speed`).
+    pub data_as_of_local: Option<DateTime<Utc>>,
     /// Server clock minus local clock, as seen in this feed's documents.
     pub skew: ClockSkew,
 }
@@ -45,6 +48,7 @@ impl FeedHealth {
             consecutive_failures: 0,
             latency_ms: None,
             data_as_of: None,
+            data_as_of_local: None,
             skew: ClockSkew::new(),
         }
     }
@@ -69,6 +73,11 @@ impl FeedHealth {
         self.latency_ms = u64::try_from((received_at - sent_at).num_milliseconds()).ok();
         if let Some(as_of) = as_of {
             self.data_as_of = Some(as_of);
+            self.data_as_of_local = Some(if sent_at <= received_at {
+                sent_at + (received_at - sent_at) / 2
+            } else {
+                received_at
+            });
             self.skew.observe(as_of, Some(sent_at), received_at);
         }
     }

@@ -13,9 +13,12 @@
 pub mod alerts;
 pub mod board;
 pub mod clock;
+pub mod estimate;
 pub mod figures;
+pub mod format;
 pub mod health;
 pub mod history;
+pub mod interval;
 pub mod money;
 pub mod rate;
 pub mod report;

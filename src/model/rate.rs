@@ -4,6 +4,8 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use super::estimate::RateEstimate;
+
 /// Samples of one cumulative counter, from which a rate (least-squares slope) and a delta over a
 /// trailing window are read.
 ///
@@ -189,6 +191,15 @@ impl RateWindow {
         }
         // Values never decrease inside the window, so a negative slope is only rounding.
         Some((sxy / sxx).max(0.0))
+    }
+
+    /// Units per minute with its 90 % interval from the events (counter increments) inside
+    /// `[now - window, now]` over their span; `None` while there is nothing to go on (fewer
+    /// than 2 samples, or no time between them): "measuring".
+    #[must_use]
+    pub fn estimate(&self, now: DateTime<Utc>) -> Option<RateEstimate> {
+        let slope = self.per_minute(now)?;
+        RateEstimate::from_counts(slope, self.delta(now)?, self.span(now)?)
     }
 
     /// Time between the first and the last sample inside `[now - window, now]`: how much

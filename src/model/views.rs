@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 
 use crate::feed::wire::{Drop, DropState, Hub, Popup, PriceBand, Terminal, TerminalStatus};
 
+use super::estimate::{Estimate, RateEstimate, proportion_pct};
 use super::figures::{
-    self, CapacityOutlook, Countdown, band_allowed, band_margin_pct, conversion_pct,
-    live_conversion_pct, on_time_pct, sell_through_pct, sellout_at,
+    self, CapacityOutlook, Countdown, StockOutlook, band_allowed, band_margin_pct, conversion_pct,
+    on_time_pct, sell_through_pct,
 };
 use super::history::{DropTrack, HubTrack};
 
@@ -19,19 +20,25 @@ pub struct DropFigures<'a> {
     pub countdown: Option<Countdown>,
     /// Cumulative orders / sessions × 100.
     pub conversion_pct: Option<f64>,
-    /// The same over the trailing window's deltas.
+    /// The same over the trailing window's deltas (the point of `live_conversion`).
     pub live_conversion_pct: Option<f64>,
+    /// Live conversion % with its Clopper–Pearson 90 % interval.
+    pub live_conversion: Option<Estimate>,
     /// Sessions that arrived in the trailing window (how much the live figure rests on).
     pub window_sessions: Option<u64>,
-    /// Orders per minute over the trailing window.
+    /// Orders per minute over the trailing window (the point of `orders`).
     pub orders_per_min: Option<f64>,
-    /// Units sold (`stock.sold`) per minute over the trailing window.
+    pub orders: Option<RateEstimate>,
+    /// Units sold (`stock.sold`) per minute over the trailing window (the point of `sales`).
     pub units_per_min: Option<f64>,
+    pub sales: Option<RateEstimate>,
     pub sell_through_pct: Option<f64>,
     /// allocated − sold, 0 once sold out (or oversold).
     pub remaining_stock: u64,
-    /// When the remaining stock is gone at the current rate.
+    /// When the remaining stock is gone at the current rate; never after `closes_at`.
     pub sellout_at: Option<DateTime<Utc>>,
+    /// Sell-out range or units left at close, for a live drop with a sales rate.
+    pub stock_outlook: Option<StockOutlook>,
     /// One row per price band, in document order.
     pub bands: Vec<BandFigures<'a>>,
 }
@@ -47,17 +54,27 @@ pub struct BandFigures<'a> {
     /// From `funnel_by_band`, when the feed sends it.
     pub conversion_pct: Option<f64>,
     pub live_conversion_pct: Option<f64>,
+    pub live_conversion: Option<Estimate>,
     /// Whether this is the drop's `active_band`.
     pub is_active: bool,
 }
 
 impl<'a> DropFigures<'a> {
-    /// The figures of `drop` with its trailing windows `track` at `server_now`.
+    /// The figures of `drop` with its trailing windows `track` at `server_now`; rates and
+    /// projections are read at `rates_at` (`server_now`, or the last document's `as_of` while
+    /// the feed is stale, so old samples are not projected forward).
     #[must_use]
-    pub fn new(drop: &'a Drop, track: Option<&DropTrack>, server_now: DateTime<Utc>) -> Self {
-        let now = server_now;
-        let units_per_min = track.and_then(|t| t.sold.per_minute(now));
+    pub fn new(
+        drop: &'a Drop,
+        track: Option<&DropTrack>,
+        server_now: DateTime<Utc>,
+        rates_at: DateTime<Utc>,
+    ) -> Self {
+        let now = rates_at;
+        let sales = track.and_then(|t| t.sold.estimate(now));
+        let orders = track.and_then(|t| t.orders.estimate(now));
         let window_sessions = track.and_then(|t| t.sessions.delta(now));
+        let live = |orders: Option<u64>, sessions: Option<u64>| proportion_pct(orders?, sessions?);
         let bands = drop
             .price_bands
             .iter()
@@ -68,34 +85,41 @@ impl<'a> DropFigures<'a> {
                     .as_ref()
                     .and_then(|by_band| by_band.get(&band.id));
                 let band_track = track.and_then(|t| t.bands.get(&band.id));
+                let live_band =
+                    band_track.and_then(|t| live(t.orders.delta(now), t.sessions.delta(now)));
                 BandFigures {
                     band,
                     margin_pct,
                     allowed: band_allowed(margin_pct, drop.margin_floor_pct),
                     conversion_pct: funnel.and_then(|f| conversion_pct(f.orders, f.sessions)),
-                    live_conversion_pct: band_track.and_then(|t| {
-                        live_conversion_pct(t.orders.delta(now), t.sessions.delta(now))
-                    }),
+                    live_conversion_pct: live_band.map(|e| e.point),
+                    live_conversion: live_band,
                     is_active: band.id == drop.active_band,
                 }
             })
             .collect();
+        let live_conversion = track.and_then(|t| live(t.orders.delta(now), window_sessions));
+        let remaining_stock = drop.stock.allocated.saturating_sub(drop.stock.sold);
+        // Only a live drop sells: a paused one's trailing rate would project a sell-out that
+        // cannot happen until it is resumed.
+        let stock_outlook = sales
+            .filter(|_| drop.state == DropState::Live)
+            .and_then(|r| StockOutlook::compute(now, remaining_stock, r.per_min, drop.closes_at));
         Self {
             drop,
-            countdown: figures::countdown(&drop.state, drop.opens_at, drop.closes_at, now),
+            countdown: figures::countdown(&drop.state, drop.opens_at, drop.closes_at, server_now),
             conversion_pct: conversion_pct(drop.funnel.orders, drop.funnel.sessions),
-            live_conversion_pct: track
-                .and_then(|t| live_conversion_pct(t.orders.delta(now), window_sessions)),
+            live_conversion_pct: live_conversion.map(|e| e.point),
+            live_conversion,
             window_sessions,
-            orders_per_min: track.and_then(|t| t.orders.per_minute(now)),
-            units_per_min,
+            orders_per_min: orders.map(|r| r.per_min.point),
+            orders,
+            units_per_min: sales.map(|r| r.per_min.point),
+            sales,
             sell_through_pct: sell_through_pct(drop.stock.sold, drop.stock.allocated),
-            remaining_stock: drop.stock.allocated.saturating_sub(drop.stock.sold),
-            // Only a live drop sells: a paused one's trailing rate would project a sell-out
-            // that cannot happen until it is resumed.
-            sellout_at: (drop.state == DropState::Live)
-                .then(|| sellout_at(now, drop.stock.allocated, drop.stock.sold, units_per_min))
-                .flatten(),
+            remaining_stock,
+            sellout_at: stock_outlook.and_then(|o| o.sellout_at),
+            stock_outlook,
             bands,
         }
     }
@@ -113,6 +137,8 @@ pub struct HubOutlook<'a> {
     /// The hub as the feed last sent it.
     pub hub: &'a Hub,
     pub capacity: CapacityOutlook,
+    /// The burn rate with its evidence; `None` while measuring.
+    pub burn: Option<RateEstimate>,
     /// `on_time / (on_time + late + overdue_open) × 100`.
     pub on_time_pct: Option<f64>,
     /// Orders counted in the on-time figure.
@@ -122,14 +148,16 @@ pub struct HubOutlook<'a> {
 }
 
 impl<'a> HubOutlook<'a> {
-    /// The outlook of `hub` with its burn window `track` at `server_now`.
+    /// The outlook of `hub` with its burn window `track` at `rates_at` (the server's now, or
+    /// the last document's `as_of` while the feed is stale: figures freeze, not drift).
     #[must_use]
-    pub fn new(hub: &'a Hub, track: Option<&'a HubTrack>, server_now: DateTime<Utc>) -> Self {
-        let rate = track.and_then(|t| t.consumed.per_minute(server_now));
+    pub fn new(hub: &'a Hub, track: Option<&'a HubTrack>, rates_at: DateTime<Utc>) -> Self {
+        let burn = track.and_then(|t| t.consumed.estimate(rates_at));
         let sla = &hub.sla;
         Self {
             hub,
-            capacity: CapacityOutlook::compute(&hub.capacity, rate, server_now),
+            capacity: CapacityOutlook::compute(&hub.capacity, burn.map(|b| b.per_min), rates_at),
+            burn,
             on_time_pct: on_time_pct(sla.on_time, sla.late, sla.overdue_open),
             sla_orders: sla
                 .on_time

@@ -66,7 +66,8 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         );
         return ExitCode::from(crate::config::EXIT_STATUS);
     }
-    let exit = control_room(&config, keymap, demo.is_some()).await;
+    let speed = demo.as_ref().map(|d| d.speed);
+    let exit = control_room(&config, keymap, speed).await;
     #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
         sim.shutdown().await;
@@ -143,10 +144,13 @@ async fn start_demo(
 async fn control_room(
     config: &Config,
     keymap: Keymap,
-    simulated: bool,
+    demo_speed: Option<f64>,
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
+    if let Some(warning) = config.alerts.deprecation_warning() {
+        log::warn!("{warning}");
+    }
     for endpoint in &config.feeds {
         log::info!(
             "{} feed: {} every {} (timeout {}){}",
@@ -184,7 +188,7 @@ async fn control_room(
     };
     let room_config = RoomConfig {
         environment: config.ui.environment.clone(),
-        simulated,
+        simulated: demo_speed.is_some(),
         read_only: config.ui.read_only,
         keymap,
         operator: Operator::from_env(),
@@ -193,8 +197,12 @@ async fn control_room(
         ascii: config.ui.ascii,
         ids: Box::new(RandomKeys),
     };
-    let mut room = Room::new(room_config, config.board());
-    let theme = Theme::new(room.session.color(), room.session.ascii());
+    let mut board = config.board();
+    // The demo's simulator runs its clock `--speed` times faster: speed, not skew.
+    board.set_clock_rate(demo_speed.unwrap_or(1.0));
+    let mut room = Room::new(room_config, board);
+    let theme =
+        Theme::new(room.session.color(), room.session.ascii()).with_zone(config.ui.timezone);
     let mut runner = RoomEffects {
         pollers,
         control,

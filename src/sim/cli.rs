@@ -15,7 +15,7 @@ pub struct SimArgs {
     /// Address to listen on (loopback by default; use 0.0.0.0:PORT to serve other machines).
     #[arg(long, default_value = "127.0.0.1:7070")]
     pub listen: SocketAddr,
-    /// Built-in scenario (launch, popup-day, quiet) or path to a scenario TOML file.
+    /// Built-in scenario (launch, popup-day, quiet, contract-edge) or path to a scenario TOML file.
     #[arg(long, default_value = "launch")]
     pub scenario: String,
     /// Sim seconds per wall second (e.g. 30 to watch a launch unfold in minutes).

@@ -96,13 +96,17 @@ use super::error::SimError;
 use super::faults::{FaultKind, FaultSpec, ScheduledFault, parse_feed};
 
 /// The scenarios built into the binary, so `--scenario launch` works from any directory.
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 4] = [
     ("launch", include_str!("../../assets/scenarios/launch.toml")),
     (
         "popup-day",
         include_str!("../../assets/scenarios/popup-day.toml"),
     ),
     ("quiet", include_str!("../../assets/scenarios/quiet.toml")),
+    (
+        "contract-edge",
+        include_str!("../../assets/scenarios/contract-edge.toml"),
+    ),
 ];
 
 /// Names of the built-in scenarios.

@@ -29,8 +29,12 @@ pub async fn observe(config: &Config, observe: Duration) -> Result<Report, Strin
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, tx)?;
     let deadline = tokio::time::Instant::now() + observe;
     // Ends at the deadline (timeout) or when every poller has gone (channel closed).
+    let mut alerts = AlertBook::new();
+    // Evaluated after every poll, so an alert whose condition held for its pending time
+    // during the observation is reported firing, else pending.
     while let Ok(Some(report)) = tokio::time::timeout_at(deadline, rx.recv()).await {
         board.apply_poll(report);
+        alerts.evaluate(&board, Utc::now(), &config.alerts);
     }
     drop(pollers);
     let now = Utc::now();
@@ -45,7 +49,6 @@ pub async fn observe(config: &Config, observe: Duration) -> Result<Report, Strin
             );
         }
     }
-    let mut alerts = AlertBook::new();
     alerts.evaluate(&board, now, &config.alerts);
     Ok(Report::build(&board, &alerts, now))
 }

@@ -4,13 +4,17 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::money::format_money;
-use crate::model::report::Report;
+use crate::model::estimate::Estimate;
+use crate::model::format::{self, Zone, money as format_money};
+use crate::model::report::{AlertState, Report};
 
 /// Renders `report` as aligned plain-text tables (no colour, no box drawing: it goes to pipes
-/// and cron mail as often as to a terminal).
+/// and cron mail as often as to a terminal). Estimates whose 90 % range is wider than
+/// ±`settled_pct` % are shown with their range, as on screen, by the same formatting code.
 #[must_use]
-pub fn render_table(report: &Report) -> String {
+pub fn render_table(report: &Report, settled_pct: f64) -> String {
+    let now = report.as_of;
+    let at = |t: DateTime<Utc>| format::clock_in(t, Zone::Utc, now);
     let mut out = String::new();
     let skew = report
         .clock_skew_s
@@ -70,9 +74,32 @@ pub fn render_table(report: &Report) -> String {
             drop.state.clone(),
             drop.countdown_s.map_or_else(dash, countdown),
             pct(drop.conversion_pct),
-            pct(drop.live_conversion_pct),
+            estimate3(
+                drop.live_conversion_pct,
+                drop.live_conversion_pct_low,
+                drop.live_conversion_pct_high,
+            )
+            .map_or_else(dash, |e| format::percent_estimate(Some(e), settled_pct)),
             pct(drop.sell_through_pct),
-            drop.sellout_at.map_or_else(dash, clock),
+            match (drop.sellout_at, drop.units_left_at_close) {
+                (Some(point), _) => format::instant(
+                    now,
+                    point,
+                    drop.sellout_at_low,
+                    drop.sellout_at_high,
+                    settled_pct,
+                    Zone::Utc,
+                ),
+                (None, Some(left)) => {
+                    units_estimate(
+                        left,
+                        drop.units_left_at_close_low,
+                        drop.units_left_at_close_high,
+                        settled_pct,
+                    ) + " left at close"
+                }
+                (None, None) => dash(),
+            },
             drop.active_band.clone(),
             bands,
         ]);
@@ -91,26 +118,70 @@ pub fn render_table(report: &Report) -> String {
         "OVERDUE",
     ]);
     for hub in &report.hubs {
-        let exhausts = match (hub.capacity_reached, hub.projected_exhaustion_at) {
-            (true, _) => "reached".to_owned(),
-            (false, Some(at)) => clock(at),
-            (false, None) => dash(),
+        let exhausts = match (
+            hub.capacity_reached,
+            hub.lasts_window,
+            hub.projected_exhaustion_at,
+        ) {
+            (true, _, _) => "reached".to_owned(),
+            (false, Some(true), _) => "lasts the window".to_owned(),
+            (false, _, Some(point)) => format::instant(
+                now,
+                point,
+                hub.projected_exhaustion_at_low,
+                hub.projected_exhaustion_at_high,
+                settled_pct,
+                Zone::Utc,
+            ),
+            (false, _, None) => dash(),
         };
-        let priced = |units: Option<u64>, cost: Option<i64>| match (units, cost) {
-            (Some(0), _) => "0".to_owned(),
-            (Some(units), Some(cost)) => format!("{units} ({})", format_money(cost, &hub.currency)),
+        let priced = |units: Option<u64>,
+                      low: Option<u64>,
+                      high: Option<u64>,
+                      cost: Option<i64>| match (units, cost) {
+            (Some(0), _) if high.is_none_or(|h| h == 0) => "0".to_owned(),
+            (Some(units), Some(cost)) => format!(
+                "{} ({})",
+                units_estimate(units, low, high, settled_pct),
+                format_money(cost, &hub.currency)
+            ),
             _ => dash(),
         };
+        let remaining = if hub.over_contract_units > 0 {
+            format!("over by {}", hub.over_contract_units)
+        } else {
+            hub.remaining_units.to_string()
+        };
+        let burn = estimate3(
+            hub.burn_units_per_min,
+            hub.burn_units_per_min_low,
+            hub.burn_units_per_min_high,
+        );
         hubs.row(vec![
             hub.id.clone(),
-            hub.remaining_units.to_string(),
-            hub.burn_units_per_min
-                .map_or_else(dash, |rate| format!("{rate:.1}")),
+            remaining,
+            format::rate(burn, settled_pct, hub.rate_span_s),
             exhausts,
-            hub.projected_at_window_end
-                .map_or_else(dash, |units| units.to_string()),
-            priced(hub.overage_units, hub.overage_cost_minor),
-            priced(hub.shortfall_units, hub.penalty_minor),
+            hub.projected_at_window_end.map_or_else(dash, |units| {
+                units_estimate(
+                    units,
+                    hub.projected_at_window_end_low,
+                    hub.projected_at_window_end_high,
+                    settled_pct,
+                )
+            }),
+            priced(
+                hub.overage_units,
+                hub.overage_units_low,
+                hub.overage_units_high,
+                hub.overage_cost_minor,
+            ),
+            priced(
+                hub.shortfall_units,
+                hub.shortfall_units_low,
+                hub.shortfall_units_high,
+                hub.penalty_minor,
+            ),
             pct(hub.on_time_pct),
             hub.overdue_open.to_string(),
         ]);
@@ -132,7 +203,7 @@ pub fn render_table(report: &Report) -> String {
     }
     popups.write_to(&mut out, "POP-UPS");
 
-    let mut alerts = Table::new(&["SEVERITY", "KIND", "SUBJECT", "SINCE", "MESSAGE"]);
+    let mut alerts = Table::new(&["SEVERITY", "STATE", "KIND", "SUBJECT", "SINCE", "MESSAGE"]);
     for alert in &report.alerts {
         alerts.row(vec![
             format!(
@@ -140,9 +211,14 @@ pub fn render_table(report: &Report) -> String {
                 alert.severity.as_str(),
                 if alert.silenced { " (silenced)" } else { "" }
             ),
+            match alert.state {
+                AlertState::Firing => "firing",
+                AlertState::Pending => "pending",
+            }
+            .to_owned(),
             alert.kind.as_str().to_owned(),
             alert.subject.clone(),
-            clock(alert.since),
+            at(alert.since),
             alert.message.clone(),
         ]);
     }
@@ -208,35 +284,30 @@ fn dash() -> String {
 }
 
 fn pct(value: Option<f64>) -> String {
-    value.map_or_else(dash, |v| format!("{v:.1} %"))
+    format::percent(value)
 }
 
 fn clock(at: DateTime<Utc>) -> String {
-    at.format("%H:%M:%S").to_string()
+    format::clock(at)
 }
 
-/// `1h 05m 09s`, `12m 30s`, `45s`.
 fn countdown(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
-    if h > 0 {
-        format!("{h}h {m:02}m {s:02}s")
-    } else if m > 0 {
-        format!("{m}m {s:02}s")
-    } else {
-        format!("{s}s")
-    }
+    format::countdown_words(seconds)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::countdown;
+/// An estimate from a report's point and `_low`/`_high` siblings.
+fn estimate3(point: Option<f64>, low: Option<f64>, high: Option<f64>) -> Option<Estimate> {
+    Estimate::new(point?, low.unwrap_or(point?), high.unwrap_or(point?))
+}
 
-    #[test]
-    fn countdowns_read_naturally() {
-        assert_eq!(countdown(3909), "1h 05m 09s");
-        assert_eq!(countdown(750), "12m 30s");
-        assert_eq!(countdown(45), "45s");
-        assert_eq!(countdown(-3), "0s");
-    }
+/// A count of units with its range: `630` or `≈630 (285–1532)`.
+fn units_estimate(point: u64, low: Option<u64>, high: Option<u64>, settled_pct: f64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let as_f = |u: u64| u as f64;
+    Estimate::new(
+        as_f(point),
+        as_f(low.unwrap_or(point)),
+        as_f(high.unwrap_or(point)),
+    )
+    .map_or_else(|| point.to_string(), |e| format::units(e, settled_pct))
 }

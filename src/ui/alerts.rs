@@ -62,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let selected = selected.map(|s| s.saturating_sub(window.start));
     let table_rows: Vec<Row<'_>> = alerts[window]
         .iter()
-        .map(|a| alert_row(a, theme, now, with_subject))
+        .map(|a| alert_row(a, theme, now, state.live_board().server_now(now), with_subject))
         .collect();
     let table = Table::new(table_rows, widths)
         .header(header)
@@ -72,7 +72,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     frame.render_stateful_widget(table, inner, &mut table_state);
 }
 
-fn alert_row<'a>(alert: &Alert, theme: &Theme, now: DateTime<Utc>, with_subject: bool) -> Row<'a> {
+/// `now` is local (silences are set on the local clock); `server_now` is the book's clock.
+fn alert_row<'a>(
+    alert: &Alert,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    server_now: DateTime<Utc>,
+    with_subject: bool,
+) -> Row<'a> {
     let (severity, tone) = match alert.severity {
         Severity::Critical => ("CRIT", Tone::Critical),
         Severity::Warning => ("WARN", Tone::Warn),
@@ -88,9 +95,9 @@ fn alert_row<'a>(alert: &Alert, theme: &Theme, now: DateTime<Utc>, with_subject:
     let (since, row_tone) = match alert.cleared_at {
         Some(cleared) => {
             flags.insert(0, "cleared".to_owned());
-            (text::coarse_age(now - cleared), Some(Tone::Dim))
+            (text::coarse_age(server_now - cleared), Some(Tone::Dim))
         }
-        None => (text::coarse_age(now - alert.since), None),
+        None => (text::coarse_age(server_now - alert.since), None),
     };
     let severity_style = match row_tone {
         Some(dim) => theme.tone(dim),

@@ -16,7 +16,9 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::feed::FeedKind;
+use crate::model::estimate::Estimate;
 use crate::model::figures::Exhaustion;
+use crate::model::format;
 use crate::model::money::format_money;
 use crate::model::views::HubOutlook;
 
@@ -85,9 +87,9 @@ pub fn render(
             .take(usize::from(inner.height))
             .flat_map(|o| {
                 if two_lines {
-                    figure_lines(o, server_now, theme)
+                    figure_lines(o, state, server_now, theme)
                 } else {
-                    vec![one_line(o, theme)]
+                    vec![one_line(o, state, server_now, theme)]
                 }
             })
             .collect();
@@ -99,7 +101,7 @@ pub fn render(
     for (outlook, slot) in outlooks.iter().zip(slots.iter()) {
         let [figures_area, chart_area] =
             Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(*slot);
-        let mut lines = figure_lines(outlook, server_now, theme);
+        let mut lines = figure_lines(outlook, state, server_now, theme);
         lines.push(legend(outlook, theme));
         frame.render_widget(Paragraph::new(lines), figures_area);
         render_chart(frame, chart_area, outlook, server_now, theme);
@@ -138,7 +140,7 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
     };
     let [figures_area, chart_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
-    let mut lines = figure_lines(&outlook, server_now, theme);
+    let mut lines = figure_lines(&outlook, state, server_now, theme);
     lines.push(legend(&outlook, theme));
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(frame, chart_area, &outlook, server_now, theme);
@@ -175,100 +177,261 @@ fn legend<'a>(o: &HubOutlook<'_>, theme: &Theme) -> Line<'a> {
     ])
 }
 
-/// One line of figures for one hub, when there is no room for two.
-fn one_line<'a>(o: &HubOutlook<'_>, theme: &Theme) -> Line<'a> {
+/// How settled a figure must be to be shown plainly (`alerts.settled_within_pct`).
+fn settled_pct(state: &State) -> f64 {
+    state.board().thresholds().settled_within_pct
+}
+
+/// `1350/900 used, over by 450 (4050.00 USD)` or `210/600 used` (what is left is plain from
+/// the two): never a negative remainder.
+fn usage(o: &HubOutlook<'_>) -> String {
     let cap = &o.hub.capacity;
     let c = &o.capacity;
-    let none = theme.none();
-    let out = match c.exhaustion {
-        Exhaustion::At(at) if at >= cap.window_end => "lasts the window".to_owned(),
-        Exhaustion::At(at) => format!("out {}", text::clock_hm(at)),
-        Exhaustion::Reached { over_by } => format!("used up +{over_by}"),
-        Exhaustion::NotBurning => "not burning".to_owned(),
+    if c.over_contract_units > 0 {
+        format!(
+            "{}/{} used, over by {} ({})",
+            cap.consumed_units,
+            cap.contracted_units,
+            c.over_contract_units,
+            format_money(
+                crate::model::figures::priced(c.over_contract_units, cap.overage_cost_minor),
+                &cap.currency
+            )
+        )
+    } else {
+        format!("{}/{} used", cap.consumed_units, cap.contracted_units)
+    }
+}
+
+/// When the contract runs out, with its tone: certain (`Bad`) only when even the latest end
+/// of the range is before the window ends.
+fn exhaustion_words(
+    o: &HubOutlook<'_>,
+    server_now: DateTime<Utc>,
+    settled: f64,
+    zone: text::Zone,
+) -> (String, Tone) {
+    let cap = &o.hub.capacity;
+    let c = &o.capacity;
+    // While the range straddles the window's end the verdict is "may run out", whichever
+    // side the point is on: an estimate settling must not flip "runs out" and "lasts".
+    let straddles = c.burn.is_some()
+        && !c.surely_exhausts_before(cap.window_end)
+        && c.exhaustion_earliest.is_some_and(|e| e < cap.window_end);
+    match c.exhaustion {
+        Exhaustion::At(at) if straddles => {
+            let range = format::instant(
+                server_now,
+                at,
+                c.exhaustion_earliest,
+                c.exhaustion_latest,
+                0.0,
+                zone,
+            );
+            (format!("may run out ({range})"), Tone::Warn)
+        }
+        Exhaustion::NotBurning if straddles => {
+            let from = c
+                .exhaustion_earliest
+                .map(|e| text::clock_in(e, zone, server_now))
+                .unwrap_or_default();
+            (format!("may run out (from {from})"), Tone::Warn)
+        }
+        // Running out after the window closes is no exhaustion at all.
+        Exhaustion::At(at) if at >= cap.window_end => ("lasts the window".to_owned(), Tone::Good),
+        Exhaustion::At(at) => {
+            if format::instant_is_settled(
+                server_now,
+                at,
+                c.exhaustion_earliest,
+                c.exhaustion_latest,
+                settled,
+            ) {
+                let when = format!(
+                    "runs out {} ({})",
+                    text::in_time(at, server_now),
+                    text::clock_in(at, zone, server_now)
+                );
+                (when, Tone::Bad)
+            } else {
+                let range = format::instant(
+                    server_now,
+                    at,
+                    c.exhaustion_earliest,
+                    c.exhaustion_latest,
+                    settled,
+                    zone,
+                );
+                (format!("runs out {range}"), Tone::Bad)
+            }
+        }
+        Exhaustion::Reached { .. } => ("contract used up".to_owned(), Tone::Bad),
+        Exhaustion::NotBurning => ("not burning".to_owned(), Tone::Dim),
+    }
+}
+
+/// What the projection at window end costs, as a verdict that changes at most once: certain
+/// (`over 30 = …`, `short 90 = …`, `within contract`) only when the whole range says so, else
+/// `may run over` / `may fall short` with the range.
+///
+/// `compact` (one line per hub) leaves the ranges out: `short ≈163 = 326.00 USD`.
+fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone) {
+    let cap = &o.hub.capacity;
+    let c = &o.capacity;
+    let money = |minor: Option<i64>| format_money(minor.unwrap_or(0), &cap.currency);
+    let (Some(over), Some(short)) = (c.overage_units, c.shortfall_units) else {
+        return ("no projection".to_owned(), Tone::Dim);
     };
-    let cost = match (c.overage_units, c.shortfall_units) {
-        (Some(over), _) if over > 0 => (
-            format!(
-                "over {over} = {}",
-                format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency)
-            ),
-            Tone::Bad,
-        ),
-        (_, Some(short)) if short > 0 => (
-            format!(
-                "short {short} = {}",
-                format_money(c.penalty_minor.unwrap_or(0), &cap.currency)
-            ),
-            Tone::Warn,
-        ),
-        (Some(_), Some(_)) => ("within contract".to_owned(), Tone::Good),
-        _ => ("no projection".to_owned(), Tone::Dim),
-    };
+    let over_range = c
+        .overage_range
+        .unwrap_or(crate::model::figures::Range::new(over, over));
+    let short_range = c
+        .shortfall_range
+        .unwrap_or(crate::model::figures::Range::new(short, short));
+    let shown = |range: crate::model::figures::Range<u64>| (!compact).then_some(range);
+    if over_range.low > 0 {
+        let text = priced_range(
+            "over",
+            over,
+            shown(over_range),
+            money(c.overage_cost_minor),
+            settled,
+        );
+        let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
+            text.replacen("over ", "over ≈", 1)
+        } else {
+            text
+        };
+        (text, Tone::Bad)
+    } else if short_range.low > 0 {
+        let text = priced_range(
+            "short",
+            short,
+            shown(short_range),
+            money(c.penalty_minor),
+            settled,
+        );
+        let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
+            text.replacen("short ", "short ≈", 1)
+        } else {
+            text
+        };
+        (text, Tone::Warn)
+    } else if over_range.high == 0 && short_range.high == 0 {
+        ("within contract".to_owned(), Tone::Good)
+    } else if over_range.high > 0 && short_range.high == 0 {
+        let range = if compact {
+            String::new()
+        } else {
+            format!(" (0–{})", over_range.high)
+        };
+        (format!("may run over{range}"), Tone::Warn)
+    } else if short_range.high > 0 && over_range.high == 0 {
+        let range = if compact {
+            String::new()
+        } else {
+            format!(" (0–{})", short_range.high)
+        };
+        (format!("may fall short{range}"), Tone::Warn)
+    } else {
+        ("may run over or fall short".to_owned(), Tone::Warn)
+    }
+}
+
+/// Seconds since the newest sample of a hub's burn window, for `measuring… (N s)`.
+fn evidence_s(state: &State, o: &HubOutlook<'_>, server_now: DateTime<Utc>) -> Option<i64> {
+    let board = state.shown_board();
+    let (at, _) = board.hub_track(&o.hub.id)?.consumed.last()?;
+    Some((server_now - at).num_seconds().max(0))
+}
+
+/// `overage 30 = 270.00 USD` or, unsettled, `overage ≈30 (0–932) = 270.00 USD`.
+fn priced_range(
+    word: &str,
+    units: u64,
+    range: Option<crate::model::figures::Range<u64>>,
+    cost: String,
+    settled: f64,
+) -> String {
+    let estimate = range.and_then(|r| {
+        #[allow(clippy::cast_precision_loss)]
+        Estimate::new(units as f64, r.low as f64, r.high as f64)
+    });
+    match estimate {
+        Some(e) if !e.is_settled(settled) => {
+            format!("{word} {} = {cost}", format::units(e, settled))
+        }
+        _ => format!("{word} {units} = {cost}"),
+    }
+}
+
+/// One line of figures for one hub, when there is no room for two.
+fn one_line<'a>(
+    o: &HubOutlook<'_>,
+    state: &State,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+) -> Line<'a> {
+    let cap = &o.hub.capacity;
+    let c = &o.capacity;
+    let settled = settled_pct(state);
+    let (out, _) = exhaustion_words(o, server_now, settled, theme.zone);
+    let cost = cost_words(o, settled, true);
     Line::from(vec![
         Span::styled(format!("{} ", o.hub.id), theme.title()),
-        Span::raw(format!(
+        Span::raw(theme.plain(format!(
             "{}/{} {} {} ",
             cap.consumed_units,
             cap.contracted_units,
-            text::per_minute(c.burn_units_per_min, none),
+            format::rate(c.burn, settled, evidence_s(state, o, server_now)),
             out
-        )),
-        Span::styled(cost.0, theme.tone(cost.1)),
+        ))),
+        Span::styled(theme.plain(cost.0), theme.tone(cost.1)),
     ])
 }
 
 /// Two lines of figures for one hub.
-fn figure_lines<'a>(o: &HubOutlook<'_>, server_now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'a>> {
+fn figure_lines<'a>(
+    o: &HubOutlook<'_>,
+    state: &State,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let hub = o.hub;
     let cap = &hub.capacity;
     let c = &o.capacity;
-    let none = theme.none();
-    let (exhaustion, exhaustion_tone) = match c.exhaustion {
-        // Running out after the window closes is no exhaustion at all.
-        Exhaustion::At(at) if at >= cap.window_end => ("lasts the window".to_owned(), Tone::Good),
-        Exhaustion::At(at) => (format!("runs out {}", text::clock_hm(at)), Tone::Bad),
-        Exhaustion::Reached { over_by } => (format!("contract used up (+{over_by})"), Tone::Bad),
-        Exhaustion::NotBurning => ("not burning".to_owned(), Tone::Dim),
-    };
+    let settled = settled_pct(state);
+    let (exhaustion, exhaustion_tone) = exhaustion_words(o, server_now, settled, theme.zone);
     let first = Line::from(vec![
         Span::styled(format!("{} ", hub.id), theme.title()),
-        Span::raw(format!(
-            "{}/{} used, {} left, burn {}, ",
-            cap.consumed_units,
-            cap.contracted_units,
-            c.remaining_units,
-            text::per_minute(c.burn_units_per_min, none),
-        )),
-        Span::styled(exhaustion, theme.tone(exhaustion_tone)),
+        Span::raw(theme.plain(format!(
+            "{}, burn {}, ",
+            usage(o),
+            format::rate(c.burn, settled, evidence_s(state, o, server_now)),
+        ))),
+        Span::styled(theme.plain(exhaustion), theme.tone(exhaustion_tone)),
     ]);
-    let end = text::clock_hm(cap.window_end);
+    let end = text::clock_in(cap.window_end, theme.zone, server_now);
     let projection = match c.projected_at_window_end {
         None => vec![Span::styled(
-            format!("  at {end}: no projection yet (needs 2 samples)"),
+            format!("  at {end}: no projection yet (measuring)"),
             theme.tone(Tone::Dim),
         )],
         Some(projected) => {
-            let mut spans = vec![Span::raw(format!("  at {end}: {projected} projected"))];
-            match (c.overage_units, c.shortfall_units) {
-                (Some(over), _) if over > 0 => spans.push(Span::styled(
-                    format!(
-                        ", overage {over} = {}",
-                        format_money(c.overage_cost_minor.unwrap_or(0), &cap.currency)
-                    ),
-                    theme.tone(Tone::Bad),
-                )),
-                (_, Some(short)) if short > 0 => spans.push(Span::styled(
-                    format!(
-                        ", shortfall {short} = {} penalty",
-                        format_money(c.penalty_minor.unwrap_or(0), &cap.currency)
-                    ),
-                    theme.tone(Tone::Warn),
-                )),
-                _ => spans.push(Span::styled(
-                    ", within contract".to_owned(),
-                    theme.tone(Tone::Good),
-                )),
-            }
+            let shown = match c.projected_range {
+                #[allow(clippy::cast_precision_loss)]
+                Some(r) => Estimate::new(projected as f64, r.low as f64, r.high as f64)
+                    .map_or_else(|| projected.to_string(), |e| format::units(e, settled)),
+                None => projected.to_string(),
+            };
+            let mut spans = vec![Span::raw(
+                theme.plain(format!("  at {end}: {shown} projected")),
+            )];
+            let (cost, tone) = cost_words(o, settled, false);
+            spans.push(Span::styled(
+                theme.plain(format!(", {cost}")),
+                theme.tone(tone),
+            ));
             if server_now >= cap.window_end {
                 spans.push(Span::styled(
                     " (window over)".to_owned(),

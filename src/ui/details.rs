@@ -9,6 +9,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::state::{Focus, View};
 use crate::app::{State, alerts, rows};
+use crate::model::format;
 use crate::model::money::format_money;
 
 use super::drops::pct;
@@ -46,7 +47,7 @@ fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) 
     let none = theme.none();
     let server_now = state.shown_server_now(now);
     match (state.view(), state.focus()) {
-        (View::Overview, Focus::Drops) => drop_fields(state, none, server_now),
+        (View::Overview, Focus::Drops) => drop_fields(state, none, server_now, theme.zone),
         (View::Overview, Focus::Alerts) => alert_fields(state, none),
         (View::Fulfilment, _) => order_fields(state, server_now),
         (View::Actions, _) => action_fields(state),
@@ -57,8 +58,14 @@ fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) 
     }
 }
 
-fn drop_fields(state: &State, none: &str, server_now: DateTime<Utc>) -> (String, Fields) {
+fn drop_fields(
+    state: &State,
+    none: &str,
+    server_now: DateTime<Utc>,
+    zone: format::Zone,
+) -> (String, Fields) {
     let board = state.shown_board();
+    let settled = state.board().thresholds().settled_within_pct;
     let drops = rows::drops(state);
     let keys: Vec<String> = drops.iter().map(|d| d.id.clone()).collect();
     let Some(d) =
@@ -101,9 +108,40 @@ fn drop_fields(state: &State, none: &str, server_now: DateTime<Utc>) -> (String,
             format!(
                 "{} cumulative, {} live",
                 pct(f.conversion_pct, none),
-                pct(f.live_conversion_pct, none)
+                format::percent_estimate(f.live_conversion, settled)
             ),
         ));
+        let evidence = f.sales.map(|r| r.span_s());
+        out.push((
+            "orders",
+            format::rate(f.orders.map(|r| r.per_min), settled, evidence),
+        ));
+        out.push((
+            "units sold",
+            format::rate(f.sales.map(|r| r.per_min), settled, evidence),
+        ));
+        if let Some(stock) = f.stock_outlook {
+            let outlook = match stock.sellout_at {
+                Some(at) => format!(
+                    "sells out {} ({})",
+                    format::in_time(at, server_now),
+                    format::instant(
+                        server_now,
+                        at,
+                        stock.sellout_earliest,
+                        stock.sellout_latest,
+                        settled,
+                        zone
+                    )
+                ),
+                None => format!(
+                    "{} left at close, {} sold",
+                    format::units(stock.left_at_close, settled),
+                    pct(f.sell_through_pct, none)
+                ),
+            };
+            out.push(("stock outlook", outlook));
+        }
         for b in &f.bands {
             out.push((
                 "band",
@@ -130,6 +168,16 @@ fn alert_fields(state: &State, none: &str) -> (String, Fields) {
                 ("subject", a.subject.clone()),
                 ("message", a.message.clone()),
                 ("since", text::clock(a.since)),
+                ("first seen", text::clock(a.first_seen)),
+                (
+                    "runbook",
+                    state
+                        .board()
+                        .thresholds()
+                        .rule(a.kind)
+                        .runbook
+                        .unwrap_or_else(|| none.to_owned()),
+                ),
                 ("acknowledged", a.acknowledged.to_string()),
                 (
                     "silenced until",

@@ -13,7 +13,9 @@ use crate::app::rows;
 use crate::app::state::{Focus, View};
 use crate::feed::FeedKind;
 use crate::feed::wire::DropState;
+use crate::model::estimate::Estimate;
 use crate::model::figures::CountdownTarget;
+use crate::model::format;
 use crate::model::money::format_money;
 use crate::model::views::{BandFigures, DropFigures};
 
@@ -98,7 +100,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let selected = selected.map(|s| s.saturating_sub(window.start));
     let table_rows: Vec<Row<'_>> = figures
         .iter()
-        .map(|f| drop_row(f, board, server_now, theme, &layout))
+        .map(|f| {
+            drop_row(
+                f,
+                board,
+                state.board().thresholds().settled_within_pct,
+                server_now,
+                theme,
+                &layout,
+            )
+        })
         .collect();
     let widths = [
         Constraint::Length(10),
@@ -124,7 +135,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     if strip > 0
         && let Some(figures) = selected.and_then(|i| figures.get(i))
     {
-        render_bands(frame, strip_area, figures, theme);
+        render_bands(
+            frame,
+            strip_area,
+            figures,
+            state.board().thresholds().settled_within_pct,
+            theme,
+        );
     }
 }
 
@@ -179,11 +196,13 @@ impl Columns {
 fn drop_row<'a>(
     f: &DropFigures<'_>,
     board: &crate::model::board::Board,
+    state_settled: f64,
     server_now: DateTime<Utc>,
     theme: &Theme,
     layout: &Columns,
 ) -> Row<'a> {
     let none = theme.none();
+    let settled = state_settled;
     let drop = f.drop;
     let state_tone = match drop.state {
         DropState::Live => Tone::Good,
@@ -206,7 +225,7 @@ fn drop_row<'a>(
     let conversion = format!(
         "{}/{}",
         pct(f.conversion_pct, none),
-        pct(f.live_conversion_pct, none)
+        approx_pct(f.live_conversion, settled, none)
     );
     let series = board
         .orders_series(&drop.id, server_now)
@@ -214,8 +233,11 @@ fn drop_row<'a>(
     let orders = format!(
         "{} {}",
         sparkline(&series, usize::from(layout.spark), theme),
-        f.orders_per_min
-            .map_or_else(|| none.to_owned(), |r| format!("{r:.0}"))
+        match f.orders.map(|r| r.per_min) {
+            Some(r) if r.is_settled(settled) => format!("{:.0}", r.point),
+            Some(r) => format!("~{:.0}", r.point),
+            None => "…".to_owned(),
+        }
     );
     let sold = match f.sell_through_pct {
         Some(p) if layout.gauge > 0 => format!(
@@ -226,7 +248,7 @@ fn drop_row<'a>(
         Some(p) => pct(Some(p), none),
         None => none.to_owned(),
     };
-    let sellout = f.sellout_at.map_or_else(|| none.to_owned(), text::clock_hm);
+    let sellout = theme.plain(sellout_cell(f, server_now, settled, theme, none));
     let band = match f.active_band() {
         Some(b) => Cell::from(Line::from(band_cell(
             b,
@@ -264,7 +286,7 @@ fn band_cell(b: &BandFigures<'_>, currency: &str, none: &str, margin: bool) -> S
 }
 
 /// The selected drop's bands side by side: price, margin, floor, conversion (and live).
-fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, theme: &Theme) {
+fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64, theme: &Theme) {
     let none = theme.none();
     let count = u32::try_from(f.bands.len().clamp(1, 4)).unwrap_or(1);
     let columns = Layout::horizontal(vec![Constraint::Ratio(1, count); count as usize]).split(area);
@@ -298,10 +320,64 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, theme: &Them
             Line::from(Span::raw(format!(
                 "  conv {} live {}",
                 pct(band.conversion_pct, none),
-                pct(band.live_conversion_pct, none)
+                approx_pct(band.live_conversion, settled, none)
             ))),
         ];
         frame.render_widget(Paragraph::new(lines), *column);
+    }
+}
+
+/// The sell-out cell: its time when it surely sells out before it closes (`~18:38` while the
+/// range is wide), what will surely be left at close (`180 left`, `≈180 left`), `close?` while
+/// the range straddles the close, `…` while measuring.
+fn sellout_cell(
+    f: &DropFigures<'_>,
+    server_now: DateTime<Utc>,
+    settled: f64,
+    theme: &Theme,
+    none: &str,
+) -> String {
+    if f.drop.state != DropState::Live {
+        return none.to_owned();
+    }
+    let Some(stock) = f.stock_outlook else {
+        return "…".to_owned();
+    };
+    // The range straddles the close: it may or may not sell out before. Said as such until
+    // the range decides, so the cell never flips between a time and units left.
+    if stock.sellout_earliest.is_some() && stock.sellout_latest.is_none() {
+        return "close?".to_owned();
+    }
+    match stock.sellout_at {
+        Some(at) => {
+            let clock = text::clock_in(at, theme.zone, server_now);
+            if format::instant_is_settled(
+                server_now,
+                at,
+                stock.sellout_earliest,
+                stock.sellout_latest,
+                settled,
+            ) {
+                clock
+            } else {
+                format!("~{clock}")
+            }
+        }
+        None => {
+            let left = stock.left_at_close;
+            let mark = if left.is_settled(settled) { "" } else { "≈" };
+            format!("{mark}{:.0} left", left.point)
+        }
+    }
+}
+
+/// A narrow estimated percentage: `4.1%` when settled, `~4.1%` when its range is wide.
+fn approx_pct(value: Option<Estimate>, settled: f64, none: &str) -> String {
+    match value {
+        Some(e) if e.is_settled(settled) => pct(Some(e.point), none),
+        // Whole percent: an estimate's decimals say nothing, and the cell is narrow.
+        Some(e) if e.point.is_finite() => format!("~{:.0}%", e.point),
+        _ => none.to_owned(),
     }
 }
 

@@ -69,7 +69,10 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
     }
     let board = state.live_board();
     let server_now = board.server_now(now);
+    let rate = board.settings().clock_rate;
     let skew = match board.clock_skew() {
+        // The demo's simulator runs its clock faster: that is speed, not skew.
+        _ if (rate - 1.0).abs() > f64::EPSILON => format!("×{} speed", short_rate(rate)),
         Some(skew) => {
             // Milliseconds to seconds for display only.
             #[allow(clippy::cast_precision_loss)]
@@ -78,12 +81,20 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
         }
         None => "skew unknown".to_owned(),
     };
-    spans.push(Span::raw(if compact {
-        format!("{} UTC {skew}", text::clock(server_now))
+    let clock = text::clock_s_in(server_now, theme.zone);
+    let zone = theme.zone;
+    spans.push(Span::raw(theme.plain(if compact {
+        format!("{clock} {zone} {skew}")
     } else {
-        format!("server {} UTC ({skew}) ", text::clock(server_now))
-    }));
+        format!("server {clock} {zone} ({skew}) ")
+    })));
     Line::from(spans)
+}
+
+/// `10`, `2.5`: a speed factor without a needless `.0`.
+fn short_rate(rate: f64) -> String {
+    let text = format!("{rate:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
 }
 
 fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a> {

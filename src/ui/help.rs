@@ -13,9 +13,10 @@ use super::theme::{Theme, Tone};
 
 /// Notes under the key table: what the keys alone do not say; the keys named in them are the
 /// keymap's, so a remapped key reads as remapped.
-fn notes(state: &State) -> [String; 4] {
+fn notes(state: &State) -> [String; 5] {
     let key = |action| state.keymap().first_key_text(action);
     [
+        "~6/min (0–35): estimate, 90% range; plain: settled; measuring…: no rate yet".to_owned(),
         ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)".to_owned(),
         "Filter: words match any column; col:text one column (hub:ewr reason:short)".to_owned(),
         format!(
@@ -90,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let notes_height = u16::try_from(notes.len()).unwrap_or(u16::MAX);
     let notes: Vec<Line<'_>> = notes
         .into_iter()
-        .map(|n| Line::from(Span::styled(n, theme.tone(Tone::Dim))))
+        .map(|n| Line::from(Span::styled(theme.plain(n), theme.tone(Tone::Dim))))
         .collect();
     let [keys_area, notes_area] = Layout::vertical([
         Constraint::Fill(1),

@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::{self, Marker, border};
 
 pub use crate::app::ColorMode;
+pub use crate::model::format::Zone;
 
 /// How serious something shown is; panels map their states onto these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub struct Theme {
     pub color: ColorMode,
     /// Plain ASCII glyphs only.
     pub ascii: bool,
+    /// The zone clock times are shown in (`ui.timezone`).
+    pub zone: Zone,
 }
 
 impl Default for Theme {
@@ -34,6 +37,7 @@ impl Default for Theme {
         Self {
             color: ColorMode::Ansi16,
             ascii: false,
+            zone: Zone::Utc,
         }
     }
 }
@@ -70,7 +74,14 @@ impl Theme {
         Self {
             color: color.resolve_from_env(),
             ascii,
+            zone: Zone::Utc,
         }
+    }
+
+    /// The same theme showing clock times in `zone`.
+    #[must_use]
+    pub fn with_zone(self, zone: Zone) -> Self {
+        Self { zone, ..self }
     }
 
     /// A theme with an already-resolved mode, for tests and snapshots.
@@ -81,7 +92,11 @@ impl Theme {
         } else {
             color
         };
-        Self { color, ascii }
+        Self {
+            color,
+            ascii,
+            zone: Zone::Utc,
+        }
     }
 
     fn pick(self, ansi16: Color, ansi256: u8) -> Option<Color> {
@@ -272,6 +287,19 @@ impl Theme {
     #[must_use]
     pub fn none(self) -> &'static str {
         if self.ascii { "-" } else { "—" }
+    }
+
+    /// `text` as this theme may draw it: with `ascii`, the estimate marks of
+    /// `model::format` (`–` ranges, `≈`, `…`, `×`) in plain ASCII.
+    #[must_use]
+    pub fn plain(self, text: String) -> String {
+        if !self.ascii || text.is_ascii() {
+            return text;
+        }
+        text.replace('–', "-")
+            .replace('≈', "~")
+            .replace('…', "...")
+            .replace('×', "x")
     }
 
     /// The arrow of a change (`A → C`).

@@ -1,0 +1,48 @@
+//! Conditions that hold but have not held for their kind's pending time (`for`) yet.
+
+use chrono::{DateTime, Utc};
+
+use super::finding::Finding;
+use super::kind::{AlertKind, Severity};
+
+/// A condition waiting out its pending time. Forgotten as soon as an evaluation does not
+/// find it (the pending time starts over), unless its kind is held.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingAlert {
+    pub kind: AlertKind,
+    pub subject: String,
+    pub severity: Severity,
+    pub message: String,
+    /// When the problem began (the feed's word, else `first_seen`), never after `first_seen`'s
+    /// evaluation. Server time.
+    pub since: DateTime<Utc>,
+    /// When an evaluation first found it (server time).
+    pub first_seen: DateTime<Utc>,
+    pub figure: Option<f64>,
+}
+
+impl PendingAlert {
+    /// A condition first found at `now`.
+    #[must_use]
+    pub fn new(finding: Finding, now: DateTime<Utc>) -> Self {
+        let mut pending = Self {
+            kind: finding.kind,
+            subject: finding.subject.clone(),
+            severity: finding.severity,
+            message: String::new(),
+            since: now,
+            first_seen: now,
+            figure: None,
+        };
+        pending.update(finding, now);
+        pending
+    }
+
+    /// The condition found again at `now`, with new words and figures.
+    pub fn update(&mut self, finding: Finding, now: DateTime<Utc>) {
+        self.severity = finding.severity;
+        self.message = finding.message;
+        self.figure = finding.figure;
+        self.since = finding.began.unwrap_or(self.first_seen).min(now);
+    }
+}
