@@ -307,12 +307,16 @@ async fn a_stall_past_the_timeout_is_answered_by_the_retry() {
     let pause = confirm_pause(&mut room);
     let entry = settled(&mut room, &pause).await;
     assert_eq!(entry.status, ActionStatus::Applied, "{entry:?}");
-    assert_eq!(entry.attempts, 2);
+    // The first attempt times out; a retry gets the first answer replayed. Which retry does
+    // depends on the scheduler, not on dropday: one that reaches the simulator before it has
+    // seen the first connection close is told `409 request_in_progress` and tries again. So
+    // the answer comes on attempt 2 or later, within the policy's 4, and is applied once.
+    assert!((2..=4).contains(&entry.attempts), "{entry:?}");
     assert_eq!(applied_times(&sim, &pause), 1);
     let record = the_audit(&room, &pause);
     assert_eq!(
         (record.outcome, record.attempts),
-        (AuditOutcome::Applied, 2)
+        (AuditOutcome::Applied, entry.attempts)
     );
     sim.shutdown().await;
 }
