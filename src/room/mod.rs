@@ -56,7 +56,6 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         },
         None => None,
     };
-
     if let Some(parent) = config.audit_log.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {
@@ -117,7 +116,7 @@ fn apply_flags(config: &mut Config, args: &RoomArgs) {
 #[must_use]
 pub fn without_simulator(command: &str) -> ExitCode {
     eprintln!(
-        "dropday {command}: this dropday was built without the simulator (--no-default-features); \
+        "dropday {command}: this dropday was built without the simulator (cargo feature `sim`); \
          build it with the default features (cargo build --release) to get `dropday {command}`"
     );
     ExitCode::from(crate::config::EXIT_STATUS)
