@@ -334,7 +334,7 @@ fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone)
         };
         (format!("may fall short{range}"), Tone::Warn)
     } else {
-        ("may run over or fall short".to_owned(), Tone::Warn)
+        ("over or short?".to_owned(), Tone::Warn)
     }
 }
 
@@ -428,7 +428,15 @@ fn figure_lines_as<'a>(
     let (mut exhaustion, exhaustion_tone) = exhaustion_words(o, server_now, settled, theme.zone);
     let mut rate = format::rate(c.burn, settled, evidence_s(state, o, server_now));
     if compact {
-        exhaustion = without_range(&exhaustion);
+        exhaustion = match c.exhaustion {
+            // `runs out 03:14–04:20` → `runs out ~03:40`: the point, marked as an estimate.
+            Exhaustion::At(at)
+                if exhaustion.starts_with("runs out") && exhaustion.contains('–') =>
+            {
+                format!("runs out ~{}", text::clock_in(at, theme.zone, server_now))
+            }
+            _ => without_range(&exhaustion),
+        };
         rate = without_range(&rate);
     }
     let first = Line::from(vec![
