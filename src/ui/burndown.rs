@@ -87,7 +87,7 @@ pub fn render(
             .take(usize::from(inner.height))
             .flat_map(|o| {
                 if two_lines {
-                    figure_lines(o, state, server_now, theme)
+                    figure_lines(o, state, server_now, theme, inner.width)
                 } else {
                     vec![one_line(o, state, server_now, theme)]
                 }
@@ -101,7 +101,7 @@ pub fn render(
     for (outlook, slot) in outlooks.iter().zip(slots.iter()) {
         let [figures_area, chart_area] =
             Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(*slot);
-        let mut lines = figure_lines(outlook, state, server_now, theme);
+        let mut lines = figure_lines(outlook, state, server_now, theme, figures_area.width);
         lines.push(legend(outlook, theme));
         frame.render_widget(Paragraph::new(lines), figures_area);
         render_chart(frame, chart_area, outlook, server_now, theme);
@@ -140,7 +140,7 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
     };
     let [figures_area, chart_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
-    let mut lines = figure_lines(&outlook, state, server_now, theme);
+    let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
     lines.push(legend(&outlook, theme));
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(frame, chart_area, &outlook, server_now, theme);
@@ -334,7 +334,7 @@ fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone)
         };
         (format!("may fall short{range}"), Tone::Warn)
     } else {
-        ("may run over or fall short".to_owned(), Tone::Warn)
+        ("over or short?".to_owned(), Tone::Warn)
     }
 }
 
@@ -391,24 +391,57 @@ fn one_line<'a>(
 }
 
 /// Two lines of figures for one hub.
+/// Two lines of figures for one hub in `width` columns: with the ranges when they fit, else
+/// the compact forms (`~2/min`, `may run out`, `≈630`), so nothing is cut at the border.
 fn figure_lines<'a>(
     o: &HubOutlook<'_>,
     state: &State,
     server_now: DateTime<Utc>,
     theme: &Theme,
+    width: u16,
+) -> Vec<Line<'a>> {
+    let full = figure_lines_as(o, state, server_now, theme, false);
+    if full.iter().all(|l| l.width() <= usize::from(width)) {
+        full
+    } else {
+        figure_lines_as(o, state, server_now, theme, true)
+    }
+}
+
+/// A figure's text without its parenthesised range: `may run out (19:54–23:59)` → `may run
+/// out`, `~2/min (1.1–3.4)` → `~2/min`.
+fn without_range(text: &str) -> String {
+    text.split(" (").next().unwrap_or(text).to_owned()
+}
+
+fn figure_lines_as<'a>(
+    o: &HubOutlook<'_>,
+    state: &State,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+    compact: bool,
 ) -> Vec<Line<'a>> {
     let hub = o.hub;
     let cap = &hub.capacity;
     let c = &o.capacity;
     let settled = settled_pct(state);
-    let (exhaustion, exhaustion_tone) = exhaustion_words(o, server_now, settled, theme.zone);
+    let (mut exhaustion, exhaustion_tone) = exhaustion_words(o, server_now, settled, theme.zone);
+    let mut rate = format::rate(c.burn, settled, evidence_s(state, o, server_now));
+    if compact {
+        exhaustion = match c.exhaustion {
+            // `runs out 03:14–04:20` → `runs out ~03:40`: the point, marked as an estimate.
+            Exhaustion::At(at)
+                if exhaustion.starts_with("runs out") && exhaustion.contains('–') =>
+            {
+                format!("runs out ~{}", text::clock_in(at, theme.zone, server_now))
+            }
+            _ => without_range(&exhaustion),
+        };
+        rate = without_range(&rate);
+    }
     let first = Line::from(vec![
         Span::styled(format!("{} ", hub.id), theme.title()),
-        Span::raw(theme.plain(format!(
-            "{}, burn {}, ",
-            usage(o),
-            format::rate(c.burn, settled, evidence_s(state, o, server_now)),
-        ))),
+        Span::raw(theme.plain(format!("{}, burn {rate}, ", usage(o)))),
         Span::styled(theme.plain(exhaustion), theme.tone(exhaustion_tone)),
     ]);
     let end = text::clock_in(cap.window_end, theme.zone, server_now);
@@ -424,10 +457,15 @@ fn figure_lines<'a>(
                     .map_or_else(|| projected.to_string(), |e| format::units(e, settled)),
                 None => projected.to_string(),
             };
+            let shown = if compact {
+                without_range(&shown)
+            } else {
+                shown
+            };
             let mut spans = vec![Span::raw(
                 theme.plain(format!("  at {end}: {shown} projected")),
             )];
-            let (cost, tone) = cost_words(o, settled, false);
+            let (cost, tone) = cost_words(o, settled, compact);
             spans.push(Span::styled(
                 theme.plain(format!(", {cost}")),
                 theme.tone(tone),

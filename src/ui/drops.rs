@@ -248,7 +248,14 @@ fn drop_row<'a>(
         Some(p) => pct(Some(p), none),
         None => none.to_owned(),
     };
-    let sellout = theme.plain(sellout_cell(f, server_now, settled, theme, none));
+    let sellout = theme.plain(sellout_cell(
+        f,
+        server_now,
+        layout.sellout,
+        settled,
+        theme,
+        none,
+    ));
     let band = match f.active_band() {
         Some(b) => Cell::from(Line::from(band_cell(
             b,
@@ -333,6 +340,7 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64
 fn sellout_cell(
     f: &DropFigures<'_>,
     server_now: DateTime<Utc>,
+    width: u16,
     settled: f64,
     theme: &Theme,
     none: &str,
@@ -366,7 +374,13 @@ fn sellout_cell(
         None => {
             let left = stock.left_at_close;
             let mark = if left.is_settled(settled) { "" } else { "≈" };
-            format!("{mark}{:.0} left", left.point)
+            let text = format!("{mark}{:.0} left", left.point);
+            // A narrow column keeps the figure and its mark, and says "left" as `l`.
+            if text.chars().count() <= usize::from(width) {
+                text
+            } else {
+                format!("{mark}{:.0}l", left.point)
+            }
         }
     }
 }
