@@ -537,16 +537,22 @@ async fn every_builtin_scenario_serves_valid_documents() {
         let drops = fetch::<Drop>(&sim, FeedKind::Marketplace).await;
         let states: Vec<_> = drops.entries.iter().map(|d| d.state.clone()).collect();
         assert!(states.contains(&DropState::Live), "{name}: {states:?}");
+        assert!(
+            fetch::<Hub>(&sim, FeedKind::Fulfilment).await.entries.len() >= 2,
+            "{name}"
+        );
+        if name == "contract-edge" {
+            // A focused scenario (estimates near thresholds): one live drop and its hubs, no
+            // schedule, no pop-up. The rest below is what a whole demo drop day shows.
+            sim.shutdown().await;
+            continue;
+        }
         assert!(states.contains(&DropState::Scheduled), "{name}: {states:?}");
         // Some band is below its floor, so the refusal can be shown.
         assert!(drops.entries.iter().any(|d| d.price_bands.iter().any(|b| {
             ((b.price_minor - b.unit_cost_minor) as f64 / b.price_minor as f64 * 100.0)
                 < d.margin_floor_pct
         })));
-        assert!(
-            fetch::<Hub>(&sim, FeedKind::Fulfilment).await.entries.len() >= 2,
-            "{name}"
-        );
         assert!(
             !fetch::<Popup>(&sim, FeedKind::Pos).await.entries.is_empty(),
             "{name}"
