@@ -461,6 +461,26 @@ impl Board {
             .filter_map(move |&(h, o)| self.overdue_entry(h, o))
     }
 
+    /// The orders of [`Self::overdue_orders`] in document order (hub by hub), for a reader to
+    /// whom order does not matter: reading them where they lie is far quicker than in overdue
+    /// order, which jumps between hubs at every step.
+    pub fn overdue_orders_unsorted(&self) -> impl Iterator<Item = (&str, &OverdueOrder)> {
+        // The same orders the index holds: positions that fit in a u32 (see index_overdue).
+        let fits = |i: usize| u32::try_from(i).is_ok();
+        self.hubs
+            .entries
+            .iter()
+            .enumerate()
+            .take_while(move |&(h, _)| fits(h))
+            .flat_map(move |(_, hub)| {
+                hub.overdue
+                    .iter()
+                    .enumerate()
+                    .take_while(move |&(o, _)| fits(o))
+                    .map(move |(_, order)| (hub.id.as_str(), order))
+            })
+    }
+
     /// A number that changes whenever the list of [`Self::overdue_orders`] is rebuilt (each
     /// hubs document) and is never the same for two different lists, even of two boards; a
     /// clone keeps it, as it keeps the list. Tables derived from the list are cached by it.
@@ -700,6 +720,19 @@ mod tests {
         );
         assert_eq!(board.overdue_len(), 4);
         assert_eq!(board.overdue_order(4), None);
+        let unsorted: Vec<(&str, &str)> = board
+            .overdue_orders_unsorted()
+            .map(|(h, o)| (h, o.order_id.as_str()))
+            .collect();
+        assert_eq!(
+            unsorted,
+            [
+                ("ewr-1", "BM-1001"),
+                ("jfk-2", "J-0"),
+                ("jfk-2", "J-1"),
+                ("jfk-2", "J-2")
+            ]
+        );
     }
 
     #[test]
