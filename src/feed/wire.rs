@@ -655,10 +655,10 @@ mod tests {
                     _ => {}
                 }
             }
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                if let Some(fast) = one_pass(text, "hubs") {
-                    prop_assert_eq!(Ok(fast), step_by_step(text, "hubs"));
-                }
+            if let Ok(text) = std::str::from_utf8(&bytes)
+                && let Some(fast) = one_pass(text, "hubs")
+            {
+                prop_assert_eq!(Ok(fast), step_by_step(text, "hubs"));
             }
         }
     }
