@@ -93,7 +93,8 @@ impl TriageRows {
     pub fn compute(board: &Board, filter: &Filter, selection: Option<&String>) -> Self {
         let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
         let (positions, len) = if filter.is_empty() {
-            for (_, o) in board.overdue_orders() {
+            // Counts do not depend on the order: read the orders where they lie.
+            for (_, o) in board.overdue_orders_unsorted() {
                 *reasons.entry(o.reason.as_str()).or_default() += 1;
             }
             (None, board.overdue_len())

@@ -5,6 +5,7 @@ pub mod control;
 pub mod events;
 pub mod poller;
 pub mod secret;
+pub mod timestamp;
 pub mod wire;
 
 use std::fmt;

@@ -13,13 +13,15 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::timestamp;
+
 /// Declares a string enum of the protocol that keeps values it does not know as `Other(text)`,
 /// so a newer server never turns into a decode failure.
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+        #[serde(into = "String")]
         pub enum $name {
             $(#[doc = concat!("`", $text, "` on the wire.")] $variant,)+
             /// A value this client does not know, shown as it came.
@@ -43,6 +45,31 @@ macro_rules! open_enum {
                     $($text => Self::$variant,)+
                     _ => Self::Other(text),
                 }
+            }
+        }
+
+        // By hand rather than `from = "String"`: a known value is matched in the document's
+        // text without allocating a `String` for it (a hubs document has tens of thousands).
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(reader: D) -> Result<Self, D::Error> {
+                struct Text;
+                impl serde::de::Visitor<'_> for Text {
+                    type Value = $name;
+                    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                        // `String`'s wording, so a decode error reads as it did.
+                        formatter.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<$name, E> {
+                        Ok(match text {
+                            $($text => $name::$variant,)+
+                            _ => $name::Other(text.to_owned()),
+                        })
+                    }
+                    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<$name, E> {
+                        Ok($name::from(text))
+                    }
+                }
+                reader.deserialize_string(Text)
             }
         }
 
@@ -108,8 +135,10 @@ pub struct Drop {
     /// Where the drop is in its life.
     pub state: DropState,
     /// Start of the sale window.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub opens_at: DateTime<Utc>,
     /// End of the sale window.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub closes_at: DateTime<Utc>,
     /// ISO 4217 code of every `*_minor` amount of this drop.
     pub currency: String,
@@ -204,8 +233,10 @@ pub struct Capacity {
     /// Units the seller pays for at `window_end` even when unused.
     pub min_commit_units: u64,
     /// Start of the contracted window.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub window_start: DateTime<Utc>,
     /// End of the contracted window; the minimum commitment is settled then.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub window_end: DateTime<Utc>,
     /// ISO 4217 code of the capacity prices.
     pub currency: String,
@@ -251,8 +282,10 @@ pub struct OverdueOrder {
     /// The drop the order belongs to.
     pub drop_id: String,
     /// When the customer placed the order.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub placed_at: DateTime<Utc>,
     /// When the order had to ship by.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub due_at: DateTime<Utc>,
     /// The last stage the order reached.
     pub stage: OrderStage,
@@ -275,8 +308,10 @@ pub struct Popup {
     #[serde(default)]
     pub drop_ids: Vec<String>,
     /// When the pop-up opens its doors.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub opens_at: DateTime<Utc>,
     /// When the pop-up closes.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub closes_at: DateTime<Utc>,
     /// ISO 4217 code of the pop-up's amounts.
     pub currency: String,
@@ -301,6 +336,7 @@ pub struct Terminal {
     /// Whether it can take payments.
     pub status: TerminalStatus,
     /// When the terminal was last heard from.
+    #[serde(deserialize_with = "timestamp::deserialize")]
     pub last_seen: DateTime<Utc>,
     /// Battery charge in percent, when the terminal reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,29 +448,19 @@ pub enum DocumentError {
 ///
 /// Each entry is kept as raw JSON text first and decoded into its type on its own, so one bad
 /// entry costs only itself, without building a generic JSON tree of the whole document (a hubs
-/// document can hold tens of thousands of overdue orders).
+/// document can hold tens of thousands of overdue orders). A well-formed document is read in one
+/// pass that finds `as_of` and the entries ([`outline`]); anything else goes through the
+/// step-by-step reading ([`outline_or_error`]), which says what is wrong with it.
 ///
 /// # Errors
 /// When the body is not a JSON object with an RFC 3339 `as_of` and a list under
 /// [`FeedEntry::LIST_KEY`].
 pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, DocumentError> {
     let text = std::str::from_utf8(body).map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    let whole: &RawValue =
-        serde_json::from_str(text).map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    if !whole.get().starts_with('{') {
-        return Err(DocumentError::NotAnObject);
-    }
-    let fields: HashMap<&str, &RawValue> =
-        serde_json::from_str(whole.get()).map_err(|e| DocumentError::NotJson(e.to_string()))?;
-    let as_of = match fields.get("as_of") {
-        Some(raw) => serde_json::from_str::<DateTime<Utc>>(raw.get())
-            .map_err(|e| DocumentError::AsOf(e.to_string()))?,
-        None => return Err(DocumentError::AsOf("absent".to_owned())),
+    let (as_of, items) = match outline(text, T::LIST_KEY) {
+        Some(found) => found,
+        None => outline_or_error(text, T::LIST_KEY)?,
     };
-    let items: Vec<&RawValue> = fields
-        .get(T::LIST_KEY)
-        .and_then(|raw| serde_json::from_str(raw.get()).ok())
-        .ok_or(DocumentError::List(T::LIST_KEY))?;
     let mut entries = Vec::with_capacity(items.len());
     let mut skipped = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
@@ -452,6 +478,95 @@ pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, Documen
         entries,
         skipped,
     })
+}
+
+/// `as_of` and the raw entries of a document that is exactly what the contract describes: a
+/// JSON object (valid to its end) with one `as_of` that reads as a timestamp and one `list_key`
+/// holding an array. `None` for anything else — including documents that are still usable, such
+/// as one with a repeated key — which [`outline_or_error`] then reads as it always has, so this
+/// shortcut changes no outcome and no error text, only how often the body is scanned (once
+/// instead of three times).
+fn outline<'a>(text: &'a str, list_key: &str) -> Option<(DateTime<Utc>, Vec<&'a RawValue>)> {
+    #[derive(Deserialize)]
+    struct AsOf(#[serde(deserialize_with = "timestamp::deserialize")] DateTime<Utc>);
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let Outline { as_of, items } =
+        serde::de::DeserializeSeed::deserialize(OutlineSeed { list_key }, &mut reader).ok()??;
+    reader.end().ok()?;
+    let AsOf(as_of) = serde_json::from_str(as_of.get()).ok()?;
+    Some((as_of, items))
+}
+
+/// The two parts of a document the client reads, still raw.
+struct Outline<'a> {
+    as_of: &'a RawValue,
+    items: Vec<&'a RawValue>,
+}
+
+/// Reads the top-level object of a document, keeping `as_of` and the entries of `list_key`
+/// and skipping every other value; `None` when either is missing or repeated.
+struct OutlineSeed<'k> {
+    list_key: &'k str,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for OutlineSeed<'_> {
+    type Value = Option<Outline<'de>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, reader: D) -> Result<Self::Value, D::Error> {
+        reader.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for OutlineSeed<'_> {
+    type Value = Option<Outline<'de>>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a feed document")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut as_of, mut items, mut repeated) = (None, None, false);
+        while let Some(key) = map.next_key::<&'de str>()? {
+            if key == "as_of" {
+                repeated |= as_of.replace(map.next_value::<&'de RawValue>()?).is_some();
+            } else if key == self.list_key {
+                repeated |= items
+                    .replace(map.next_value::<Vec<&'de RawValue>>()?)
+                    .is_some();
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(match (as_of, items, repeated) {
+            (Some(as_of), Some(items), false) => Some(Outline { as_of, items }),
+            _ => None,
+        })
+    }
+}
+
+/// `as_of` and the raw entries of a document, read step by step: the whole body, its fields,
+/// `as_of`, the list. The first step that fails is the error.
+fn outline_or_error<'a>(
+    text: &'a str,
+    list_key: &'static str,
+) -> Result<(DateTime<Utc>, Vec<&'a RawValue>), DocumentError> {
+    let whole: &RawValue =
+        serde_json::from_str(text).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    if !whole.get().starts_with('{') {
+        return Err(DocumentError::NotAnObject);
+    }
+    let fields: HashMap<&str, &RawValue> =
+        serde_json::from_str(whole.get()).map_err(|e| DocumentError::NotJson(e.to_string()))?;
+    let as_of = match fields.get("as_of") {
+        Some(raw) => serde_json::from_str::<DateTime<Utc>>(raw.get())
+            .map_err(|e| DocumentError::AsOf(e.to_string()))?,
+        None => return Err(DocumentError::AsOf("absent".to_owned())),
+    };
+    let items: Vec<&RawValue> = fields
+        .get(list_key)
+        .and_then(|raw| serde_json::from_str(raw.get()).ok())
+        .ok_or(DocumentError::List(list_key))?;
+    Ok((as_of, items))
 }
 
 /// The `id` of an entry that did not decode, when it has a readable one.
@@ -516,4 +631,110 @@ pub mod paths {
     pub const HUBS: &str = "/v1/hubs";
     /// The point of sale's document of pop-ups.
     pub const POPUPS: &str = "/v1/popups";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HUBS: &str = include_str!("../../tests/fixtures/feeds_md_hubs.json");
+
+    /// What the one-pass reading found, as comparable text.
+    fn one_pass(text: &str, key: &str) -> Option<(DateTime<Utc>, Vec<String>)> {
+        outline(text, key)
+            .map(|(at, items)| (at, items.iter().map(|i| i.get().to_owned()).collect()))
+    }
+
+    /// What the step-by-step reading found (the reading used before the one-pass one).
+    fn step_by_step(
+        text: &str,
+        key: &'static str,
+    ) -> Result<(DateTime<Utc>, Vec<String>), DocumentError> {
+        outline_or_error(text, key)
+            .map(|(at, items)| (at, items.iter().map(|i| i.get().to_owned()).collect()))
+    }
+
+    #[test]
+    fn one_pass_reading_takes_only_documents_the_step_by_step_reading_takes_alike() {
+        let cases = [
+            (HUBS, true),
+            (r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": []}"#, true),
+            (
+                r#" {"hubs": [1, {"x": [2]}], "extra": {"a": [1, "s"]}, "as_of": "2026-11-27T19:00:00+01:00"} "#,
+                true,
+            ),
+            // Usable, but left to the step-by-step reading: a repeated key (the last one counts).
+            (
+                r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": [1], "hubs": [2, 3]}"#,
+                false,
+            ),
+            (
+                r#"{"as_of": "x", "as_of": "2026-11-27T18:00:00Z", "hubs": []}"#,
+                false,
+            ),
+            // And the ones that fail, each with its own error.
+            (r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": []} x"#, false),
+            (r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": [}"#, false),
+            (r#"[{"as_of": "2026-11-27T18:00:00Z", "hubs": []}]"#, false),
+            (r#""text""#, false),
+            (r#"{"hubs": []}"#, false),
+            (r#"{"as_of": "yesterday", "hubs": []}"#, false),
+            (r#"{"as_of": 5, "hubs": []}"#, false),
+            (r#"{"as_of": "2026-11-27T18:00:00Z"}"#, false),
+            (
+                r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": {"a": 1}}"#,
+                false,
+            ),
+            (
+                r#"{"as_of": "2026-11-27T18:00:00Z", "hu\u0062s": []}"#,
+                false,
+            ),
+            (
+                r#"{"as_of": "2026-11-27T18:00:00Z", "hubs": ["\u00"]}"#,
+                false,
+            ),
+        ];
+        for (text, direct) in cases {
+            let fast = one_pass(text, "hubs");
+            assert_eq!(fast.is_some(), direct, "{text}");
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), step_by_step(text, "hubs"), "{text}");
+            }
+            // The document decodes (or fails) as the step-by-step reading says.
+            let decoded = decode_document::<Hub>(text.as_bytes()).map(|d| d.as_of);
+            assert_eq!(
+                decoded,
+                step_by_step(text, "hubs").map(|(at, _)| at),
+                "{text}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// Bytes of the FEEDS.md hubs example changed here and there: whenever the one-pass
+        /// reading takes the text, it finds what the step-by-step reading finds.
+        #[test]
+        fn one_pass_reading_agrees_with_step_by_step_reading(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>(), 0_u8..3), 0..6)
+        ) {
+            let mut bytes = HUBS.as_bytes().to_vec();
+            for (position, byte, op) in edits {
+                let at = position % bytes.len().max(1);
+                match op {
+                    0 if !bytes.is_empty() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ if !bytes.is_empty() => { bytes.remove(at); }
+                    _ => {}
+                }
+            }
+            if let Ok(text) = std::str::from_utf8(&bytes)
+                && let Some(fast) = one_pass(text, "hubs")
+            {
+                prop_assert_eq!(Ok(fast), step_by_step(text, "hubs"));
+            }
+        }
+    }
 }
