@@ -50,6 +50,8 @@ pub enum Command {
 /// Flags of the control room (`run` and `demo`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct RoomArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -59,6 +61,8 @@ pub struct RoomArgs {
     /// Plain ASCII: no braille, no box-drawing characters.
     #[arg(long)]
     pub ascii: bool,
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Colours: auto (honours NO_COLOR), never, 16 or 256.
     #[arg(long, value_name = "auto|never|16|256")]
     pub color: Option<ColorMode>,
@@ -95,6 +99,8 @@ pub struct SimArgs {
 /// Flags of `dropday status`.
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

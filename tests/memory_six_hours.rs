@@ -81,7 +81,6 @@ static ALLOCATOR: Counting = Counting;
 const MB: usize = 1024 * 1024;
 
 fn mb(bytes: usize) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
     let mb = bytes as f64 / MB as f64;
     mb
 }

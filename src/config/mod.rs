@@ -16,12 +16,12 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+pub use crate::app::ColorMode;
 use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
-pub use crate::app::ColorMode;
 
 use self::paths::{Environment, ProcessEnvironment};
 use self::validate::Source;
@@ -129,7 +129,9 @@ impl Config {
     /// Points every feed at `base_url` with no token (the in-process simulator of `demo`).
     pub fn point_all_feeds_at(&mut self, base_url: &str) {
         for endpoint in &mut self.feeds {
-            endpoint.base_url = base_url.trim_end_matches('/').to_owned();
+            base_url
+                .trim_end_matches('/')
+                .clone_into(&mut endpoint.base_url);
             endpoint.token = None;
             endpoint.ca_certs_pem.clear();
         }

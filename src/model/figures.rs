@@ -85,7 +85,6 @@ pub fn percent(part: u64, whole: u64) -> Option<f64> {
         return None;
     }
     // Precision loss only beyond 2^53 counts.
-    #[allow(clippy::cast_precision_loss)]
     Some(part as f64 / whole as f64 * 100.0)
 }
 
@@ -115,7 +114,6 @@ pub fn on_time_pct(on_time: u64, late: u64, overdue_open: u64) -> Option<f64> {
     if total == 0 {
         return None;
     }
-    #[allow(clippy::cast_precision_loss)]
     Some(on_time as f64 / total as f64 * 100.0)
 }
 
@@ -126,7 +124,6 @@ pub fn band_margin_pct(price_minor: i64, unit_cost_minor: i64) -> Option<f64> {
         return None;
     }
     let margin = i128::from(price_minor) - i128::from(unit_cost_minor);
-    #[allow(clippy::cast_precision_loss)]
     Some(margin as f64 / price_minor as f64 * 100.0)
 }
 
@@ -146,12 +143,10 @@ pub fn after_minutes(now: DateTime<Utc>, minutes: f64) -> Option<DateTime<Utc>> 
         return None;
     }
     let ms = minutes * 60_000.0;
-    #[allow(clippy::cast_precision_loss)]
     if ms > MAX_PROJECTION.num_milliseconds() as f64 {
         return None;
     }
     // In range by the check above.
-    #[allow(clippy::cast_possible_truncation)]
     let delta = TimeDelta::milliseconds(ms.round() as i64);
     now.checked_add_signed(delta)
 }
@@ -164,7 +159,6 @@ pub fn run_out_at(
     per_minute: Option<f64>,
 ) -> Option<DateTime<Utc>> {
     let rate = per_minute.filter(|r| r.is_finite() && *r > 0.0)?;
-    #[allow(clippy::cast_precision_loss)]
     after_minutes(now, remaining as f64 / rate)
 }
 
@@ -297,12 +291,9 @@ impl CapacityOutlook {
         };
         let time_left = (capacity.window_end - now).max(TimeDelta::zero());
         let project = |r: f64| -> u64 {
-            #[allow(clippy::cast_precision_loss)]
             let minutes_left = time_left.num_milliseconds() as f64 / 60_000.0;
-            #[allow(clippy::cast_precision_loss)]
             let projected = consumed as f64 + r * minutes_left;
             // Float-to-int `as` saturates; the projection is never below `consumed`.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let units = projected.round() as u64;
             units.max(consumed)
         };
@@ -401,9 +392,7 @@ impl StockOutlook {
         closes_at: DateTime<Utc>,
     ) -> Option<Self> {
         let before_close = |at: Option<DateTime<Utc>>| at.filter(|at| *at < closes_at);
-        #[allow(clippy::cast_precision_loss)]
         let minutes = (closes_at - now).max(TimeDelta::zero()).num_milliseconds() as f64 / 60_000.0;
-        #[allow(clippy::cast_precision_loss)]
         let left = |r: f64| (remaining as f64 - r * minutes).max(0.0).round();
         Some(Self {
             sellout_at: before_close(run_out_at(now, remaining, Some(rate.point))),
@@ -440,10 +429,10 @@ mod tests {
 
     #[test]
     fn countdowns_by_state() {
+        type Expected = Option<(CountdownTarget, i64, &'static str)>;
         let opens = t("2026-11-27T17:30:00Z");
         let closes = t("2026-11-27T19:30:00Z");
         let now = t("2026-11-27T18:00:00Z");
-        type Expected = Option<(CountdownTarget, i64, &'static str)>;
         let cases: &[(DropState, Expected)] = &[
             (
                 DropState::Live,
@@ -550,7 +539,6 @@ mod tests {
 
     #[test]
     fn capacity_outlook_table() {
-        let now = t("2026-11-27T18:00:00Z"); // 210 minutes left
         struct Case {
             consumed: u64,
             rate: Option<f64>,
@@ -561,6 +549,7 @@ mod tests {
             shortfall: Option<(u64, i64)>,
             before_end: bool,
         }
+        let now = t("2026-11-27T18:00:00Z"); // 210 minutes left
         let cases = [
             // FEEDS.md example at 2 units/min: 210 + 420 = 630, out at 18:00 + 195 min
             Case {
@@ -773,7 +762,6 @@ mod properties {
         ) {
             let rate_at = |span_s: i64| {
                 let events = per_min * u64::try_from(span_s).unwrap_or(0) / 60;
-                #[allow(clippy::cast_precision_loss)]
                 let slope = per_min as f64;
                 RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
                     .map(|r| r.per_min)

@@ -208,7 +208,6 @@ fn ends(e: Option<Estimate>) -> (Option<f64>, Option<f64>) {
 /// units).
 fn whole(value: f64) -> Option<u64> {
     // Float-to-int `as` saturates; non-finite values have no figure.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     value.is_finite().then(|| value.max(0.0).round() as u64)
 }
 
@@ -383,7 +382,6 @@ impl Report {
             as_of: now,
             clock_skew_s: round2(board.clock_skew().map(|s| {
                 // Precision loss only beyond 2^53 ms.
-                #[allow(clippy::cast_precision_loss)]
                 let ms = s.num_milliseconds() as f64;
                 ms / 1000.0
             })),
@@ -552,7 +550,7 @@ mod tests {
             "popups": [{
                 "id": "bk-1", "name": "Brooklyn pop-up", "open": true,
                 "terminals_online": 1, "terminals_total": 2,
-                "revenue_minor": 617500, "currency": "USD", "pickups_overdue": 3
+                "revenue_minor": 617_500, "currency": "USD", "pickups_overdue": 3
             }],
             // Critical first, then oldest first. `since` is when the problem began where the
             // feed says so (the overdue order due 17:40, the terminal last seen 17:51:10),

@@ -263,11 +263,6 @@ impl Theme {
             0.0
         };
         // The cast is of a value within 0..=width.
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
         let filled = ((ratio * width as f64).round() as usize).min(width);
         let (full, empty) = if self.ascii {
             ("#", "-")
