@@ -9,8 +9,11 @@ use super::interval::{binomial_interval, poisson_interval};
 /// Invariant (kept by [`Estimate::new`]): every end is finite and `low <= point <= high`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// The best single figure.
     pub point: f64,
+    /// Low end of the 90 % interval.
     pub low: f64,
+    /// High end of the 90 % interval.
     pub high: f64,
 }
 

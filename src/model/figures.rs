@@ -24,6 +24,7 @@ pub enum CountdownTarget {
 /// Time until a drop opens or closes, on server time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Countdown {
+    /// Whether this counts down to the opening or the closing.
     pub target: CountdownTarget,
     /// The instant counted down to.
     pub at: DateTime<Utc>,
@@ -179,7 +180,10 @@ pub enum Exhaustion {
     /// At this instant, at the current burn rate.
     At(DateTime<Utc>),
     /// Consumed has reached the contract (`over_by` units beyond it, possibly 0).
-    Reached { over_by: u64 },
+    Reached {
+        /// Units consumed beyond the contracted units; 0 when exactly at them.
+        over_by: u64,
+    },
     /// No projection: no burn rate yet, or it is 0.
     NotBurning,
 }
@@ -198,7 +202,9 @@ impl Exhaustion {
 /// A figure's 90 % range: `low <= high` (for instants, `low` is the earliest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range<T> {
+    /// The low end (the earliest, for instants).
     pub low: T,
+    /// The high end (the latest, for instants); never below `low`.
     pub high: T,
 }
 
@@ -249,15 +255,19 @@ pub struct CapacityOutlook {
     pub projected_range: Option<Range<u64>>,
     /// projected − contracted when positive, else 0; `None` without a projection.
     pub overage_units: Option<u64>,
+    /// `overage_units` at the burn interval's low and high rates.
     pub overage_range: Option<Range<u64>>,
     /// `overage_units × overage_cost_minor`.
     pub overage_cost_minor: Option<i64>,
+    /// `overage_cost_minor` of each end of `overage_range`.
     pub overage_cost_range: Option<Range<i64>>,
     /// `min_commit_units − projected` when positive, else 0; `None` without a projection.
     pub shortfall_units: Option<u64>,
+    /// `shortfall_units` at the interval's high rate (low end) and low rate (high end).
     pub shortfall_range: Option<Range<u64>>,
     /// `shortfall_units × unused_penalty_minor`.
     pub penalty_minor: Option<i64>,
+    /// `penalty_minor` of each end of `shortfall_range`.
     pub penalty_range: Option<Range<i64>>,
 }
 
@@ -376,6 +386,7 @@ pub struct StockOutlook {
     pub sellout_at: Option<DateTime<Utc>>,
     /// Earliest (high rate) and latest (low rate) sell-out, each only when before `closes_at`.
     pub sellout_earliest: Option<DateTime<Utc>>,
+    /// Latest sell-out (at the interval's low rate), only when before `closes_at`.
     pub sellout_latest: Option<DateTime<Utc>>,
     /// Units expected to be left when the drop closes (0 when it sells out before), with
     /// its range: low at the high rate, high at the low rate.

@@ -29,7 +29,9 @@ pub struct DropTrack {
 /// Trailing windows of one price band's funnel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandTrack {
+    /// The band's cumulative sessions, sampled once per marketplace document.
     pub sessions: RateWindow,
+    /// The band's cumulative orders, sampled once per marketplace document.
     pub orders: RateWindow,
 }
 
