@@ -19,6 +19,7 @@ use crate::sim::cli::SimArgs;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// What to run; none is the control room (`run`).
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Flags of the control room when no subcommand is given (same as `dropday run`).
@@ -83,6 +84,7 @@ pub struct DemoArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// The control room's flags, as `run` takes them.
     #[command(flatten)]
     pub room: RoomArgs,
 }
@@ -92,6 +94,7 @@ pub struct DemoArgs {
 #[cfg(not(feature = "sim"))]
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
+    /// Whatever followed `sim`, taken only so that it is not refused.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub ignored: Vec<String>,
 }
