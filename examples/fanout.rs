@@ -205,7 +205,6 @@ async fn main() {
     for (label, clock) in cases {
         match measure(label, &scenario, clock, seconds).await {
             Ok(o) => {
-                #[allow(clippy::cast_precision_loss)]
                 let per_s = |n: u64| n as f64 / o.seconds;
                 println!(
                     "{:<34} {:>8.2} {:>6} {:>6} {:>11.0} {:>11.0} {:>6} {:>8}",

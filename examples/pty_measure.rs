@@ -17,7 +17,7 @@
 //! received to `PREFIX-WxH.bin`), and `-- ARGS` passed to dropday.
 //!
 //! Figures: bytes read from the pty master per second; CPU seconds from `/proc/<pid>/stat`
-//! (utime + stime) over the measured span, as a share of one core; VmHWM (peak RSS) and VmRSS
+//! (utime + stime) over the measured span, as a share of one core; `VmHWM` (peak RSS) and `VmRSS`
 //! from `/proc/<pid>/status` at the end. Linux only.
 
 use std::io::{Read, Write};
@@ -249,7 +249,7 @@ fn measure(options: &Options, size: (u16, u16)) -> Result<Measured, String> {
     let keep = options.dump.is_some();
     let counter = Arc::clone(&total);
     let reading = std::thread::spawn(move || {
-        let mut buf = [0u8; 65536];
+        let mut buf = vec![0u8; 65536];
         loop {
             match reader.read(&mut buf) {
                 Ok(0) | Err(_) => break,
@@ -307,7 +307,6 @@ fn measure(options: &Options, size: (u16, u16)) -> Result<Measured, String> {
         std::fs::write(&path, bytes).map_err(|e| format!("{path}: {e}"))?;
         eprintln!("wrote {path}");
     }
-    #[allow(clippy::cast_precision_loss)]
     let cpu_seconds = (ticks1 - ticks0) as f64 / clock_ticks_per_second() as f64;
     Ok(Measured {
         size,
@@ -358,9 +357,7 @@ fn main() {
     for &size in &options.sizes {
         match measure(&options, size) {
             Ok(m) => {
-                #[allow(clippy::cast_precision_loss)]
                 let rate = m.bytes as f64 / m.seconds;
-                #[allow(clippy::cast_precision_loss)]
                 let (hwm, rss) = (m.hwm_kb as f64 / 1024.0, m.rss_kb as f64 / 1024.0);
                 println!(
                     "{:>7} {:>10.0} {:>12} {:>9.2} {:>10.2} {:>9.1} {:>9.1} {:>14}",

@@ -19,6 +19,7 @@ use crate::sim::cli::SimArgs;
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    /// What to run; none is the control room (`run`).
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Flags of the control room when no subcommand is given (same as `dropday run`).
@@ -50,6 +51,8 @@ pub enum Command {
 /// Flags of the control room (`run` and `demo`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct RoomArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -59,6 +62,8 @@ pub struct RoomArgs {
     /// Plain ASCII: no braille, no box-drawing characters.
     #[arg(long)]
     pub ascii: bool,
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Colours: auto (honours NO_COLOR), never, 16 or 256.
     #[arg(long, value_name = "auto|never|16|256")]
     pub color: Option<ColorMode>,
@@ -79,6 +84,7 @@ pub struct DemoArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// The control room's flags, as `run` takes them.
     #[command(flatten)]
     pub room: RoomArgs,
 }
@@ -88,6 +94,7 @@ pub struct DemoArgs {
 #[cfg(not(feature = "sim"))]
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
+    /// Whatever followed `sim`, taken only so that it is not refused.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub ignored: Vec<String>,
 }
@@ -95,6 +102,8 @@ pub struct SimArgs {
 /// Flags of `dropday status`.
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
     /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -5,6 +5,9 @@
 //! `sim` is the feed simulator and imports only the wire types; it is compiled only with the
 //! default-on `sim` feature. tests/architecture.rs holds the layer table and keeps it.
 
+// No unsafe anywhere in the library; Cargo.toml only denies it so test files can opt in.
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod cli;
 pub mod config;

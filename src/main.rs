@@ -1,5 +1,8 @@
 //! The `dropday` binary: argument parsing and wiring only.
 
+// No unsafe anywhere in the binary; Cargo.toml only denies it so test files can opt in.
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -1,7 +1,7 @@
 //! The layer table: which module may import which, kept by the build instead of by memory.
 //! Every `use crate::…` (and every inline `crate::…`/`super::…` path) in src/ is checked
 //! against it; a module missing from the table fails. The checker and its own tests (an upward
-//! import added on purpose fails) are in tests/architecture_rules/.
+//! import added on purpose fails) are in `tests/architecture_rules/`.
 
 mod architecture_rules;
 

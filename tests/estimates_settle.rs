@@ -4,6 +4,8 @@
 //! not flap: at most one raise per alert and never a clear followed by a raise; the slow
 //! hub's burn stays an honest range around its true rate.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 

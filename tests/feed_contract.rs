@@ -50,7 +50,7 @@ fn read_contract(path: &std::path::Path, in_ci: bool) -> Result<Option<String>, 
     }
 }
 
-/// The ```json blocks of a markdown text, in order.
+/// The `` ```json `` blocks of a markdown text, in order.
 fn json_blocks(markdown: &str) -> Vec<&str> {
     markdown
         .split("```json\n")

@@ -3,6 +3,8 @@
 //! effects, step by step. Catches a clock, a random number or any hidden input sneaking into
 //! the state machine (the idempotency key comes from the room's injected source).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod ui_common;
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -81,9 +81,7 @@ static ALLOCATOR: Counting = Counting;
 const MB: usize = 1024 * 1024;
 
 fn mb(bytes: usize) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let mb = bytes as f64 / MB as f64;
-    mb
+    bytes as f64 / MB as f64
 }
 
 /// The hubs' overdue lists are sent in full once a minute (and on the last poll); the other

@@ -544,7 +544,7 @@ async fn timing_keys_while_a_feed_hangs() {
         "`?` took up to {worst:?} to show the help while a feed hangs"
     );
     assert!(
-        measured.failure_shown < Duration::from_millis(4_000),
+        measured.failure_shown < Duration::from_secs(4),
         "the failure took {:?} to show",
         measured.failure_shown
     );

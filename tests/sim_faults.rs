@@ -96,7 +96,10 @@ async fn rate_limit_says_when_to_retry() {
     let response = get(&sim, FeedKind::Fulfilment).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
-        response.headers().get("retry-after").map(|v| v.as_bytes()),
+        response
+            .headers()
+            .get("retry-after")
+            .map(reqwest::header::HeaderValue::as_bytes),
         Some(&b"7"[..])
     );
     sim.shutdown().await;

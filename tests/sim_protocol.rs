@@ -77,9 +77,10 @@ async fn control(
 }
 
 fn error_code(body: &[u8]) -> String {
-    serde_json::from_slice::<ErrorBody>(body)
-        .map(|e| e.error.code)
-        .unwrap_or_else(|e| panic!("not an error body ({e}): {}", String::from_utf8_lossy(body)))
+    serde_json::from_slice::<ErrorBody>(body).map_or_else(
+        |e| panic!("not an error body ({e}): {}", String::from_utf8_lossy(body)),
+        |e| e.error.code,
+    )
 }
 
 fn drop_of(body: &[u8]) -> Drop {
@@ -248,7 +249,7 @@ async fn a_retry_with_the_same_key_replays_and_changes_nothing() {
         retry
             .headers()
             .get("idempotent-replayed")
-            .map(|v| v.as_bytes()),
+            .map(reqwest::header::HeaderValue::as_bytes),
         Some(&b"true"[..])
     );
     assert_eq!(retry.bytes().await.expect("body").to_vec(), first.1);
@@ -501,7 +502,10 @@ async fn etag_and_if_none_match_give_304_until_the_document_changes() {
         .expect("answers");
     assert_eq!(changed.status(), StatusCode::OK);
     assert_ne!(
-        changed.headers().get("etag").map(|v| v.as_bytes()),
+        changed
+            .headers()
+            .get("etag")
+            .map(reqwest::header::HeaderValue::as_bytes),
         Some(etag.as_bytes())
     );
     sim.shutdown().await;

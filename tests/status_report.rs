@@ -26,12 +26,10 @@ fn client(sim: &RunningSim, kind: FeedKind) -> FeedClient {
 /// Least-squares slope in units per minute, written out independently of the model's.
 fn slope_per_minute(samples: &[(DateTime<Utc>, u64)]) -> f64 {
     let t0 = samples[0].0;
-    #[allow(clippy::cast_precision_loss)]
     let points: Vec<(f64, f64)> = samples
         .iter()
         .map(|(t, v)| ((*t - t0).num_milliseconds() as f64 / 60_000.0, *v as f64))
         .collect();
-    #[allow(clippy::cast_precision_loss)]
     let n = points.len() as f64;
     let mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;
     let mean_y = points.iter().map(|p| p.1).sum::<f64>() / n;
@@ -92,10 +90,8 @@ async fn reported_figures_match_a_hand_computation_from_the_documents() {
         .iter()
         .find(|d| d.id == "hoodie-01")
         .expect("reported");
-    #[allow(clippy::cast_precision_loss)]
     let conversion = drop.funnel.orders as f64 / drop.funnel.sessions as f64 * 100.0;
     assert_eq!(hoodie.conversion_pct, Some(round2(conversion)));
-    #[allow(clippy::cast_precision_loss)]
     let sold = drop.stock.sold as f64 / drop.stock.allocated as f64 * 100.0;
     assert_eq!(hoodie.sell_through_pct, Some(round2(sold)));
     assert_eq!(
@@ -103,7 +99,6 @@ async fn reported_figures_match_a_hand_computation_from_the_documents() {
         Some((drop.closes_at - server_now).num_seconds())
     );
     for band in &drop.price_bands {
-        #[allow(clippy::cast_precision_loss)]
         let margin =
             (band.price_minor - band.unit_cost_minor) as f64 / band.price_minor as f64 * 100.0;
         let reported = hoodie
@@ -131,13 +126,7 @@ async fn reported_figures_match_a_hand_computation_from_the_documents() {
     let rate = slope_per_minute(&consumed);
     assert!(rate > 0.0, "the launch hub is burning");
     assert_eq!(ewr.burn_units_per_min, Some(round2(rate)));
-    #[allow(clippy::cast_precision_loss)]
     let minutes_left = (hub.capacity.window_end - server_now).num_milliseconds() as f64 / 60_000.0;
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
     let projected = (hub.capacity.consumed_units as f64 + rate * minutes_left).round() as u64;
     let projected_reported = ewr.projected_at_window_end.expect("projection");
     assert!(
@@ -153,7 +142,6 @@ async fn reported_figures_match_a_hand_computation_from_the_documents() {
     let sla = &hub.sla;
     let counted = sla.on_time + sla.late + sla.overdue_open;
     if counted > 0 {
-        #[allow(clippy::cast_precision_loss)]
         let on_time = sla.on_time as f64 / counted as f64 * 100.0;
         assert_eq!(ewr.on_time_pct, Some(round2(on_time)));
     }

@@ -3,6 +3,8 @@
 //! the same alert set (with a critical in it), and every run's interval of the slow hub's burn
 //! holds its true rate. No timing is asserted: only what the reports say.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 use std::collections::BTreeSet;
 use std::process::Command;
 

@@ -89,24 +89,21 @@ pub(in crate::app) fn silence_selected(state: &mut RoomMut<'_>, now: DateTime<Ut
         .silenced_until
         .filter(|_| alert.is_silenced(now))
         .map(|until| until - now);
-    match next_silence(remaining) {
-        Some(step) => {
-            state.board.alerts.silence(kind, &subject, now + step);
-            let text = format!(
-                "silenced {kind} {subject} for {} (s again: longer, then off)",
-                step_text(step)
-            );
-            state.say(MessageKind::Info, text, now);
-        }
-        None => {
-            // Silencing until now ends the silence: the book has no separate "unsilence".
-            state.board.alerts.silence(kind, &subject, now);
-            state.say(
-                MessageKind::Info,
-                format!("{kind} {subject} no longer silenced"),
-                now,
-            );
-        }
+    if let Some(step) = next_silence(remaining) {
+        state.board.alerts.silence(kind, &subject, now + step);
+        let text = format!(
+            "silenced {kind} {subject} for {} (s again: longer, then off)",
+            step_text(step)
+        );
+        state.say(MessageKind::Info, text, now);
+    } else {
+        // Silencing until now ends the silence: the book has no separate "unsilence".
+        state.board.alerts.silence(kind, &subject, now);
+        state.say(
+            MessageKind::Info,
+            format!("{kind} {subject} no longer silenced"),
+            now,
+        );
     }
 }
 

@@ -47,16 +47,21 @@ pub enum AuditOutcome {
 pub struct AuditRecord {
     /// When the final outcome arrived (local clock).
     pub time: DateTime<Utc>,
+    /// The operator's login (`$USER`, else `$LOGNAME`), when known.
     pub user: Option<String>,
+    /// Where the operator's SSH session comes from (`$SSH_CLIENT`'s address), when over SSH.
     pub ssh_client: Option<String>,
     /// The configured environment name (`prod`, `staging`, `demo`, …).
     pub environment: String,
+    /// Id of the drop the action changed.
     pub drop: String,
     /// `pause`, `resume` or `price_band`.
     pub action: String,
     /// The action's parameters, e.g. `{"band": "C"}`; empty for pause and resume.
     pub parameters: serde_json::Map<String, serde_json::Value>,
+    /// The key every attempt of the action carried, so the server applies it at most once.
     pub idempotency_key: String,
+    /// How the action ended.
     pub outcome: AuditOutcome,
     /// The refusal (`below_margin_floor: …`) or the last failure, in words.
     #[serde(skip_serializing_if = "Option::is_none")]

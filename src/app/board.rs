@@ -22,7 +22,9 @@ use super::state::Deployment;
 /// What the configuration gives the board.
 #[derive(Debug, Clone)]
 pub struct BoardConfig {
+    /// Where the room runs (environment name, simulated feeds).
     pub deployment: Deployment,
+    /// The alert rules' thresholds from the config.
     pub thresholds: AlertThresholds,
     /// Where idempotency keys come from.
     pub ids: Box<dyn IdSource>,

@@ -9,7 +9,12 @@ pub enum Command {
     /// `:resume DROP`
     Resume(String),
     /// `:band DROP BAND`
-    Band { drop_id: String, band: String },
+    Band {
+        /// The drop whose price band changes.
+        drop_id: String,
+        /// The band to switch to.
+        band: String,
+    },
     /// `:ack` — acknowledge the highlighted alert.
     Ack,
     /// `:silence` — silence the highlighted alert (same cycle as the key).
@@ -25,8 +30,10 @@ pub enum Command {
 /// What is wrong with a typed command, in words for the status line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
+    /// A command name that is not one of them.
     #[error("unknown command `{0}`; try :pause DROP, :resume DROP, :band DROP BAND, :ack, :q")]
     Unknown(String),
+    /// A known command with the wrong arguments; holds its usage line.
     #[error("usage: {0}")]
     Usage(&'static str),
 }

@@ -49,6 +49,8 @@ impl From<ControlReport> for Event {
 impl Event {
     /// The application event of a terminal event, `None` for those it ignores (mouse, focus,
     /// paste, key releases and repeats of the kitty protocol).
+    // Takes the event as the terminal's stream yields it, like every other `Event` source.
+    #[allow(clippy::needless_pass_by_value)]
     #[must_use]
     pub fn from_terminal(event: crossterm::event::Event) -> Option<Event> {
         use crossterm::event::{Event as Term, KeyEventKind};

@@ -19,10 +19,15 @@ pub enum Action {
     NextView,
     /// Previous view.
     PrevView,
+    /// Show the Overview: drops and alerts.
     ViewOverview,
+    /// Show the Fulfilment view: hubs, burn-down, overdue orders.
     ViewFulfilment,
+    /// Show the Pop-ups view: terminals, takings, pickups.
     ViewPopups,
+    /// Show the Actions view: this room's control actions and their outcomes.
     ViewActions,
+    /// Show the Log view: the room's own log lines.
     ViewLog,
     /// Move the selection down in the focused table.
     Down,
@@ -67,8 +72,11 @@ pub enum Action {
 /// Which part of the help an action belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
+    /// Moving between views, rows and details.
     Navigate,
+    /// Keys that act: on the marketplace (after confirmation), on alerts, on polling.
     Operate,
+    /// What is shown and how: help, filter, freeze, quit.
     Display,
     /// Keys of the confirmation dialog and the band picker; the help says them in its notes.
     Dialog,
@@ -121,6 +129,7 @@ pub struct ActionSpec {
     pub bar: Option<u8>,
     /// The help section it is listed under.
     pub group: Group,
+    /// Where its keys work: everywhere, on a screen, or in a dialog.
     pub scope: Scope,
     /// The keys it has when the config says nothing about it.
     pub keys: &'static [&'static str],
@@ -446,20 +455,28 @@ pub struct KeyParseError(pub String);
 /// What is wrong with a `[keys]` config section.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeymapError {
+    /// A `[keys]` entry names no action; holds the name as written.
     #[error("[keys]: `{0}` is not an action; the actions are: {names}", names = action_names())]
     UnknownAction(String),
+    /// A key of an action's list could not be read.
     #[error("[keys] {action}: {source}")]
     BadKey {
+        /// The action whose key list holds it.
         action: String,
+        /// What is wrong with the key.
         #[source]
         source: KeyParseError,
     },
     #[error(
         "[keys]: {key} is bound to both `{first}` and `{second}`; give one of them another key"
     )]
+    /// One key bound to two actions that can meet in the same place.
     Duplicate {
+        /// The key, written as the help writes keys.
         key: String,
+        /// The action that comes first in `Action::ALL`.
         first: &'static str,
+        /// The other action.
         second: &'static str,
     },
 }

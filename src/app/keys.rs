@@ -50,11 +50,10 @@ fn quit(state: &mut RoomMut<'_>) -> Vec<Effect> {
 
 fn on_help_key(state: &mut RoomMut<'_>, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
     match state.session.keymap.action_for(&key) {
-        Some(Action::Help | Action::Clear | Action::Details) => Vec::new(),
+        Some(Action::Help | Action::Clear | Action::Details) | None => Vec::new(),
         Some(Action::Quit) => quit(state),
         // Any other key closes the help and does what it says, so help never traps anyone.
         Some(action) => perform(state, action, now),
-        None => Vec::new(),
     }
 }
 

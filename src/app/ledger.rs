@@ -16,12 +16,18 @@ pub enum ActionStatus {
     Applied,
     /// The server refused it; retrying cannot help.
     Refused {
+        /// The HTTP status of the refusal (409, 422, …).
         status: u16,
+        /// The error body's machine code (`below_margin_floor`, …).
         code: String,
+        /// The error body's message, for the operator.
         message: String,
     },
     /// No usable answer after the last attempt: it may or may not have been applied.
-    Unknown { reason: String },
+    Unknown {
+        /// The last failure, in words (timeout, connection refused, 503, …).
+        reason: String,
+    },
 }
 
 impl ActionStatus {
@@ -56,12 +62,14 @@ impl ActionStatus {
 /// One control action of this session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionEntry {
+    /// The request as sent: drop, action, idempotency key.
     pub request: ControlRequest,
     /// Who confirmed it: the audit names them even when another session is the one watching
     /// when the answer arrives.
     pub operator: Operator,
     /// Local clock when the operator confirmed it.
     pub confirmed_at: DateTime<Utc>,
+    /// Where the action stands.
     pub status: ActionStatus,
     /// Attempts reported so far.
     pub attempts: u32,

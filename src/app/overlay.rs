@@ -24,10 +24,13 @@ pub enum Overlay {
 /// what is confirmed is exactly what was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
+    /// Id of the drop the action changes.
     pub drop_id: String,
+    /// The action to send on Confirm.
     pub action: ControlAction,
     /// The drop's title, when it has one.
     pub drop_title: Option<String>,
+    /// The environment it runs in, named in the dialog so `prod` is never a surprise.
     pub environment: String,
     /// The change in words: `state live → paused`, `band A 65.00 USD, margin 63.1 % → band B …`.
     pub change: String,
@@ -40,8 +43,10 @@ pub struct Confirm {
 /// The two buttons of a confirmation dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Choice {
+    /// Leave the drop as it is (the default button).
     #[default]
     Cancel,
+    /// Send the action.
     Confirm,
 }
 
@@ -59,6 +64,7 @@ impl Choice {
 /// The band picker of one drop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BandPicker {
+    /// Id of the drop whose band is being picked.
     pub drop_id: String,
     /// Row of the highlighted band, in document order of `price_bands`.
     pub selected: usize,

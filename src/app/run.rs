@@ -78,13 +78,12 @@ where
         let mut redraw = true;
         tokio::select! {
             input = sources.input.next() => {
-                let event = match input {
-                    Some(Ok(raw)) => Event::from_terminal(raw),
+                let event = if let Some(Ok(raw)) = input {
+                    Event::from_terminal(raw)
+                } else {
                     // The terminal closed (SSH dropped, window closed): stop instead of spinning.
-                    Some(Err(_)) | None => {
-                        exit = Some(Exit::TerminalGone);
-                        Some(Event::Shutdown(ShutdownReason::TerminalGone))
-                    }
+                    exit = Some(Exit::TerminalGone);
+                    Some(Event::Shutdown(ShutdownReason::TerminalGone))
                 };
                 if let Some(event) = event {
                     resized = matches!(event, Event::Resize(..));

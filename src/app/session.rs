@@ -29,6 +29,7 @@ use super::state::{
 pub struct SessionConfig {
     /// `--read-only` (or a viewer's role).
     pub read_only: bool,
+    /// The key bindings, defaults overlaid with the config's `[keys]`.
     pub keymap: Keymap,
     /// Who operates, for the audit log.
     pub operator: Operator,

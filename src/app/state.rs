@@ -76,8 +76,10 @@ impl View {
 /// The table of the Overview that `j`/`k` move in and the filter applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
+    /// The drops table (the default).
     #[default]
     Drops,
+    /// The alerts table.
     Alerts,
 }
 
@@ -88,7 +90,10 @@ pub enum Access {
     #[default]
     ReadWrite,
     /// `[R]`: nothing is sent; the reason is shown when the operator tries.
-    ReadOnly { reason: String },
+    ReadOnly {
+        /// Why, in words (`--read-only`, a viewer's role).
+        reason: String,
+    },
 }
 
 impl Access {
@@ -102,15 +107,20 @@ impl Access {
 /// How a status-line message reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
+    /// Neutral news: what an action came to, what a key changed.
     Info,
+    /// Why a key did nothing, or something the operator should look at.
     Warning,
+    /// Something failed: a command that could not be read, an action that failed.
     Error,
 }
 
 /// A one-line message for the operator (why a key did nothing, what an action came to).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusMessage {
+    /// How the message reads (its colour on the status line).
     pub kind: MessageKind,
+    /// The message, one line.
     pub text: String,
     /// Local clock when it was set; it fades after [`MESSAGE_TTL`].
     pub at: DateTime<Utc>,
@@ -122,6 +132,7 @@ pub const MESSAGE_TTL: TimeDelta = TimeDelta::seconds(8);
 /// A frozen display: the board as it was, shown while polling continues underneath.
 #[derive(Debug, Clone)]
 pub struct Frozen {
+    /// The board as it was at `at`.
     pub board: Box<Board>,
     /// Local clock at the moment of freezing; figures of the frozen board are taken at it.
     pub at: DateTime<Utc>,
@@ -131,23 +142,32 @@ pub struct Frozen {
 /// selection when a new document reorders the table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
+    /// Id of the selected drop.
     pub drop: Option<String>,
+    /// `kind/subject` key of the selected alert.
     pub alert: Option<String>,
     /// `hub/order` of the triage table.
     pub overdue: Option<String>,
+    /// Id of the selected pop-up.
     pub popup: Option<String>,
     /// The hub whose burn-down chart the Fulfilment view shows.
     pub hub: Option<String>,
+    /// `action_id` of the selected row of the Actions view.
     pub action: Option<u64>,
 }
 
 /// The filter of each view's main table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
+    /// The Overview's drops table.
     pub drops: Filter,
+    /// The Overview's alerts table.
     pub alerts: Filter,
+    /// The Fulfilment view's overdue-orders triage table.
     pub overdue: Filter,
+    /// The Pop-ups view's table.
     pub popups: Filter,
+    /// The Actions view's ledger.
     pub actions: Filter,
 }
 
@@ -172,12 +192,17 @@ impl Deployment {
 /// What the lead's configuration gives a one-person room: the board's part and the session's.
 #[derive(Debug, Clone)]
 pub struct RoomConfig {
+    /// Environment name from the config (`prod`, `staging`, `demo`).
     pub environment: String,
+    /// The feeds are the built-in simulator (`demo`): the header says so.
     pub simulated: bool,
     /// `--read-only`.
     pub read_only: bool,
+    /// The key bindings, defaults overlaid with the config's `[keys]`.
     pub keymap: Keymap,
+    /// Who operates, for the audit log.
     pub operator: Operator,
+    /// The alert rules' thresholds from the config.
     pub thresholds: AlertThresholds,
     /// `--color`, resolved by the launch code (never read from the environment in here).
     pub color: ColorMode,
@@ -217,7 +242,9 @@ impl RoomConfig {
 /// changed from outside except through [`super::update`]).
 #[derive(Debug, Clone)]
 pub struct Room {
+    /// The part shared by everyone watching: feeds, figures, alerts, the action ledger.
     pub board: SharedBoard,
+    /// This person's part: view, selection, filters, dialogs, size, colours.
     pub session: Session,
 }
 

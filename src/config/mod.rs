@@ -45,6 +45,7 @@ pub struct ConfigError {
     pub line: Option<usize>,
     /// Dotted key (`feeds.marketplace.poll`), when known.
     pub key: Option<String>,
+    /// What is wrong and, where it helps, what to write instead.
     pub message: String,
 }
 
@@ -82,6 +83,7 @@ pub struct UiSettings {
     pub environment: String,
     /// No braille and no box-drawing characters.
     pub ascii: bool,
+    /// Colours: `auto` (honours `NO_COLOR`), never, 16 or 256.
     pub color: ColorMode,
     /// No control request can be sent.
     pub read_only: bool,
@@ -102,6 +104,7 @@ pub struct Config {
     pub max_retry_after: Duration,
     /// Trailing window of rates (burn rate, orders per minute, live conversion).
     pub rate_window: Duration,
+    /// `[ui]`: what the screen shows and how.
     pub ui: UiSettings,
     /// JSON-lines audit log of control actions.
     pub audit_log: PathBuf,
@@ -109,6 +112,7 @@ pub struct Config {
     pub keys: BTreeMap<String, String>,
     /// Line of each `[keys]` entry in the file, for errors found when the keymap is built.
     pub key_lines: BTreeMap<String, usize>,
+    /// `[alerts]`: the thresholds of the alert rules, defaults filled in.
     pub alerts: AlertThresholds,
 }
 
@@ -129,7 +133,9 @@ impl Config {
     /// Points every feed at `base_url` with no token (the in-process simulator of `demo`).
     pub fn point_all_feeds_at(&mut self, base_url: &str) {
         for endpoint in &mut self.feeds {
-            endpoint.base_url = base_url.trim_end_matches('/').to_owned();
+            base_url
+                .trim_end_matches('/')
+                .clone_into(&mut endpoint.base_url);
             endpoint.token = None;
             endpoint.ca_certs_pem.clear();
         }

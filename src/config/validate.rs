@@ -49,6 +49,8 @@ impl<E: Environment> Source<'_, E> {
         }
     }
 
+    // Counting newlines for one error message's line number is not worth the bytecount crate.
+    #[allow(clippy::naive_bytecount)]
     pub(super) fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
         self.text.as_bytes()[..end]
@@ -176,7 +178,9 @@ impl RawFeed {
         let key = |leaf: &str| format!("feeds.{kind}.{leaf}");
         let mut endpoint = FeedEndpoint::with_defaults(kind, DEFAULT_FEED_URL);
         if let Some(url) = &self.url {
-            endpoint.base_url = url.get_ref().trim_end_matches('/').to_owned();
+            url.get_ref()
+                .trim_end_matches('/')
+                .clone_into(&mut endpoint.base_url);
         }
         let parsed = reqwest::Url::parse(&endpoint.base_url).map_err(|e| {
             at.error(

@@ -77,6 +77,8 @@ impl Drop for Pollers {
 ///
 /// # Errors
 /// When the HTTP client of an endpoint cannot be built (bad CA certificate).
+// Taking the sender drops it on return: the channel then closes once every poller has ended.
+#[allow(clippy::needless_pass_by_value)]
 pub fn spawn_pollers<E>(
     endpoints: Vec<FeedEndpoint>,
     max_backoff: Duration,
@@ -118,19 +120,16 @@ async fn poll_loop<E>(
     let mut failures: u32 = 0;
     loop {
         let report = client.poll().await;
-        let retry_after = match &report.outcome {
-            PollOutcome::Failed(failure) => {
-                failures = failures.saturating_add(1);
-                log::warn!("{} feed: {failure}", client.endpoint().kind);
-                FeedFailure::retry_after_s(failure).map(Duration::from_secs)
+        let retry_after = if let PollOutcome::Failed(failure) = &report.outcome {
+            failures = failures.saturating_add(1);
+            log::warn!("{} feed: {failure}", client.endpoint().kind);
+            FeedFailure::retry_after_s(failure).map(Duration::from_secs)
+        } else {
+            if failures > 0 {
+                log::info!("{} feed recovered", client.endpoint().kind);
             }
-            _ => {
-                if failures > 0 {
-                    log::info!("{} feed recovered", client.endpoint().kind);
-                }
-                failures = 0;
-                None
-            }
+            failures = 0;
+            None
         };
         if events.send(E::from(report)).await.is_err() {
             return;

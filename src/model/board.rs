@@ -128,11 +128,9 @@ pub struct Board {
 
 /// `span × rate`, saturating at ±10 years.
 fn scaled(span: TimeDelta, rate: f64) -> TimeDelta {
-    #[allow(clippy::cast_precision_loss)]
     let ms = span.num_milliseconds() as f64 * rate;
     let cap = 315_360_000_000.0;
     // In range by the clamp.
-    #[allow(clippy::cast_possible_truncation)]
     TimeDelta::milliseconds(ms.clamp(-cap, cap) as i64)
 }
 

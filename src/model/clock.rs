@@ -59,7 +59,6 @@ impl ClockSkew {
     #[must_use]
     pub fn skew_seconds(&self) -> Option<f64> {
         // Precision loss only beyond 2^53 ms (about 285,000 years).
-        #[allow(clippy::cast_precision_loss)]
         self.median_ms().map(|ms| ms as f64 / 1000.0)
     }
 

@@ -9,8 +9,11 @@ use super::interval::{binomial_interval, poisson_interval};
 /// Invariant (kept by [`Estimate::new`]): every end is finite and `low <= point <= high`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
+    /// The best single figure.
     pub point: f64,
+    /// Low end of the 90 % interval.
     pub low: f64,
+    /// High end of the 90 % interval.
     pub high: f64,
 }
 
@@ -82,7 +85,6 @@ impl RateEstimate {
         if span_ms <= 0 {
             return None;
         }
-        #[allow(clippy::cast_precision_loss)]
         let minutes = span_ms as f64 / 60_000.0;
         let (low, high) = poisson_interval(events);
         Some(Self {
@@ -104,7 +106,6 @@ impl RateEstimate {
 #[must_use]
 pub fn proportion_pct(part: u64, whole: u64) -> Option<Estimate> {
     let (low, high) = binomial_interval(part, whole)?;
-    #[allow(clippy::cast_precision_loss)]
     let point = part.min(whole) as f64 / whole as f64;
     Estimate::new(point * 100.0, low * 100.0, high * 100.0)
 }

@@ -24,6 +24,7 @@ pub enum CountdownTarget {
 /// Time until a drop opens or closes, on server time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Countdown {
+    /// Whether this counts down to the opening or the closing.
     pub target: CountdownTarget,
     /// The instant counted down to.
     pub at: DateTime<Utc>,
@@ -85,7 +86,6 @@ pub fn percent(part: u64, whole: u64) -> Option<f64> {
         return None;
     }
     // Precision loss only beyond 2^53 counts.
-    #[allow(clippy::cast_precision_loss)]
     Some(part as f64 / whole as f64 * 100.0)
 }
 
@@ -115,7 +115,6 @@ pub fn on_time_pct(on_time: u64, late: u64, overdue_open: u64) -> Option<f64> {
     if total == 0 {
         return None;
     }
-    #[allow(clippy::cast_precision_loss)]
     Some(on_time as f64 / total as f64 * 100.0)
 }
 
@@ -126,7 +125,6 @@ pub fn band_margin_pct(price_minor: i64, unit_cost_minor: i64) -> Option<f64> {
         return None;
     }
     let margin = i128::from(price_minor) - i128::from(unit_cost_minor);
-    #[allow(clippy::cast_precision_loss)]
     Some(margin as f64 / price_minor as f64 * 100.0)
 }
 
@@ -146,12 +144,10 @@ pub fn after_minutes(now: DateTime<Utc>, minutes: f64) -> Option<DateTime<Utc>> 
         return None;
     }
     let ms = minutes * 60_000.0;
-    #[allow(clippy::cast_precision_loss)]
     if ms > MAX_PROJECTION.num_milliseconds() as f64 {
         return None;
     }
     // In range by the check above.
-    #[allow(clippy::cast_possible_truncation)]
     let delta = TimeDelta::milliseconds(ms.round() as i64);
     now.checked_add_signed(delta)
 }
@@ -164,7 +160,6 @@ pub fn run_out_at(
     per_minute: Option<f64>,
 ) -> Option<DateTime<Utc>> {
     let rate = per_minute.filter(|r| r.is_finite() && *r > 0.0)?;
-    #[allow(clippy::cast_precision_loss)]
     after_minutes(now, remaining as f64 / rate)
 }
 
@@ -185,7 +180,10 @@ pub enum Exhaustion {
     /// At this instant, at the current burn rate.
     At(DateTime<Utc>),
     /// Consumed has reached the contract (`over_by` units beyond it, possibly 0).
-    Reached { over_by: u64 },
+    Reached {
+        /// Units consumed beyond the contracted units; 0 when exactly at them.
+        over_by: u64,
+    },
     /// No projection: no burn rate yet, or it is 0.
     NotBurning,
 }
@@ -204,7 +202,9 @@ impl Exhaustion {
 /// A figure's 90 % range: `low <= high` (for instants, `low` is the earliest).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range<T> {
+    /// The low end (the earliest, for instants).
     pub low: T,
+    /// The high end (the latest, for instants); never below `low`.
     pub high: T,
 }
 
@@ -255,15 +255,19 @@ pub struct CapacityOutlook {
     pub projected_range: Option<Range<u64>>,
     /// projected − contracted when positive, else 0; `None` without a projection.
     pub overage_units: Option<u64>,
+    /// `overage_units` at the burn interval's low and high rates.
     pub overage_range: Option<Range<u64>>,
     /// `overage_units × overage_cost_minor`.
     pub overage_cost_minor: Option<i64>,
+    /// `overage_cost_minor` of each end of `overage_range`.
     pub overage_cost_range: Option<Range<i64>>,
     /// `min_commit_units − projected` when positive, else 0; `None` without a projection.
     pub shortfall_units: Option<u64>,
+    /// `shortfall_units` at the interval's high rate (low end) and low rate (high end).
     pub shortfall_range: Option<Range<u64>>,
     /// `shortfall_units × unused_penalty_minor`.
     pub penalty_minor: Option<i64>,
+    /// `penalty_minor` of each end of `shortfall_range`.
     pub penalty_range: Option<Range<i64>>,
 }
 
@@ -297,12 +301,9 @@ impl CapacityOutlook {
         };
         let time_left = (capacity.window_end - now).max(TimeDelta::zero());
         let project = |r: f64| -> u64 {
-            #[allow(clippy::cast_precision_loss)]
             let minutes_left = time_left.num_milliseconds() as f64 / 60_000.0;
-            #[allow(clippy::cast_precision_loss)]
             let projected = consumed as f64 + r * minutes_left;
             // Float-to-int `as` saturates; the projection is never below `consumed`.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             let units = projected.round() as u64;
             units.max(consumed)
         };
@@ -385,6 +386,7 @@ pub struct StockOutlook {
     pub sellout_at: Option<DateTime<Utc>>,
     /// Earliest (high rate) and latest (low rate) sell-out, each only when before `closes_at`.
     pub sellout_earliest: Option<DateTime<Utc>>,
+    /// Latest sell-out (at the interval's low rate), only when before `closes_at`.
     pub sellout_latest: Option<DateTime<Utc>>,
     /// Units expected to be left when the drop closes (0 when it sells out before), with
     /// its range: low at the high rate, high at the low rate.
@@ -401,9 +403,7 @@ impl StockOutlook {
         closes_at: DateTime<Utc>,
     ) -> Option<Self> {
         let before_close = |at: Option<DateTime<Utc>>| at.filter(|at| *at < closes_at);
-        #[allow(clippy::cast_precision_loss)]
         let minutes = (closes_at - now).max(TimeDelta::zero()).num_milliseconds() as f64 / 60_000.0;
-        #[allow(clippy::cast_precision_loss)]
         let left = |r: f64| (remaining as f64 - r * minutes).max(0.0).round();
         Some(Self {
             sellout_at: before_close(run_out_at(now, remaining, Some(rate.point))),
@@ -440,10 +440,10 @@ mod tests {
 
     #[test]
     fn countdowns_by_state() {
+        type Expected = Option<(CountdownTarget, i64, &'static str)>;
         let opens = t("2026-11-27T17:30:00Z");
         let closes = t("2026-11-27T19:30:00Z");
         let now = t("2026-11-27T18:00:00Z");
-        type Expected = Option<(CountdownTarget, i64, &'static str)>;
         let cases: &[(DropState, Expected)] = &[
             (
                 DropState::Live,
@@ -550,7 +550,6 @@ mod tests {
 
     #[test]
     fn capacity_outlook_table() {
-        let now = t("2026-11-27T18:00:00Z"); // 210 minutes left
         struct Case {
             consumed: u64,
             rate: Option<f64>,
@@ -561,6 +560,7 @@ mod tests {
             shortfall: Option<(u64, i64)>,
             before_end: bool,
         }
+        let now = t("2026-11-27T18:00:00Z"); // 210 minutes left
         let cases = [
             // FEEDS.md example at 2 units/min: 210 + 420 = 630, out at 18:00 + 195 min
             Case {
@@ -773,7 +773,6 @@ mod properties {
         ) {
             let rate_at = |span_s: i64| {
                 let events = per_min * u64::try_from(span_s).unwrap_or(0) / 60;
-                #[allow(clippy::cast_precision_loss)]
                 let slope = per_min as f64;
                 RateEstimate::from_counts(slope, events, TimeDelta::seconds(span_s))
                     .map(|r| r.per_min)

@@ -1,5 +1,5 @@
 //! The example documents of FEEDS.md, shared by the model's tests. They are stored once, in
-//! tests/fixtures/feeds_md_*.json, which tests/feed_contract.rs compares with FEEDS.md itself.
+//! `tests/fixtures/feeds_md_*.json`, which `tests/feed_contract.rs` compares with FEEDS.md itself.
 
 use chrono::{DateTime, TimeDelta, Utc};
 

@@ -10,6 +10,7 @@ use super::clock::ClockSkew;
 /// What the control room knows about one feed's polls. All instants are local time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedHealth {
+    /// Which of the three feeds this is.
     pub kind: FeedKind,
     /// Configured time between polls; staleness is measured in these. `None` until set.
     pub poll_interval: Option<TimeDelta>,

@@ -29,7 +29,9 @@ pub struct DropTrack {
 /// Trailing windows of one price band's funnel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandTrack {
+    /// The band's cumulative sessions, sampled once per marketplace document.
     pub sessions: RateWindow,
+    /// The band's cumulative orders, sampled once per marketplace document.
     pub orders: RateWindow,
 }
 
@@ -180,7 +182,6 @@ impl BucketSeries {
         if increase == 0 {
             return;
         }
-        #[allow(clippy::cast_precision_loss)]
         let increase = increase as f64;
         if at == last_at {
             self.add(at, increase);
@@ -193,7 +194,6 @@ impl BucketSeries {
         while cursor < at {
             let start = self.bucket_start(cursor);
             let end = (start + self.bucket).min(at);
-            #[allow(clippy::cast_precision_loss)]
             let share = (end - cursor).num_milliseconds() as f64 / total_ms as f64;
             self.add(cursor, increase * share);
             cursor = end;
@@ -229,7 +229,6 @@ impl BucketSeries {
     #[must_use]
     pub fn per_minute(&self, now: DateTime<Utc>) -> Vec<f64> {
         let mut out = vec![0.0; self.buckets];
-        #[allow(clippy::cast_precision_loss)]
         let scale = 60_000.0 / self.bucket.num_milliseconds().max(1) as f64;
         let newest = self.bucket_start(now);
         let width = self.bucket.num_milliseconds().max(1);

@@ -17,7 +17,6 @@ pub const TAIL: f64 = 0.05;
 #[must_use]
 pub fn poisson_interval(events: u64) -> (f64, f64) {
     // Precision loss only beyond 2^53 events.
-    #[allow(clippy::cast_precision_loss)]
     let k = events as f64;
     let low = if events == 0 {
         0.0
@@ -35,7 +34,6 @@ pub fn binomial_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
         return None;
     }
     let x = successes.min(trials);
-    #[allow(clippy::cast_precision_loss)]
     let (xf, nf) = (x as f64, trials as f64);
     let low = if x == 0 {
         0.0
@@ -71,7 +69,6 @@ fn ln_gamma(x: f64) -> f64 {
     let x = x - 1.0;
     let mut sum = COEF[0];
     for (i, c) in COEF.iter().enumerate().skip(1) {
-        #[allow(clippy::cast_precision_loss)]
         let i = i as f64;
         sum += c / (x + i);
     }
@@ -81,6 +78,7 @@ fn ln_gamma(x: f64) -> f64 {
 
 /// Regularised lower incomplete gamma P(a, x), a > 0, x ≥ 0: series below a + 1, continued
 /// fraction above (each converges fast on its side).
+#[allow(clippy::many_single_char_names)] // the letters of the textbook formula, kept to check against it
 fn gamma_p(a: f64, x: f64) -> f64 {
     if x <= 0.0 {
         return 0.0;
@@ -105,7 +103,6 @@ fn gamma_p(a: f64, x: f64) -> f64 {
         let mut d = 1.0 / b;
         let mut h = d;
         for i in 1..10_000 {
-            #[allow(clippy::cast_precision_loss)]
             let i = f64::from(i);
             let an = -i * (i - a);
             b += 2.0;
@@ -128,7 +125,7 @@ fn gamma_p(a: f64, x: f64) -> f64 {
     }
 }
 
-/// Regularised incomplete beta I_x(a, b), by its continued fraction (on the side where it
+/// Regularised incomplete beta `I_x(a, b)`, by its continued fraction (on the side where it
 /// converges).
 fn beta_i(x: f64, a: f64, b: f64) -> f64 {
     if x <= 0.0 {
@@ -145,6 +142,7 @@ fn beta_i(x: f64, a: f64, b: f64) -> f64 {
     }
 }
 
+#[allow(clippy::many_single_char_names)] // the letters of the textbook formula, kept to check against it
 fn beta_cf(x: f64, a: f64, b: f64) -> f64 {
     let tiny = 1e-300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);

@@ -168,14 +168,12 @@ impl RateWindow {
         }
         let &(t0, v0) = inside.clone().next()?;
         // Offsets from the first sample keep the sums small and exact enough in f64.
-        #[allow(clippy::cast_precision_loss)]
         let point = move |&(t, v): &(i64, u64)| {
             // Whole milliseconds, truncated toward zero, as `TimeDelta::num_milliseconds`.
             let x = (t.saturating_sub(t0) / 1_000_000) as f64 / 60_000.0;
             let y = v.saturating_sub(v0) as f64;
             (x, y)
         };
-        #[allow(clippy::cast_precision_loss)]
         let n = inside.len() as f64;
         let (sum_x, sum_y) = inside
             .clone()

@@ -24,9 +24,13 @@ pub struct Report {
     pub as_of: DateTime<Utc>,
     /// Server clock minus local clock, in seconds; `null` before any document.
     pub clock_skew_s: Option<f64>,
+    /// Health of each feed, in `marketplace`, `fulfilment`, `pos` order.
     pub feeds: Vec<FeedReport>,
+    /// The marketplace's drops, in the feed's order.
     pub drops: Vec<DropReport>,
+    /// The fulfilment hubs, in the feed's order.
     pub hubs: Vec<HubReport>,
+    /// The pop-up shops, in the feed's order.
     pub popups: Vec<PopupReport>,
     /// Alerts whose condition holds (firing or pending), critical first, then oldest first.
     pub alerts: Vec<AlertReport>,
@@ -52,52 +56,76 @@ pub struct FeedReport {
     pub latency_ms: Option<u64>,
     /// No successful poll for the configured number of intervals.
     pub stale: bool,
+    /// Failed polls since the last success (0 after a success).
     pub consecutive_failures: u32,
 }
 
 /// One drop.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DropReport {
+    /// The drop's id in the marketplace feed (what control requests name).
     pub id: String,
+    /// The drop's display title; `null` when the feed sent none.
     pub title: Option<String>,
     /// As the feed sent it (unknown states pass through).
     pub state: String,
     /// Seconds to `opens_at` (scheduled) or `closes_at` (live, paused), 0 once due; else null.
     pub countdown_s: Option<i64>,
+    /// Orders / sessions × 100 since the drop opened; `null` with no sessions.
     pub conversion_pct: Option<f64>,
+    /// Conversion over the trailing window's deltas; `null` while either delta is unknown.
     pub live_conversion_pct: Option<f64>,
+    /// Low end of `live_conversion_pct`'s 90 % interval.
     pub live_conversion_pct_low: Option<f64>,
+    /// High end of `live_conversion_pct`'s 90 % interval.
     pub live_conversion_pct_high: Option<f64>,
+    /// Orders per minute over the trailing window; `null` while measuring.
     pub orders_per_min: Option<f64>,
+    /// Low end of `orders_per_min`'s 90 % interval.
     pub orders_per_min_low: Option<f64>,
+    /// High end of `orders_per_min`'s 90 % interval.
     pub orders_per_min_high: Option<f64>,
     /// Units sold per minute (the rate sell-out is projected with).
     pub units_per_min: Option<f64>,
+    /// Low end of `units_per_min`'s 90 % interval.
     pub units_per_min_low: Option<f64>,
+    /// High end of `units_per_min`'s 90 % interval.
     pub units_per_min_high: Option<f64>,
     /// Seconds of samples behind the sales rate; `null` while measuring.
     pub rate_span_s: Option<i64>,
+    /// Units sold / units allocated × 100; `null` when nothing was allocated.
     pub sell_through_pct: Option<f64>,
     /// Never after `closes_at`: a drop that will not sell out before it closes has `null`
     /// here and its `units_left_at_close`.
     pub sellout_at: Option<DateTime<Utc>>,
+    /// Earliest sell-out (at the interval's high rate), never after `closes_at`.
     pub sellout_at_low: Option<DateTime<Utc>>,
+    /// Latest sell-out (at the interval's low rate); `null` when it may not sell out.
     pub sellout_at_high: Option<DateTime<Utc>>,
     /// Units expected to be left when the drop closes (0 when it sells out before).
     pub units_left_at_close: Option<u64>,
+    /// Fewest units expected left at close (at the interval's high rate).
     pub units_left_at_close_low: Option<u64>,
+    /// Most units expected left at close (at the interval's low rate).
     pub units_left_at_close_high: Option<u64>,
+    /// Id of the price band the drop sells at now.
     pub active_band: String,
+    /// ISO 4217 code of the drop's prices (`price_minor` of its bands).
     pub currency: String,
+    /// The drop's price bands, in the feed's order.
     pub bands: Vec<BandReport>,
 }
 
 /// One price band of a drop.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BandReport {
+    /// The band's id (what `switch price band` sends).
     pub id: String,
+    /// Unit price in minor units of the drop's `currency`.
     pub price_minor: i64,
+    /// (price − unit cost) / price × 100; `null` when the price is not positive.
     pub margin_pct: Option<f64>,
+    /// Orders / sessions × 100 of this band's funnel (`funnel_by_band`); `null` with no sessions.
     pub conversion_pct: Option<f64>,
     /// The margin clears the drop's floor: the band may be activated.
     pub allowed: bool,
@@ -106,14 +134,19 @@ pub struct BandReport {
 /// One hub's capacity and SLA.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HubReport {
+    /// The hub's id in the fulfilment feed.
     pub id: String,
+    /// The hub's display name.
     pub name: String,
     /// contracted − consumed, never negative (see `over_contract_units`).
     pub remaining_units: u64,
     /// consumed − contracted when positive, else 0.
     pub over_contract_units: u64,
+    /// Units consumed per minute (least squares over the window); `null` while measuring.
     pub burn_units_per_min: Option<f64>,
+    /// Low end of `burn_units_per_min`'s 90 % interval.
     pub burn_units_per_min_low: Option<f64>,
+    /// High end of `burn_units_per_min`'s 90 % interval.
     pub burn_units_per_min_high: Option<f64>,
     /// Seconds of samples behind the burn rate; `null` while measuring.
     pub rate_span_s: Option<i64>,
@@ -123,41 +156,68 @@ pub struct HubReport {
     /// Earliest (at the interval's high rate) and latest (at its low rate; `null` when that
     /// rate may be 0) exhaustion.
     pub projected_exhaustion_at_low: Option<DateTime<Utc>>,
+    /// Latest exhaustion (the interval's low rate); see `projected_exhaustion_at_low`.
     pub projected_exhaustion_at_high: Option<DateTime<Utc>>,
     /// Consumed has reached the contracted units.
     pub capacity_reached: bool,
     /// The contract lasts until `window_end` at the current rate; `null` while measuring.
     pub lasts_window: Option<bool>,
+    /// Units consumed by `window_end` at the point rate; `null` without a rate.
     pub projected_at_window_end: Option<u64>,
+    /// `projected_at_window_end` at the interval's low rate.
     pub projected_at_window_end_low: Option<u64>,
+    /// `projected_at_window_end` at the interval's high rate.
     pub projected_at_window_end_high: Option<u64>,
+    /// Projected units beyond the contract at `window_end` (0 when within); `null` without a projection.
     pub overage_units: Option<u64>,
+    /// `overage_units` at the interval's low rate.
     pub overage_units_low: Option<u64>,
+    /// `overage_units` at the interval's high rate.
     pub overage_units_high: Option<u64>,
+    /// `overage_units` × the contract's overage cost, in minor units of `currency`.
     pub overage_cost_minor: Option<i64>,
+    /// `overage_cost_minor` at the interval's low rate.
     pub overage_cost_minor_low: Option<i64>,
+    /// `overage_cost_minor` at the interval's high rate.
     pub overage_cost_minor_high: Option<i64>,
+    /// Projected units short of the minimum commitment at `window_end` (0 when met).
     pub shortfall_units: Option<u64>,
+    /// `shortfall_units` at the interval's high rate (the smaller shortfall).
     pub shortfall_units_low: Option<u64>,
+    /// `shortfall_units` at the interval's low rate (the larger shortfall).
     pub shortfall_units_high: Option<u64>,
+    /// `shortfall_units` × the contract's unused-unit penalty, in minor units of `currency`.
     pub penalty_minor: Option<i64>,
+    /// `penalty_minor` of `shortfall_units_low`.
     pub penalty_minor_low: Option<i64>,
+    /// `penalty_minor` of `shortfall_units_high`.
     pub penalty_minor_high: Option<i64>,
+    /// ISO 4217 code of the contract's costs and penalties.
     pub currency: String,
+    /// `on_time / (on_time + late + overdue_open) × 100`; `null` while the sum is 0.
     pub on_time_pct: Option<f64>,
+    /// Orders not shipped and past their due time (they count as late).
     pub overdue_open: u64,
 }
 
 /// One pop-up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PopupReport {
+    /// The pop-up's id in the POS feed.
     pub id: String,
+    /// The pop-up's display name.
     pub name: String,
+    /// Open now: `opens_at <= as_of < closes_at`.
     pub open: bool,
+    /// Payment terminals whose status is `online`.
     pub terminals_online: usize,
+    /// Payment terminals the pop-up has.
     pub terminals_total: usize,
+    /// Takings so far, in minor units of `currency`.
     pub revenue_minor: i64,
+    /// ISO 4217 code of `revenue_minor`.
     pub currency: String,
+    /// Pickups past due, as the POS feed counts them (`pickups.overdue`).
     pub pickups_overdue: u64,
 }
 
@@ -174,9 +234,13 @@ pub enum AlertState {
 /// One alert whose condition holds (firing or pending).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertReport {
+    /// The rule that raised it (`capacity_exhaustion`, `feed_stale`, …).
     pub kind: AlertKind,
+    /// `critical`, `warning` or `info`.
     pub severity: Severity,
+    /// What it is about: a drop, hub, pop-up or feed id.
     pub subject: String,
+    /// The sentence the room shows, with its figures.
     pub message: String,
     /// `firing` or `pending`; `status --check` counts both.
     pub state: AlertState,
@@ -186,12 +250,14 @@ pub struct AlertReport {
     pub since: DateTime<Utc>,
     /// When the control room first found the condition (server time), never after `as_of`.
     pub first_seen: DateTime<Utc>,
+    /// An operator silenced it; `status --check` ignores it until the silence ends.
     pub silenced: bool,
 }
 
 /// One skipped entry of a feed document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SkippedReport {
+    /// The feed whose document held the entry: `marketplace`, `fulfilment` or `pos`.
     pub feed: &'static str,
     /// The entry's id, or `#<position>` when it had no readable id.
     pub entry: String,
@@ -208,7 +274,6 @@ fn ends(e: Option<Estimate>) -> (Option<f64>, Option<f64>) {
 /// units).
 fn whole(value: f64) -> Option<u64> {
     // Float-to-int `as` saturates; non-finite values have no figure.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     value.is_finite().then(|| value.max(0.0).round() as u64)
 }
 
@@ -383,7 +448,6 @@ impl Report {
             as_of: now,
             clock_skew_s: round2(board.clock_skew().map(|s| {
                 // Precision loss only beyond 2^53 ms.
-                #[allow(clippy::cast_precision_loss)]
                 let ms = s.num_milliseconds() as f64;
                 ms / 1000.0
             })),
@@ -552,7 +616,7 @@ mod tests {
             "popups": [{
                 "id": "bk-1", "name": "Brooklyn pop-up", "open": true,
                 "terminals_online": 1, "terminals_total": 2,
-                "revenue_minor": 617500, "currency": "USD", "pickups_overdue": 3
+                "revenue_minor": 617_500, "currency": "USD", "pickups_overdue": 3
             }],
             // Critical first, then oldest first. `since` is when the problem began where the
             // feed says so (the overdue order due 17:40, the terminal last seen 17:51:10),

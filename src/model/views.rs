@@ -17,6 +17,7 @@ use super::history::{DropTrack, HubTrack};
 pub struct DropFigures<'a> {
     /// The drop as the feed last sent it.
     pub drop: &'a Drop,
+    /// Time to `opens_at` (scheduled) or `closes_at` (live, paused); `None` otherwise.
     pub countdown: Option<Countdown>,
     /// Cumulative orders / sessions × 100.
     pub conversion_pct: Option<f64>,
@@ -28,10 +29,13 @@ pub struct DropFigures<'a> {
     pub window_sessions: Option<u64>,
     /// Orders per minute over the trailing window (the point of `orders`).
     pub orders_per_min: Option<f64>,
+    /// Orders per minute with its 90 % interval and the evidence behind it.
     pub orders: Option<RateEstimate>,
     /// Units sold (`stock.sold`) per minute over the trailing window (the point of `sales`).
     pub units_per_min: Option<f64>,
+    /// Units sold per minute with its 90 % interval and the evidence behind it.
     pub sales: Option<RateEstimate>,
+    /// Units sold / units allocated × 100; `None` when nothing was allocated.
     pub sell_through_pct: Option<f64>,
     /// allocated − sold, 0 once sold out (or oversold).
     pub remaining_stock: u64,
@@ -46,6 +50,7 @@ pub struct DropFigures<'a> {
 /// One price band of a drop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandFigures<'a> {
+    /// The band as the feed last sent it.
     pub band: &'a PriceBand,
     /// (price − cost) / price × 100.
     pub margin_pct: Option<f64>,
@@ -53,7 +58,9 @@ pub struct BandFigures<'a> {
     pub allowed: bool,
     /// From `funnel_by_band`, when the feed sends it.
     pub conversion_pct: Option<f64>,
+    /// The band's conversion over the trailing window's deltas (the point of `live_conversion`).
     pub live_conversion_pct: Option<f64>,
+    /// The band's live conversion % with its Clopper–Pearson 90 % interval.
     pub live_conversion: Option<Estimate>,
     /// Whether this is the drop's `active_band`.
     pub is_active: bool,
@@ -136,6 +143,7 @@ impl<'a> DropFigures<'a> {
 pub struct HubOutlook<'a> {
     /// The hub as the feed last sent it.
     pub hub: &'a Hub,
+    /// Remaining units, burn rate and the projection to `window_end`, with their ranges.
     pub capacity: CapacityOutlook,
     /// The burn rate with its evidence; `None` while measuring.
     pub burn: Option<RateEstimate>,
@@ -175,7 +183,9 @@ pub struct PopupSummary<'a> {
     pub popup: &'a Popup,
     /// Whether `opens_at <= now < closes_at`.
     pub is_open: bool,
+    /// Terminals whose status is `online`.
     pub terminals_online: usize,
+    /// Terminals listed in the document, whatever their status.
     pub terminals_total: usize,
     /// Terminals not online (offline, needing attention, unknown status), in document order;
     /// each one's `last_seen` says since when.

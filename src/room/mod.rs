@@ -135,7 +135,7 @@ async fn start_demo(
     let sim = sim::start(options).await?;
     config.point_all_feeds_at(&sim.base_url());
     if args.environment.is_none() {
-        config.ui.environment = "demo".to_owned();
+        "demo".clone_into(&mut config.ui.environment);
     }
     Ok(sim)
 }
@@ -217,7 +217,9 @@ async fn control_room(
         events_tx,
         &mut runner,
         |frame, state, now| {
+            // A deliberate panic standing in for a bug in drawing, not an invariant `assert!` checks.
             #[cfg(feature = "test-hooks")]
+            #[allow(clippy::manual_assert)]
             if panic_at.is_some_and(|at| std::time::Instant::now() >= at) {
                 panic!("{PANIC_AFTER_ENV} test hook: the view panics as a bug in drawing would");
             }

@@ -106,8 +106,10 @@ pub fn spawn_signal_forwarder(
 /// Why the program could not run on the terminal.
 #[derive(Debug, thiserror::Error)]
 pub enum TerminalError {
+    /// Raw mode or the alternate screen could not be entered.
     #[error("cannot set up the terminal (is stdout a terminal?): {0}")]
     Setup(#[from] io::Error),
+    /// Drawing a frame failed (the terminal went away mid-run).
     #[error(transparent)]
     Draw(#[from] app::DrawError),
 }

@@ -101,7 +101,7 @@ pub async fn run(args: SimArgs) -> Result<(), SimError> {
         "  faults       POST/DELETE {}/_sim/faults  {{\"fault\": \"marketplace:http500\"}}",
         sim.base_url()
     );
-    if args.speed != 1.0 {
+    if (args.speed - 1.0).abs() > f64::EPSILON {
         println!("  clock        {}x", args.speed);
     }
     for fault in sim.active_faults() {

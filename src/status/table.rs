@@ -302,7 +302,6 @@ fn estimate3(point: Option<f64>, low: Option<f64>, high: Option<f64>) -> Option<
 
 /// A count of units with its range: `630` or `≈630 (285–1532)`.
 fn units_estimate(point: u64, low: Option<u64>, high: Option<u64>, settled_pct: f64) -> String {
-    #[allow(clippy::cast_precision_loss)]
     let as_f = |u: u64| u as f64;
     Estimate::new(
         as_f(point),

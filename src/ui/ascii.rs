@@ -15,9 +15,8 @@ pub fn replacement(glyph: char) -> Option<&'static str> {
         '│' | '┃' | '┆' | '┊' | '╎' | '║' => "|",
         '…' => "~",
         '•' | '●' | '◆' | '■' => "*",
-        '▶' | '►' => ">",
+        '▶' | '►' | '→' => ">",
         '◀' | '◄' => "<",
-        '→' => ">",
         // Box-drawing corners and junctions.
         _ if (0x2500..=0x257F).contains(&code) => "+",
         // Block elements: light shades read as empty, the rest as filled.

@@ -294,7 +294,7 @@ fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone)
             "over",
             over,
             shown(over_range),
-            money(c.overage_cost_minor),
+            &money(c.overage_cost_minor),
             settled,
         );
         let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
@@ -308,7 +308,7 @@ fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone)
             "short",
             short,
             shown(short_range),
-            money(c.penalty_minor),
+            &money(c.penalty_minor),
             settled,
         );
         let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
@@ -350,13 +350,10 @@ fn priced_range(
     word: &str,
     units: u64,
     range: Option<crate::model::figures::Range<u64>>,
-    cost: String,
+    cost: &str,
     settled: f64,
 ) -> String {
-    let estimate = range.and_then(|r| {
-        #[allow(clippy::cast_precision_loss)]
-        Estimate::new(units as f64, r.low as f64, r.high as f64)
-    });
+    let estimate = range.and_then(|r| Estimate::new(units as f64, r.low as f64, r.high as f64));
     match estimate {
         Some(e) if !e.is_settled(settled) => {
             format!("{word} {} = {cost}", format::units(e, settled))
@@ -452,7 +449,6 @@ fn figure_lines_as<'a>(
         )],
         Some(projected) => {
             let shown = match c.projected_range {
-                #[allow(clippy::cast_precision_loss)]
                 Some(r) => Estimate::new(projected as f64, r.low as f64, r.high as f64)
                     .map_or_else(|| projected.to_string(), |e| format::units(e, settled)),
                 None => projected.to_string(),
@@ -495,12 +491,10 @@ fn nice_ceiling(value: f64) -> f64 {
 /// Minutes from `start` to `at`, the chart's x unit.
 fn minutes(start: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
     // Milliseconds of a capacity window fit f64 exactly.
-    #[allow(clippy::cast_precision_loss)]
     let ms = (at - start).num_milliseconds() as f64;
     ms / 60_000.0
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn units(value: u64) -> f64 {
     value as f64
 }

@@ -206,10 +206,9 @@ fn drop_row<'a>(
     let drop = f.drop;
     let state_tone = match drop.state {
         DropState::Live => Tone::Good,
-        DropState::Paused => Tone::Warn,
+        DropState::Paused | DropState::Other(_) => Tone::Warn,
         DropState::Scheduled => Tone::Normal,
         DropState::Ended | DropState::SoldOut => Tone::Dim,
-        DropState::Other(_) => Tone::Warn,
     };
     let countdown = match &f.countdown {
         Some(c) if c.is_due() => c.label().to_owned(),
@@ -356,31 +355,28 @@ fn sellout_cell(
     if stock.sellout_earliest.is_some() && stock.sellout_latest.is_none() {
         return "close?".to_owned();
     }
-    match stock.sellout_at {
-        Some(at) => {
-            let clock = text::clock_in(at, theme.zone, server_now);
-            if format::instant_is_settled(
-                server_now,
-                at,
-                stock.sellout_earliest,
-                stock.sellout_latest,
-                settled,
-            ) {
-                clock
-            } else {
-                format!("~{clock}")
-            }
+    if let Some(at) = stock.sellout_at {
+        let clock = text::clock_in(at, theme.zone, server_now);
+        if format::instant_is_settled(
+            server_now,
+            at,
+            stock.sellout_earliest,
+            stock.sellout_latest,
+            settled,
+        ) {
+            clock
+        } else {
+            format!("~{clock}")
         }
-        None => {
-            let left = stock.left_at_close;
-            let mark = if left.is_settled(settled) { "" } else { "≈" };
-            let text = format!("{mark}{:.0} left", left.point);
-            // A narrow column keeps the figure and its mark, and says "left" as `l`.
-            if text.chars().count() <= usize::from(width) {
-                text
-            } else {
-                format!("{mark}{:.0}l", left.point)
-            }
+    } else {
+        let left = stock.left_at_close;
+        let mark = if left.is_settled(settled) { "" } else { "≈" };
+        let text = format!("{mark}{:.0} left", left.point);
+        // A narrow column keeps the figure and its mark, and says "left" as `l`.
+        if text.chars().count() <= usize::from(width) {
+            text
+        } else {
+            format!("{mark}{:.0}l", left.point)
         }
     }
 }
@@ -429,9 +425,7 @@ pub fn sparkline(values: &[f64], width: usize, theme: &Theme) -> String {
     for value in tail {
         let level = if max > 0.0 && value.is_finite() {
             // 0..=8 by construction.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let level = ((value / max) * 8.0).round().clamp(0.0, 8.0) as usize;
-            level
+            ((value / max) * 8.0).round().clamp(0.0, 8.0) as usize
         } else {
             0
         };

@@ -75,7 +75,6 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
         _ if (rate - 1.0).abs() > f64::EPSILON => format!("×{} speed", short_rate(rate)),
         Some(skew) => {
             // Milliseconds to seconds for display only.
-            #[allow(clippy::cast_precision_loss)]
             let seconds = skew.num_milliseconds() as f64 / 1000.0;
             format!("skew {}", text::skew(seconds))
         }
@@ -103,8 +102,9 @@ fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a>
         let (text, tone) = match Freshness::of(state, feed, now) {
             Freshness::Fresh => ("ok".to_owned(), Tone::Good),
             Freshness::Waiting => ("waiting".to_owned(), Tone::Dim),
-            Freshness::NoData(reason) => (format!("ERROR {reason}"), Tone::Bad),
-            Freshness::Failed { reason, .. } => (format!("ERROR {reason}"), Tone::Bad),
+            Freshness::NoData(reason) | Freshness::Failed { reason, .. } => {
+                (format!("ERROR {reason}"), Tone::Bad)
+            }
             // The reason is in the panel titles and the feed_error alert; the header keeps to
             // the age so three failing feeds still fit on one line.
             Freshness::Stale { age, .. } => (format!("STALE {age}"), Tone::Bad),

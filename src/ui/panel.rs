@@ -24,10 +24,20 @@ pub enum Freshness {
     /// No document ever arrived and the last poll failed.
     NoData(String),
     /// The last poll failed; older data is shown.
-    Failed { reason: String, age: String },
+    Failed {
+        /// Why the last poll failed.
+        reason: String,
+        /// Age of the data shown, in words (`text::age`).
+        age: String,
+    },
     /// No successful poll for several intervals; older data is shown. `reason` is why the last
     /// poll failed, when it did (a feed can also go stale with polls that never come back).
-    Stale { age: String, reason: Option<String> },
+    Stale {
+        /// Age of the data shown, in words (`text::age`).
+        age: String,
+        /// Why the last poll failed, when it did.
+        reason: Option<String>,
+    },
 }
 
 impl Freshness {

@@ -13,11 +13,17 @@ pub use crate::model::format::Zone;
 /// How serious something shown is; panels map their states onto these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
+    /// Plain text: the terminal's own colour.
     Normal,
+    /// All well: live, fresh, on time (green).
     Good,
+    /// Needs a look: paused, a warning (yellow).
     Warn,
+    /// Something is wrong: an error, stale data (red).
     Bad,
+    /// Act now: a critical alert (bold red).
     Critical,
+    /// Not the point: ended drops, waiting feeds, units (grey).
     Dim,
 }
 
@@ -263,11 +269,6 @@ impl Theme {
             0.0
         };
         // The cast is of a value within 0..=width.
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
         let filled = ((ratio * width as f64).round() as usize).min(width);
         let (full, empty) = if self.ascii {
             ("#", "-")
@@ -312,9 +313,13 @@ impl Theme {
 /// The lines of a capacity burn-down chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
+    /// Units consumed so far, as sampled.
     Consumed,
+    /// Consumption projected to the window's end at the current burn rate.
     Projection,
+    /// The contracted units: the line not to cross.
     Contracted,
+    /// The minimum commitment: below it at the window's end costs a penalty.
     MinCommit,
 }
 

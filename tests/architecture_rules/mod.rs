@@ -177,10 +177,10 @@ pub fn check_tree(root: &Path, table: &[Layer], exceptions: &[Exception]) -> Vec
     let mut violations = Vec::new();
     let mut used: Vec<Exception> = Vec::new();
     for path in files {
-        let relative = path
-            .strip_prefix(root)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| path.to_string_lossy().into_owned());
+        let relative = path.strip_prefix(root).map_or_else(
+            |_| path.to_string_lossy().into_owned(),
+            |p| p.to_string_lossy().replace('\\', "/"),
+        );
         let source = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let (found, exceptions_used) = check_file(&relative, &source, table, exceptions);

@@ -244,8 +244,8 @@ impl Room {
                     self.apply(event);
                 }
                 Ok(None) => panic!("{what}: the event channel closed\n{}", self.screen),
-                Err(_) => panic!(
-                    "{what}: not within {within:?}; last screen:\n{}",
+                Err(elapsed) => panic!(
+                    "{what}: not within {within:?} ({elapsed}); last screen:\n{}",
                     self.screen
                 ),
             }

@@ -108,6 +108,7 @@ pub struct Finished {
 
 /// The bits of the terminal's settings that raw mode turns off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // one bool per termios flag the tests check, as termios has them
 pub struct TermiosFlags {
     pub canonical: bool,
     pub echo: bool,
@@ -352,11 +353,10 @@ impl PtyRun {
                 );
             }
             let now = Instant::now();
-            if now >= deadline {
-                panic!(
-                    "timed out after {timeout:?} waiting for {what}; the screen:\n{screen}\n---"
-                );
-            }
+            assert!(
+                now < deadline,
+                "timed out after {timeout:?} waiting for {what}; the screen:\n{screen}\n---"
+            );
             // Woken by new output; the bounded wait only guards against a missed wake-up.
             let wait = (deadline - now).min(Duration::from_millis(200));
             output = shared

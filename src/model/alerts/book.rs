@@ -36,7 +36,9 @@ fn describe(severity: Severity, kind: AlertKind, subject: &str, message: &str) -
 /// One alert of the book.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
+    /// The rule that raised it.
     pub kind: AlertKind,
+    /// Its urgency now (a firing alert can change severity without clearing).
     pub severity: Severity,
     /// Id of the drop, hub or pop-up, or the feed's name.
     pub subject: String,
@@ -138,8 +140,11 @@ impl Alert {
 /// Firing alerts per severity, silenced ones left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct SeverityCounts {
+    /// Firing, not silenced critical alerts.
     pub critical: usize,
+    /// Firing, not silenced warnings.
     pub warning: usize,
+    /// Firing, not silenced info alerts.
     pub info: usize,
 }
 

@@ -9,9 +9,11 @@ use super::kind::{AlertKind, Severity};
 /// One condition that holds now, for one (kind, subject).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The rule that found it.
     pub kind: AlertKind,
     /// Id of the drop, hub or pop-up, or the feed's name.
     pub subject: String,
+    /// How urgent it is by the rule's thresholds.
     pub severity: Severity,
     /// What is wrong, with the figures.
     pub message: String,
@@ -27,7 +29,9 @@ pub struct Finding {
 /// cleared) because the feed they project from is stale.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Findings {
+    /// Every condition that holds at this evaluation, one per (kind, subject).
     pub found: Vec<Finding>,
+    /// Projection kinds neither raised nor cleared this time: their feed is stale.
     pub held: Vec<AlertKind>,
 }
 

@@ -10,8 +10,11 @@ use crate::feed::FeedKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Act now; `status --check` exits 2.
     Critical,
+    /// Needs a look soon; `status --check` exits 1.
     Warning,
+    /// Worth knowing, nothing to do yet; `status --check` exits 0.
     Info,
 }
 

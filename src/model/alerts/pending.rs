@@ -9,15 +9,20 @@ use super::kind::{AlertKind, Severity};
 /// find it (the pending time starts over), unless its kind is held.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingAlert {
+    /// The rule that found it.
     pub kind: AlertKind,
+    /// Id of the drop, hub or pop-up, or the feed's name.
     pub subject: String,
+    /// How urgent it will be when it fires, by the latest evaluation.
     pub severity: Severity,
+    /// What is wrong, with the figures of the latest evaluation.
     pub message: String,
     /// When the problem began (the feed's word, else `first_seen`), never after `first_seen`'s
     /// evaluation. Server time.
     pub since: DateTime<Utc>,
     /// When an evaluation first found it (server time).
     pub first_seen: DateTime<Utc>,
+    /// How bad it is, in the rule's own unit (see `Finding::figure`).
     pub figure: Option<f64>,
 }
 

@@ -68,10 +68,15 @@ pub struct KindSettings {
 /// The settings of one kind, defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KindRule {
+    /// Raised only after the condition has held this long (`for`).
     pub pending: TimeDelta,
+    /// A firing alert clears only after its condition has been gone this long.
     pub keep_firing_for: TimeDelta,
+    /// Capacity alerts: an overage or shortfall of fewer units is immaterial.
     pub min_units: u64,
+    /// Capacity alerts: one that costs less (minor units of the hub's currency) is immaterial.
     pub min_cost_minor: i64,
+    /// A link or note for whoever is paged, shown with the alert.
     pub runbook: Option<String>,
 }
 

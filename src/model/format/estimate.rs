@@ -88,10 +88,8 @@ pub fn instant_is_settled(
     let (Some(earliest), Some(latest)) = (earliest, latest) else {
         return false;
     };
-    #[allow(clippy::cast_precision_loss)]
     let ahead = (point - now).num_seconds().max(0) as f64;
     let allowed = ahead * settled_pct / 100.0;
-    #[allow(clippy::cast_precision_loss)]
     let spread = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).num_seconds().abs() as f64;
     spread(point, earliest) <= allowed && spread(latest, point) <= allowed
 }

@@ -76,7 +76,6 @@ pub fn skew(seconds: f64) -> String {
     // A clock off by minutes or hours reads as such, not as `-53940.3s`.
     let sign = if seconds < 0.0 { '-' } else { '+' };
     // Rounded to whole seconds for display; no real skew overflows.
-    #[allow(clippy::cast_possible_truncation)]
     let total = seconds.abs().round() as i64;
     let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60);
     if h > 0 {

@@ -70,6 +70,7 @@ pub(super) fn rules(
 
 /// Info when even the latest sell-out is before the drop closes; nothing when only the point
 /// is (the interval straddles the close: one step below info).
+#[allow(clippy::many_single_char_names)] // f, t, d: every rule's shorthand for figures, thresholds, drop
 fn sellout(f: &DropFigures<'_>, t: &AlertThresholds, out: &mut Findings) {
     let d = f.drop;
     let Some(stock) = f.stock_outlook.filter(|_| d.state == DropState::Live) else {

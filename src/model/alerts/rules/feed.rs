@@ -49,7 +49,6 @@ pub(super) fn rules(
                 health.consecutive_failures
             ),
         );
-        #[allow(clippy::cast_precision_loss)]
         let failures = f64::from(health.consecutive_failures);
         found.figure = Some(failures);
     }

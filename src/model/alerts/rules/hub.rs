@@ -28,7 +28,6 @@ pub(super) fn rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Finding
         );
         // The problem began when the oldest listed order fell due.
         found.began = h.overdue.iter().map(|o| o.due_at).min();
-        #[allow(clippy::cast_precision_loss)]
         let overdue = h.sla.overdue_open as f64;
         found.figure = Some(overdue);
     }
@@ -37,6 +36,7 @@ pub(super) fn rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Finding
 /// Critical when even the latest exhaustion is before the window ends and even the smallest
 /// overage is material; warning when the point overage is; info when the overage is certain
 /// but immaterial; nothing otherwise.
+#[allow(clippy::many_single_char_names)] // t, h and the rest: every rule's shorthand for thresholds, hub
 fn exhaustion(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
     let h = hub.hub;
     let cap = &h.capacity;
@@ -105,7 +105,6 @@ fn exhaustion(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
         Exhaustion::NotBurning => format!("{} runs out before its window ends", h.id),
     };
     let found = out.push(AlertKind::CapacityExhaustion, &h.id, severity, message);
-    #[allow(clippy::cast_precision_loss)]
     let units = point.0 as f64;
     found.figure = Some(units);
 }
@@ -158,7 +157,6 @@ fn underuse(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
             money(penalty, &cap.currency),
         ),
     );
-    #[allow(clippy::cast_precision_loss)]
     let units = units as f64;
     found.figure = Some(units);
 }

@@ -37,7 +37,6 @@ pub(super) fn rules(popup: &PopupSummary<'_>, out: &mut Findings) {
             );
             // Down since the first of them was last seen.
             found.began = offline.iter().map(|term| term.last_seen).min();
-            #[allow(clippy::cast_precision_loss)]
             let count = offline.len() as f64;
             found.figure = Some(count);
         }
@@ -55,7 +54,6 @@ pub(super) fn rules(popup: &PopupSummary<'_>, out: &mut Findings) {
                 p.pickups.ready,
             ),
         );
-        #[allow(clippy::cast_precision_loss)]
         let overdue = p.pickups.overdue as f64;
         found.figure = Some(overdue);
     }
