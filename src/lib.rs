@@ -10,6 +10,7 @@ pub mod config;
 pub mod feed;
 pub mod model;
 pub mod room;
+pub mod serve;
 pub mod sim;
 pub mod status;
 pub mod stderr_log;
