@@ -69,6 +69,8 @@ impl SessionEnd {
 
 /// Enter the alternate screen, hide the cursor, start from a clear screen.
 const PRELUDE: &[u8] = b"\x1b[?1049h\x1b[?25l\x1b[0m\x1b[2J\x1b[H";
+/// Reset attributes, clear the screen: what a whole frame starts with.
+const CLEAR_SCREEN: &[u8] = b"\x1b[0m\x1b[2J";
 /// Reset attributes, show the cursor, leave the alternate screen.
 const RESTORE: &[u8] = b"\x1b[0m\x1b[?25h\x1b[?1049l";
 /// A client that does not read gets this long for its goodbye before the channel is closed.
@@ -159,9 +161,6 @@ impl RoomTask {
                                 if size != self.size {
                                     self.size = size;
                                     self.room.on_resize(size);
-                                    if let Err(e) = terminal.resize(Rect::new(0, 0, size.cols, size.rows)) {
-                                        log::warn!("serve: resize failed: {e}");
-                                    }
                                 }
                             }
                         }
@@ -188,11 +187,21 @@ impl RoomTask {
     }
 
     fn render(&mut self, terminal: &mut FrameTerminal, bytes: &FrameBytes) {
-        // The waiting frame will be dropped for this one, so this one must not build on it.
-        if self.slot.has_untaken() {
-            if let Err(e) = terminal.clear() {
-                log::warn!("serve: clearing a session's frame failed: {e}");
+        // A whole screen when the size changed, or when the waiting frame will be dropped for
+        // this one (so this one must not build on it). A fresh terminal has nothing to diff
+        // against; `Terminal::clear`/`resize` would ask the server's own tty for the cursor.
+        let size = terminal.get_frame().area();
+        if self.slot.has_untaken() || (size.width, size.height) != (self.size.cols, self.size.rows)
+        {
+            match terminal_for(self.size, bytes.clone()) {
+                Ok(fresh) => *terminal = fresh,
+                Err(e) => {
+                    log::warn!("serve: cannot make a terminal for a session: {e}");
+                    return;
+                }
             }
+            bytes.take();
+            let _ = bytes.clone().write_all(CLEAR_SCREEN);
         }
         let room = &mut self.room;
         if let Err(e) = terminal.draw(|frame| room.draw(frame)) {

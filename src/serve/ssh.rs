@@ -35,6 +35,8 @@ const INPUT_QUEUE: usize = 64;
 /// Env requests kept per channel, and the longest value kept; the rest is ignored.
 const MAX_ENV: usize = 32;
 const MAX_ENV_VALUE: usize = 256;
+/// How long a session's end waits for the client to acknowledge the channel's close.
+const CLOSE_ACK_DEADLINE: Duration = Duration::from_secs(1);
 /// How long `shutdown` waits for sessions to say goodbye.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 
@@ -412,6 +414,9 @@ enum ChannelState {
     },
     Room {
         input: mpsc::Sender<ClientInput>,
+        /// Dropped when the client closes the channel (or the connection goes): the goodbye
+        /// was read, and the connection may be cut without losing it.
+        _closed: oneshot::Sender<()>,
     },
     Done,
 }
@@ -555,8 +560,14 @@ impl Connection {
                 slot: slot.clone(),
             },
         );
-        self.channels
-            .insert(channel, ChannelState::Room { input: input_tx });
+        let (closed_tx, closed_rx) = oneshot::channel::<()>();
+        self.channels.insert(
+            channel,
+            ChannelState::Room {
+                input: input_tx,
+                _closed: closed_tx,
+            },
+        );
         let task = RoomTask {
             room,
             size,
@@ -576,6 +587,8 @@ impl Connection {
             let end = task.run().await;
             let _ = end_tx.send(end);
             let _ = writer.await;
+            // The client answers our close with its own; until then the goodbye may be in flight.
+            let _ = tokio::time::timeout(CLOSE_ACK_DEADLINE, closed_rx).await;
             log::info!("serve: {}'s session ended: {end:?}", info.name);
             lock(&shared.sessions).remove(&info.id);
             shared.sessions_changed.notify_waiters();
@@ -603,6 +616,19 @@ impl Connection {
             _ => return session.channel_failure(channel),
         };
         session.channel_success(channel)?;
+        // The key may have been removed since this connection authenticated.
+        let admitted = self
+            .user
+            .as_ref()
+            .is_some_and(|u| self.shared.keys().admit(&u.key.key, self.peer.ip()).is_ok());
+        if !admitted {
+            return Self::refuse(
+                session,
+                channel,
+                "dropday serve: your key is no longer authorized",
+                1,
+            );
+        }
         let who = self.user.as_ref().map_or("?", |u| u.key.name.as_str());
         match exec::parse(command) {
             ExecCommand::Status(request) => {
@@ -764,7 +790,7 @@ impl russh::server::Handler for Connection {
     ) -> Result<(), Self::Error> {
         let size = TermSize::clamped(cols, rows);
         match self.channels.get_mut(&channel) {
-            Some(ChannelState::Room { input }) => {
+            Some(ChannelState::Room { input, .. }) => {
                 let _ = input.send(ClientInput::Resize(size)).await;
             }
             Some(ChannelState::Setup {
@@ -782,7 +808,7 @@ impl russh::server::Handler for Connection {
         data: &[u8],
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if let Some(ChannelState::Room { input }) = self.channels.get(&channel) {
+        if let Some(ChannelState::Room { input, .. }) = self.channels.get(&channel) {
             // Waiting here holds back this client's connection only: backpressure, no loss.
             let _ = input.send(ClientInput::Bytes(data.to_vec())).await;
         }

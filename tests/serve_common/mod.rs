@@ -146,6 +146,18 @@ pub fn public_key(dir: &Path, name: &str) -> String {
 impl Served {
     /// Starts serving with `idle_timeout`; `fill` makes every frame a whole-screen change.
     pub fn start(idle_timeout: Duration, fill: bool, redraw_every: Duration) -> Self {
+        Self::start_with_keepalive(idle_timeout, fill, redraw_every, Duration::from_secs(15))
+    }
+
+    /// As [`Served::start`], with the keepalive interval (3 missed end a connection).
+    pub fn start_with_keepalive(
+        idle_timeout: Duration,
+        fill: bool,
+        redraw_every: Duration,
+        keepalive: Duration,
+    ) -> Self {
+        // serve's log lines show with a failing test's output.
+        dropday::stderr_log::init(log::Level::Debug);
         let dir = tempfile::tempdir().unwrap();
         for name in ["maya", "ravi", "stranger"] {
             keygen(dir.path(), name);
@@ -169,7 +181,7 @@ impl Served {
             authorized_keys: dir.path().join("authorized_keys"),
             max_sessions: NonZeroUsize::new(64).unwrap(),
             idle_timeout,
-            keepalive: Duration::from_secs(15),
+            keepalive,
             keepalive_max: 3,
             export_dir: None,
         };
