@@ -136,21 +136,17 @@ fn csi(rest: &[u8]) -> Decoded {
         .map(|p| p.parse().unwrap_or(0))
         .collect();
     // xterm: the second parameter is 1 + (shift 1, alt 2, ctrl 4).
-    let modifiers = match params.get(1).copied().unwrap_or(1).saturating_sub(1) {
-        bits => {
-            let mut m = KeyModifiers::NONE;
-            if bits & 1 != 0 {
-                m |= KeyModifiers::SHIFT;
-            }
-            if bits & 2 != 0 {
-                m |= KeyModifiers::ALT;
-            }
-            if bits & 4 != 0 {
-                m |= KeyModifiers::CONTROL;
-            }
-            m
-        }
-    };
+    let bits = params.get(1).copied().unwrap_or(1).saturating_sub(1);
+    let mut modifiers = KeyModifiers::NONE;
+    if bits & 1 != 0 {
+        modifiers |= KeyModifiers::SHIFT;
+    }
+    if bits & 2 != 0 {
+        modifiers |= KeyModifiers::ALT;
+    }
+    if bits & 4 != 0 {
+        modifiers |= KeyModifiers::CONTROL;
+    }
     let code = match rest[end] {
         b'A' => KeyCode::Up,
         b'B' => KeyCode::Down,
@@ -191,7 +187,8 @@ mod tests {
     #[test]
     fn bytes_become_keys() {
         let none = KeyModifiers::NONE;
-        let cases: &[(&[u8], &[(KeyCode, KeyModifiers)])] = &[
+        type Case<'a> = (&'a [u8], &'a [(KeyCode, KeyModifiers)]);
+        let cases: &[Case<'_>] = &[
             (b"p", &[(KeyCode::Char('p'), none)]),
             (b"P", &[(KeyCode::Char('P'), KeyModifiers::SHIFT)]),
             (b"\r", &[(KeyCode::Enter, none)]),

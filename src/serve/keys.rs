@@ -622,7 +622,7 @@ mod tests {
                 2,
                 "no key after the options",
             ),
-            (format!("{KEY_A}"), 1, "has no comment"),
+            (KEY_A.to_string(), 1, "has no comment"),
             (
                 "ssh-ed25519 AAAAnotbase64 maya".into(),
                 1,

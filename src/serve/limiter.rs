@@ -52,15 +52,14 @@ impl FailedAuthLimiter {
             failures: 0,
         });
         window.failures = window.failures.saturating_add(1);
-        if self.addresses.len() > MAX_TRACKED {
-            if let Some(oldest) = self
+        if self.addresses.len() > MAX_TRACKED
+            && let Some(oldest) = self
                 .addresses
                 .iter()
                 .min_by_key(|(_, w)| w.started)
                 .map(|(a, _)| *a)
-            {
-                self.addresses.remove(&oldest);
-            }
+        {
+            self.addresses.remove(&oldest);
         }
     }
 

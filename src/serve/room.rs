@@ -184,7 +184,13 @@ mod tests {
 
     #[test]
     fn colour_profiles() {
-        let cases: &[(Option<&str>, Option<&str>, Option<&str>, ColourProfile)] = &[
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            ColourProfile,
+        );
+        let cases: &[Case<'_>] = &[
             (Some("xterm-256color"), None, None, ColourProfile::Ansi256),
             (
                 Some("xterm-256color"),
@@ -220,7 +226,14 @@ mod tests {
 
     #[test]
     fn ascii_from_locale() {
-        let cases: &[(Option<&str>, Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            bool,
+        );
+        let cases: &[Case<'_>] = &[
             (None, None, None, None, false),
             (None, None, Some("en_GB.UTF-8"), None, false),
             (None, None, Some("C"), None, true),

@@ -102,14 +102,14 @@ impl RawServeSettings {
             DEFAULT_IDLE_TIMEOUT,
         )?;
         let keepalive = duration("keepalive", self.keepalive.as_deref(), DEFAULT_KEEPALIVE)?;
-        if let Some(dir) = &self.export_dir {
-            if dir.as_os_str().is_empty() {
-                return Err(error(
-                    "export_dir",
-                    "\"\"".into(),
-                    "is empty; leave it out for no export",
-                ));
-            }
+        if let Some(dir) = &self.export_dir
+            && dir.as_os_str().is_empty()
+        {
+            return Err(error(
+                "export_dir",
+                "\"\"".into(),
+                "is empty; leave it out for no export",
+            ));
         }
         let Some(listen_text) = listen_flag.or(self.listen.as_deref()) else {
             return Ok(ServeSettings { ssh: None });
