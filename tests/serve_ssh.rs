@@ -238,3 +238,31 @@ fn stopping_restores_every_terminal_and_gives_an_exit_status() {
         );
     }
 }
+
+#[test]
+fn an_address_that_keeps_failing_is_turned_away_even_with_a_good_key() {
+    let mut served = Served::start(HOUR, false, HOUR);
+    // Every client here is 127.0.0.1: ten refused keys from it …
+    let refused = std::thread::scope(|scope| {
+        let attempts: Vec<_> = (0..10)
+            .map(|_| scope.spawn(|| served.ssh_exec("stranger", &[], &["status"])))
+            .collect();
+        attempts
+            .into_iter()
+            .map(|a| a.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    for output in &refused {
+        assert_eq!(output.status.code(), Some(255), "{output:?}");
+    }
+    // … and the address is closed before the handshake, whoever knocks.
+    let turned_away = served.ssh_exec("maya", &[], &["status"]);
+    assert_eq!(turned_away.status.code(), Some(255), "{turned_away:?}");
+    let stderr = String::from_utf8_lossy(&turned_away.stderr);
+    assert!(
+        !stderr.contains("Permission denied"),
+        "closed before authentication: {stderr}"
+    );
+    assert!(turned_away.stdout.is_empty(), "{turned_away:?}");
+    served.shutdown();
+}

@@ -19,6 +19,4 @@ pub use room::{
     TermSize,
 };
 pub use session::SessionEnd;
-pub use ssh::{
-    ReloadSummary, RunningServe, SessionSnapshot, StartError, run_until_signalled, start,
-};
+pub use ssh::{ReloadSummary, RunningServe, ServeSignals, SessionSnapshot, StartError, start};

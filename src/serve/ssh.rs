@@ -287,31 +287,47 @@ impl RunningServe {
     }
 }
 
-/// Waits for SIGTERM or SIGINT, reloading `authorized_keys` on each SIGHUP; then stops `serve`.
-///
-/// # Errors
-/// The signal handlers cannot be installed.
-pub async fn run_until_signalled(serve: RunningServe) -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    loop {
-        tokio::select! {
-            _ = hangup.recv() => match serve.reload_authorized_keys() {
-                Ok(summary) => log::info!(
-                    "serve: reloaded authorized keys: {} keys, {} sessions ended, {} roles changed",
-                    summary.keys, summary.sessions_ended, summary.roles_changed
-                ),
-                Err(e) => log::error!("serve: reload refused, the keys in force stay: {e}"),
-            },
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
-        }
+/// The signals a running serve answers: SIGHUP reloads `authorized_keys`, SIGTERM and SIGINT
+/// stop it. Installed before serving so no signal arrives unhandled.
+pub struct ServeSignals {
+    hangup: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl ServeSignals {
+    /// Installs the handlers (from within the runtime).
+    ///
+    /// # Errors
+    /// A handler cannot be installed.
+    pub fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            hangup: signal(SignalKind::hangup())?,
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+        })
     }
-    log::info!("serve: stopping; ending every session");
-    serve.shutdown().await;
-    Ok(())
+
+    /// Reloads on each SIGHUP until SIGTERM or SIGINT; then ends every session (terminals
+    /// restored, exit statuses sent) and returns.
+    pub async fn run(mut self, serve: RunningServe) {
+        loop {
+            tokio::select! {
+                _ = self.hangup.recv() => match serve.reload_authorized_keys() {
+                    Ok(summary) => log::info!(
+                        "serve: reloaded authorized keys: {} keys, {} sessions ended, {} roles changed",
+                        summary.keys, summary.sessions_ended, summary.roles_changed
+                    ),
+                    Err(e) => log::error!("serve: reload refused, the keys in force stay: {e}"),
+                },
+                _ = self.terminate.recv() => break,
+                _ = self.interrupt.recv() => break,
+            }
+        }
+        log::info!("serve: stopping; ending every session");
+        serve.shutdown().await;
+    }
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
