@@ -16,12 +16,12 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 
+pub use crate::app::ColorMode;
 use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
-pub use crate::app::ColorMode;
 
 use self::paths::{Environment, ProcessEnvironment};
 use self::validate::Source;

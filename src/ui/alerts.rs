@@ -62,7 +62,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let selected = selected.map(|s| s.saturating_sub(window.start));
     let table_rows: Vec<Row<'_>> = alerts[window]
         .iter()
-        .map(|a| alert_row(a, theme, now, state.live_board().server_now(now), with_subject))
+        .map(|a| {
+            alert_row(
+                a,
+                theme,
+                now,
+                state.live_board().server_now(now),
+                with_subject,
+            )
+        })
         .collect();
     let table = Table::new(table_rows, widths)
         .header(header)
