@@ -22,6 +22,7 @@ use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
+use crate::serve::settings::{RawServeSettings, ServeSettings};
 
 use self::paths::{Environment, ProcessEnvironment};
 use self::validate::Source;
@@ -110,6 +111,48 @@ pub struct Config {
     /// Line of each `[keys]` entry in the file, for errors found when the keymap is built.
     pub key_lines: BTreeMap<String, usize>,
     pub alerts: AlertThresholds,
+    /// `[serve]`, for `dropday serve`.
+    pub serve: ServeConfig,
+}
+
+/// The `[serve]` table as the file gave it (each key already checked) and what is needed to
+/// check it again with `--listen` and name the line of a key in an error.
+#[derive(Debug, Clone, Default)]
+pub struct ServeConfig {
+    /// The table, `~` expanded.
+    pub raw: RawServeSettings,
+    /// Where the host key lives when `host_key` is not set: the user's state folder.
+    pub default_host_key: Option<PathBuf>,
+    /// The config file, for errors.
+    pub file: Option<PathBuf>,
+    /// Line of each key in the file.
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl ServeConfig {
+    /// The settings serve runs with: `listen_flag` (`--listen`) wins over `listen`.
+    ///
+    /// # Errors
+    /// A key whose value cannot be used, with the file, line and key (`serve.listen`).
+    pub fn settings(&self, listen_flag: Option<&str>) -> Result<ServeSettings, ConfigError> {
+        self.raw
+            .validate(listen_flag, self.default_host_key.clone())
+            .map_err(|e| {
+                let from_flag = e.key == "listen" && listen_flag.is_some();
+                ConfigError {
+                    file: (!from_flag).then(|| self.file.clone()).flatten(),
+                    line: (!from_flag)
+                        .then(|| self.lines.get(e.key).copied())
+                        .flatten(),
+                    key: Some(if from_flag {
+                        "--listen".to_owned()
+                    } else {
+                        format!("serve.{}", e.key)
+                    }),
+                    message: format!("{}: {}", e.value, e.problem),
+                }
+            })
+    }
 }
 
 impl Config {
