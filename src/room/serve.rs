@@ -157,7 +157,7 @@ async fn serve_room(
                 let mut touched = false;
                 while let Some(message) = next {
                     match message {
-                        FromSessions::Effect(effect) => runner.run(effect),
+                        FromSessions::Effect(effect) => runner.run(*effect),
                         FromSessions::BoardTouched => touched = true,
                     }
                     next = from_sessions.try_recv().ok();

@@ -32,7 +32,7 @@ use crate::ui::{self, theme::Theme};
 #[derive(Debug)]
 pub enum FromSessions {
     /// An effect of a key (a control request, an audit record, a poll now).
-    Effect(Effect),
+    Effect(Box<Effect>),
     /// The board may have changed (an acknowledgement, a silence, an action sent).
     BoardTouched,
 }
@@ -254,7 +254,10 @@ impl ServedRoom {
             if effect == Effect::Quit {
                 quit = true;
             } else {
-                let _ = self.shared.to_loop.send(FromSessions::Effect(effect));
+                let _ = self
+                    .shared
+                    .to_loop
+                    .send(FromSessions::Effect(Box::new(effect)));
             }
         }
         quit || self.session.quitting()
