@@ -265,3 +265,110 @@ async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
     assert_eq!(finished.code, Some(0), "{}", finished.screen);
     sim.shutdown().await;
 }
+
+/// A loopback TCP proxy in front of `target` that counts the feed requests passing through
+/// (`GET /v1/…` request lines from the client side).
+async fn counting_proxy(
+    target: std::net::SocketAddr,
+) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let up = async {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    loop {
+                        let n = client_read.read(&mut buf).await?;
+                        if n == 0 {
+                            break;
+                        }
+                        let gets = buf[..n].windows(8).filter(|w| w == b"GET /v1/").count();
+                        counted.fetch_add(gets, Ordering::SeqCst);
+                        server_write.write_all(&buf[..n]).await?;
+                    }
+                    server_write.shutdown().await
+                };
+                let down = tokio::io::copy(&mut server_read, &mut client_write);
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    (addr, count)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_sessions_cost_the_feeds_one_poller_each() {
+    use std::sync::atomic::Ordering;
+    const SESSIONS: usize = 4;
+    let sim = launch_sim().await;
+    let (proxy, requests) = counting_proxy(sim.addr()).await;
+    let home = Home::new();
+    // Every feed polled every 500 ms (write_config), through the proxy.
+    let config = home.write_config(&format!("http://{proxy}"), "1s", None);
+    keygen(home.path(), "maya");
+    std::fs::write(
+        home.path().join("authorized_keys"),
+        format!("{}\n", public_key(home.path(), "maya")),
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[serve]\nauthorized_keys = \"{}\"\n",
+        home.path().join("authorized_keys").display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let mut serve = ServeProcess::spawn(&home, &config);
+    let listening = serve.wait_for_line("listening on ");
+    let port: u16 = listening
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {listening:?}"));
+
+    let mut rooms: Vec<PtyRun> = (0..SESSIONS)
+        .map(|_| open_room(&home, port, "maya", 80, 24))
+        .collect();
+    let watching = format!("maya [R] · {SESSIONS} watching");
+    for room in &mut rooms {
+        room.wait_for_text(&watching, SETTLE);
+    }
+    // With every room open: as many requests as one poller per feed makes in that time, not
+    // one per feed per room. Three feeds at 500 ms; each poller may be one poll ahead.
+    let start = Instant::now();
+    let before = requests.load(Ordering::SeqCst);
+    let wanted = 30;
+    while requests.load(Ordering::SeqCst) < before + wanted {
+        assert!(
+            start.elapsed() < SETTLE * 2,
+            "the feeds stopped being polled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let made = requests.load(Ordering::SeqCst) - before;
+    let polls_per_feed = start.elapsed().as_millis() / 500 + 2;
+    let one_poller_each = 3 * usize::try_from(polls_per_feed).unwrap();
+    assert!(
+        made <= one_poller_each,
+        "{made} requests with {SESSIONS} rooms open; one poller per feed makes at most {one_poller_each}"
+    );
+
+    for room in &mut rooms {
+        room.send("q");
+        assert_eq!(room.wait_exit(SETTLE).code, Some(0));
+    }
+    assert!(serve.stop().success());
+    sim.shutdown().await;
+}
