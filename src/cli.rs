@@ -52,7 +52,7 @@ pub enum Command {
 /// Flags of `dropday serve`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
-    /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
+    /// Config file (default: `$DROPDAY_CONFIG`, else `~/.config/dropday/config.toml`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Serve SSH on this address (`:2222` is 127.0.0.1:2222), overriding `[serve] listen`.

@@ -141,9 +141,11 @@ impl ServeConfig {
                 let from_flag = e.key == "listen" && listen_flag.is_some();
                 ConfigError {
                     file: (!from_flag).then(|| self.file.clone()).flatten(),
+                    // A key that is missing is pointed at by the `listen` that needs it.
                     line: (!from_flag)
-                        .then(|| self.lines.get(e.key).copied())
-                        .flatten(),
+                        .then(|| self.lines.get(e.key).or_else(|| self.lines.get("listen")))
+                        .flatten()
+                        .copied(),
                     key: Some(if from_flag {
                         "--listen".to_owned()
                     } else {
@@ -384,6 +386,46 @@ mod tests {
             );
             assert!(!error.contains('\n'), "one line: {error}");
         }
+    }
+
+    #[test]
+    fn the_serve_table_is_checked_with_file_line_and_key() {
+        let error = error_of(
+            "[ui]\nascii = true\n\n[serve]\nlisten = \":2222\"\nidle_timeout = \"soon\"\n",
+        );
+        assert!(
+            error.starts_with(
+                "config error in dropday.toml line 6 key `serve.idle_timeout`: \"soon\": "
+            ),
+            "{error}"
+        );
+        let error = error_of("serve.listen = \":2222\"\n");
+        assert!(
+            error.contains("line 1 key `serve.authorized_keys`: (missing): is required"),
+            "{error}"
+        );
+        let error = error_of("[serve]\nport = 22\n");
+        assert!(error.contains("key `serve.port`"), "{error}");
+
+        let config = Config::parse("[serve]\nauthorized_keys = \"/etc/dropday/keys\"\n", None)
+            .expect("valid");
+        assert_eq!(config.serve.settings(None).expect("valid").ssh, None);
+        let ssh = config
+            .serve
+            .settings(Some(":2323"))
+            .expect("valid")
+            .ssh
+            .expect("served with --listen");
+        assert_eq!(ssh.listen, "127.0.0.1:2323".parse().expect("address"));
+        let error = config
+            .serve
+            .settings(Some("nowhere"))
+            .expect_err("bad flag")
+            .to_string();
+        assert!(
+            error.starts_with("config error key `--listen`: \"nowhere\": "),
+            "{error}"
+        );
     }
 
     #[test]
