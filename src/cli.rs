@@ -1,4 +1,4 @@
-//! The command line: `dropday [run]`, `demo`, `sim`, `status`.
+//! The command line: `dropday [run]`, `demo`, `sim`, `status`, `serve`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -46,6 +46,19 @@ pub enum Command {
     Sim(SimArgs),
     /// Poll the feeds for a while, then print the derived figures and alerts (for scripts).
     Status(StatusArgs),
+    /// One room for the whole team: poll once, serve the control room to everyone over SSH.
+    Serve(ServeArgs),
+}
+
+/// Flags of `dropday serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Config file (default: `$DROPDAY_CONFIG`, else `~/.config/dropday/config.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Serve SSH on this address (`:2222` is 127.0.0.1:2222), overriding `[serve] listen`.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
 }
 
 /// Flags of the control room (`run` and `demo`).

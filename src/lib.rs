@@ -14,6 +14,7 @@ pub mod config;
 pub mod feed;
 pub mod model;
 pub mod room;
+pub mod serve;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod status;

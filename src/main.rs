@@ -49,6 +49,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Status(args) => runtime.block_on(run_status(args)),
+        Command::Serve(args) => runtime.block_on(room::serve::run(args)),
     }
 }
 

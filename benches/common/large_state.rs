@@ -313,6 +313,7 @@ pub fn config() -> RoomConfig {
         operator: Operator {
             user: Some("bench".to_owned()),
             ssh_client: None,
+            ..Operator::default()
         },
         thresholds: AlertThresholds::default(),
         color: ColorMode::Ansi256,

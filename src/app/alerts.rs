@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::model::alerts::Alert;
 
 use super::rows;
-use super::state::{MessageKind, RoomMut, State};
+use super::state::{Access, MessageKind, RoomMut, State};
 
 /// Silence durations in the order the key cycles through them.
 pub const SILENCE_STEPS: [TimeDelta; 3] = [
@@ -50,13 +50,33 @@ pub(in crate::app) fn move_selection(state: &mut RoomMut<'_>, delta: isize) {
     selection.alert = rows::moved(&keys, selection.alert.as_ref(), delta);
 }
 
-/// `a` / `:ack`: marks the highlighted alert as seen.
+/// Whether this session may change what everyone sees of the alerts: always in a room of
+/// one; in a shared room only with read-write access (an operator). Otherwise says why.
+fn may_mark(state: &mut RoomMut<'_>, what: &str, now: DateTime<Utc>) -> bool {
+    if !state.session.shared {
+        return true;
+    }
+    match state.access() {
+        Access::ReadWrite => true,
+        Access::ReadOnly { reason } => {
+            let text = format!("read-only ({reason}): {what} does nothing; ask an operator");
+            state.say(MessageKind::Warning, text, now);
+            false
+        }
+    }
+}
+
+/// `a` / `:ack`: marks the highlighted alert as seen, with who saw it.
 pub(in crate::app) fn acknowledge_selected(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    if !may_mark(state, "acknowledge", now) {
+        return;
+    }
     let Some((kind, subject)) = selected(&state.read()).map(|a| (a.kind, a.subject.clone())) else {
         state.say(MessageKind::Info, "no alert to acknowledge", now);
         return;
     };
-    state.board.alerts.acknowledge(kind, &subject);
+    let by = state.session.operator.display_name().to_owned();
+    state.board.alerts.acknowledge_by(kind, &subject, &by, now);
     state.say(
         MessageKind::Info,
         format!("acknowledged {kind} {subject}"),
@@ -79,6 +99,10 @@ pub fn next_silence(remaining: Option<TimeDelta>) -> Option<TimeDelta> {
 
 /// `s` / `:silence`: silences the highlighted alert for the next step of the cycle.
 pub(in crate::app) fn silence_selected(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
+    if !may_mark(state, "silence", now) {
+        return;
+    }
+    let by = state.session.operator.display_name().to_owned();
     let read = state.read();
     let Some(alert) = selected(&read) else {
         state.say(MessageKind::Info, "no alert to silence", now);
@@ -90,7 +114,10 @@ pub(in crate::app) fn silence_selected(state: &mut RoomMut<'_>, now: DateTime<Ut
         .filter(|_| alert.is_silenced(now))
         .map(|until| until - now);
     if let Some(step) = next_silence(remaining) {
-        state.board.alerts.silence(kind, &subject, now + step);
+        state
+            .board
+            .alerts
+            .silence_by(kind, &subject, now + step, &by, now);
         let text = format!(
             "silenced {kind} {subject} for {} (s again: longer, then off)",
             step_text(step)
@@ -98,7 +125,7 @@ pub(in crate::app) fn silence_selected(state: &mut RoomMut<'_>, now: DateTime<Ut
         state.say(MessageKind::Info, text, now);
     } else {
         // Silencing until now ends the silence: the book has no separate "unsilence".
-        state.board.alerts.silence(kind, &subject, now);
+        state.board.alerts.silence_by(kind, &subject, now, &by, now);
         state.say(
             MessageKind::Info,
             format!("{kind} {subject} no longer silenced"),

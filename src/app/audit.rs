@@ -15,9 +15,25 @@ pub struct Operator {
     pub user: Option<String>,
     /// First field of `$SSH_CLIENT` (the address the operator connected from), when set.
     pub ssh_client: Option<String>,
+    /// The person's name from a served room's `authorized_keys` (the key's comment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// `SHA256:…` of the key a served session was opened with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
 }
 
 impl Operator {
+    /// The name the room shows for this person: the key's name in a served room, else the
+    /// local user, else `someone`.
+    #[must_use]
+    pub fn display_name(&self) -> &str {
+        self.key_name
+            .as_deref()
+            .or(self.user.as_deref())
+            .unwrap_or("someone")
+    }
+
     /// The operator as the process environment describes it.
     #[must_use]
     pub fn from_env() -> Self {
@@ -26,6 +42,8 @@ impl Operator {
             user: var("USER").or_else(|| var("LOGNAME")),
             ssh_client: var("SSH_CLIENT")
                 .and_then(|v| v.split_whitespace().next().map(str::to_owned)),
+            key_name: None,
+            key_fingerprint: None,
         }
     }
 }
@@ -51,6 +69,12 @@ pub struct AuditRecord {
     pub user: Option<String>,
     /// Where the operator's SSH session comes from (`$SSH_CLIENT`'s address), when over SSH.
     pub ssh_client: Option<String>,
+    /// The key's name, for an action sent from a served session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_name: Option<String>,
+    /// The key's `SHA256:…` fingerprint, for an action sent from a served session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
     /// The configured environment name (`prod`, `staging`, `demo`, …).
     pub environment: String,
     /// Id of the drop the action changed.

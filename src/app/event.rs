@@ -19,6 +19,8 @@ pub enum Event {
     Poll(PollReport),
     /// One attempt of a control request finished.
     Control(ControlReport),
+    /// What this person may do changed (a served session's role was changed on reload).
+    Access(crate::app::state::Access),
     /// A signal (SIGTERM, SIGHUP, SIGINT) or the terminal going away: leave now.
     Shutdown(ShutdownReason),
 }

@@ -30,4 +30,4 @@ pub use event::Event;
 pub use run::{DrawError, Exit, Sources, run};
 pub use session::Session;
 pub use state::{Room, RoomConfig, State};
-pub use update::update;
+pub use update::{follow_board, update};

@@ -264,6 +264,8 @@ pub(in crate::app) fn on_report(
             time: now,
             user: entry.operator.user.clone(),
             ssh_client: entry.operator.ssh_client.clone(),
+            key_name: entry.operator.key_name.clone(),
+            key_fingerprint: entry.operator.key_fingerprint.clone(),
             environment: state.board.deployment.environment.clone(),
             drop: entry.request.drop_id.clone(),
             action: entry.request.action.name().to_owned(),

@@ -27,8 +27,12 @@ use super::state::{
 /// What the configuration (or, later, a served connection) gives one session.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
-    /// `--read-only` (or a viewer's role).
-    pub read_only: bool,
+    /// Why nothing may be sent from this session (`--read-only`, a viewer's role); `None`:
+    /// control actions are possible.
+    pub read_only: Option<String>,
+    /// The board is shared with other people (a served room): acknowledging and silencing
+    /// change what everyone sees, so they need read-write access too.
+    pub shared: bool,
     /// The key bindings, defaults overlaid with the config's `[keys]`.
     pub keymap: Keymap,
     /// Who operates, for the audit log.
@@ -44,6 +48,7 @@ pub struct SessionConfig {
 pub struct Session {
     pub(in crate::app) operator: Operator,
     pub(in crate::app) access: Access,
+    pub(in crate::app) shared: bool,
     pub(in crate::app) keymap: Keymap,
     pub(in crate::app) color: ColorMode,
     pub(in crate::app) ascii: bool,
@@ -68,16 +73,14 @@ impl Session {
     /// A fresh session watching `board`.
     #[must_use]
     pub fn new(config: SessionConfig, board: &SharedBoard) -> Self {
-        let access = if config.read_only {
-            Access::ReadOnly {
-                reason: "started with --read-only".to_owned(),
-            }
-        } else {
-            Access::ReadWrite
+        let access = match config.read_only {
+            Some(reason) => Access::ReadOnly { reason },
+            None => Access::ReadWrite,
         };
         let mut session = Self {
             operator: config.operator,
             access,
+            shared: config.shared,
             keymap: config.keymap,
             color: config.color,
             ascii: config.ascii,
@@ -107,6 +110,12 @@ impl Session {
     #[must_use]
     pub fn access(&self) -> &Access {
         &self.access
+    }
+
+    /// Whether the board is shared with other people (a served room).
+    #[must_use]
+    pub fn shared(&self) -> bool {
+        self.shared
     }
 
     /// This person's keys.

@@ -227,7 +227,10 @@ impl RoomConfig {
                 ids: self.ids,
             },
             SessionConfig {
-                read_only: self.read_only,
+                read_only: self
+                    .read_only
+                    .then(|| "started with --read-only".to_owned()),
+                shared: false,
                 keymap: self.keymap,
                 operator: self.operator,
                 color: self.color,
@@ -275,13 +278,42 @@ impl Room {
 pub struct State<'a> {
     board: &'a SharedBoard,
     session: &'a Session,
+    audience: Option<&'a Audience>,
+}
+
+/// Who is in a shared room, as its header shows it: `maya [RW] · 4 watching`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    /// This person's name (their key's name).
+    pub name: String,
+    /// Sessions open on the board, this one included.
+    pub watching: usize,
 }
 
 impl<'a> State<'a> {
     /// The room of `session` on `board`.
     #[must_use]
     pub fn new(board: &'a SharedBoard, session: &'a Session) -> Self {
-        Self { board, session }
+        Self {
+            board,
+            session,
+            audience: None,
+        }
+    }
+
+    /// The same room, drawn for one of several people watching it.
+    #[must_use]
+    pub fn with_audience(self, audience: &'a Audience) -> Self {
+        Self {
+            audience: Some(audience),
+            ..self
+        }
+    }
+
+    /// Who is in the room, when it is shared.
+    #[must_use]
+    pub fn audience(&self) -> Option<&'a Audience> {
+        self.audience
     }
 
     /// The board everyone watches.

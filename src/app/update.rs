@@ -15,7 +15,7 @@ use super::keys;
 use super::operate;
 use super::rows;
 use super::session::Session;
-use super::state::{MessageKind, RoomMut};
+use super::state::{Access, MessageKind, RoomMut};
 
 /// Applies one event at local time `now` to `board` and the `session` it came from (or, for
 /// feed events, the session that watches) and returns what must be done outside. Same events
@@ -57,6 +57,15 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             Vec::new()
         }
         Event::Control(report) => operate::on_report(state, &report, now),
+        Event::Access(access) => {
+            let text = match &access {
+                Access::ReadWrite => "you may now act (read-write)".to_owned(),
+                Access::ReadOnly { reason } => format!("you are now read-only ({reason})"),
+            };
+            state.session.access = access;
+            state.say(MessageKind::Warning, text, now);
+            Vec::new()
+        }
         Event::Shutdown(reason) => {
             let text = match reason {
                 ShutdownReason::Signal(name) => format!("{name}: leaving"),
@@ -67,6 +76,16 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             vec![Effect::Quit]
         }
     }
+}
+
+/// A session that watches a board someone else's events change (a served room): its tables
+/// follow the board and its status message fades, as a tick would do, without evaluating the
+/// alert rules again (the board's own tick does that once for everyone).
+pub fn follow_board(board: &SharedBoard, session: &mut Session, now: DateTime<Utc>) {
+    if session.current_message(now).is_none() {
+        session.message = None;
+    }
+    rows::refresh(board, session);
 }
 
 /// Tells the operator when a document of `feed` starts skipping entries it cannot decode (or

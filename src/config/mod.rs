@@ -22,6 +22,7 @@ use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
+use crate::serve::settings::{RawServeSettings, ServeSettings};
 
 use self::paths::{Environment, ProcessEnvironment};
 use self::validate::Source;
@@ -114,6 +115,50 @@ pub struct Config {
     pub key_lines: BTreeMap<String, usize>,
     /// `[alerts]`: the thresholds of the alert rules, defaults filled in.
     pub alerts: AlertThresholds,
+    /// `[serve]`, for `dropday serve`.
+    pub serve: ServeConfig,
+}
+
+/// The `[serve]` table as the file gave it (each key already checked) and what is needed to
+/// check it again with `--listen` and name the line of a key in an error.
+#[derive(Debug, Clone, Default)]
+pub struct ServeConfig {
+    /// The table, `~` expanded.
+    pub raw: RawServeSettings,
+    /// Where the host key lives when `host_key` is not set: the user's state folder.
+    pub default_host_key: Option<PathBuf>,
+    /// The config file, for errors.
+    pub file: Option<PathBuf>,
+    /// Line of each key in the file.
+    pub lines: BTreeMap<String, usize>,
+}
+
+impl ServeConfig {
+    /// The settings serve runs with: `listen_flag` (`--listen`) wins over `listen`.
+    ///
+    /// # Errors
+    /// A key whose value cannot be used, with the file, line and key (`serve.listen`).
+    pub fn settings(&self, listen_flag: Option<&str>) -> Result<ServeSettings, ConfigError> {
+        self.raw
+            .validate(listen_flag, self.default_host_key.clone())
+            .map_err(|e| {
+                let from_flag = e.key == "listen" && listen_flag.is_some();
+                ConfigError {
+                    file: (!from_flag).then(|| self.file.clone()).flatten(),
+                    // A key that is missing is pointed at by the `listen` that needs it.
+                    line: (!from_flag)
+                        .then(|| self.lines.get(e.key).or_else(|| self.lines.get("listen")))
+                        .flatten()
+                        .copied(),
+                    key: Some(if from_flag {
+                        "--listen".to_owned()
+                    } else {
+                        format!("serve.{}", e.key)
+                    }),
+                    message: format!("{}: {}", e.value, e.problem),
+                }
+            })
+    }
 }
 
 impl Config {
@@ -347,6 +392,46 @@ mod tests {
             );
             assert!(!error.contains('\n'), "one line: {error}");
         }
+    }
+
+    #[test]
+    fn the_serve_table_is_checked_with_file_line_and_key() {
+        let error = error_of(
+            "[ui]\nascii = true\n\n[serve]\nlisten = \":2222\"\nidle_timeout = \"soon\"\n",
+        );
+        assert!(
+            error.starts_with(
+                "config error in dropday.toml line 6 key `serve.idle_timeout`: \"soon\": "
+            ),
+            "{error}"
+        );
+        let error = error_of("serve.listen = \":2222\"\n");
+        assert!(
+            error.contains("line 1 key `serve.authorized_keys`: (missing): is required"),
+            "{error}"
+        );
+        let error = error_of("[serve]\nport = 22\n");
+        assert!(error.contains("key `serve.port`"), "{error}");
+
+        let config = Config::parse("[serve]\nauthorized_keys = \"/etc/dropday/keys\"\n", None)
+            .expect("valid");
+        assert_eq!(config.serve.settings(None).expect("valid").ssh, None);
+        let ssh = config
+            .serve
+            .settings(Some(":2323"))
+            .expect("valid")
+            .ssh
+            .expect("served with --listen");
+        assert_eq!(ssh.listen, "127.0.0.1:2323".parse().expect("address"));
+        let error = config
+            .serve
+            .settings(Some("nowhere"))
+            .expect_err("bad flag")
+            .to_string();
+        assert!(
+            error.starts_with("config error key `--listen`: \"nowhere\": "),
+            "{error}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::alerts::AlertThresholds;
+use crate::serve::settings::RawServeSettings;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +25,10 @@ pub(super) struct RawConfig {
     pub(super) keys: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub(super) alerts: AlertThresholds,
+    /// `dropday serve`'s table, checked by `serve::settings` (one set of rules for the file
+    /// and `--listen`).
+    #[serde(default)]
+    pub(super) serve: RawServeSettings,
 }
 
 #[derive(Debug, Default, Deserialize)]

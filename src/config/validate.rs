@@ -1,9 +1,10 @@
 //! From the file as written ([`RawConfig`]) to the typed [`Config`]: every value parsed and
 //! checked, every error pointing at its file, line and exact key.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use toml::Spanned;
@@ -16,7 +17,10 @@ use crate::model::format::Zone;
 
 use super::paths::{Environment, expand_home, state_dir};
 use super::raw::{RawConfig, RawFeed, RawFeeds};
-use super::{ColorMode, Config, ConfigError, DEFAULT_FEED_URL, UiSettings, parse_duration};
+use super::{
+    ColorMode, Config, ConfigError, DEFAULT_FEED_URL, ServeConfig, UiSettings, parse_duration,
+};
+use crate::serve::settings::RawServeSettings;
 
 /// The config text being validated and what is needed to say where an error is.
 pub(super) struct Source<'a, E> {
@@ -140,6 +144,7 @@ impl RawConfig {
                 .unwrap_or_else(|| std::env::temp_dir().join("dropday"))
                 .join("audit.jsonl"),
         };
+        let serve = ServeConfig::validate(self.serve, at)?;
         Ok(Config {
             file: at.file.map(Path::to_path_buf),
             feeds,
@@ -165,8 +170,71 @@ impl RawConfig {
                 .map(|(name, value)| (name, value.into_inner()))
                 .collect(),
             alerts: self.alerts,
+            serve,
         })
     }
+}
+
+impl ServeConfig {
+    /// `[serve]` with `~` expanded and every key checked now, so a bad value stops any command
+    /// at start with its line; `--listen` is applied later ([`Config::serve_settings`]).
+    fn validate<E: Environment>(
+        mut raw: RawServeSettings,
+        at: &Source<'_, E>,
+    ) -> Result<Self, ConfigError> {
+        let expand = |path: &mut Option<PathBuf>| {
+            if let Some(p) = path.as_mut()
+                && let Some(text) = p.to_str()
+            {
+                *p = expand_home(text, at.env);
+            }
+        };
+        expand(&mut raw.host_key);
+        expand(&mut raw.authorized_keys);
+        expand(&mut raw.export_dir);
+        let lines = serve_key_lines(at.text);
+        let config = ServeConfig {
+            raw,
+            default_host_key: state_dir(at.env).map(|d| d.join("host_key")),
+            file: at.file.map(Path::to_path_buf),
+            lines,
+        };
+        config.settings(None)?;
+        Ok(config)
+    }
+}
+
+/// Line of each key of the `[serve]` table (`listen = …` under `[serve]`, or `serve.listen = …`).
+fn serve_key_lines(text: &str) -> BTreeMap<String, usize> {
+    let mut lines = BTreeMap::new();
+    let mut in_serve = false;
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_serve = line
+                .trim_start_matches('[')
+                .trim_start()
+                .starts_with("serve")
+                && line
+                    .trim_start_matches('[')
+                    .trim_start()
+                    .trim_start_matches("serve")
+                    .trim_start()
+                    .starts_with(']');
+            continue;
+        }
+        let Some((key, _)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        let key = match key.strip_prefix("serve.") {
+            Some(key) if !in_serve => key.trim(),
+            _ if in_serve => key,
+            _ => continue,
+        };
+        lines.entry(key.to_owned()).or_insert(index + 1);
+    }
+    lines
 }
 
 impl RawFeed {

@@ -41,6 +41,8 @@ mod tests {
                 .with_timezone(&Utc),
             user: Some("ana".to_owned()),
             ssh_client: Some("10.0.0.7".to_owned()),
+            key_name: None,
+            key_fingerprint: None,
             environment: "prod".to_owned(),
             drop: "hoodie-01".to_owned(),
             action: "price_band".to_owned(),

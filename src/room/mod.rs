@@ -3,6 +3,8 @@
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
 pub mod audit_log;
+pub mod serve;
+pub mod shared;
 pub mod terminal;
 
 use std::path::PathBuf;
@@ -56,14 +58,9 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         },
         None => None,
     };
-    if let Some(parent) = config.audit_log.parent()
-        && let Err(e) = std::fs::create_dir_all(parent)
-    {
-        eprintln!(
-            "dropday: cannot create the audit log's folder {}: {e} (set audit_log in the config)",
-            parent.display()
-        );
-        return ExitCode::from(crate::config::EXIT_STATUS);
+
+    if let Err(exit) = make_audit_folder(&config) {
+        return exit;
     }
     let speed = demo.as_ref().map(|d| d.speed);
     let exit = control_room(&config, keymap, speed).await;
@@ -140,13 +137,8 @@ async fn start_demo(
     Ok(sim)
 }
 
-async fn control_room(
-    config: &Config,
-    keymap: Keymap,
-    demo_speed: Option<f64>,
-) -> Result<Exit, Box<dyn std::error::Error>> {
-    let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
-    init_log_widget();
+/// What the launch says at start: deprecated settings, each feed, the environment.
+fn log_setup(config: &Config) {
     if let Some(warning) = config.alerts.deprecation_warning() {
         log::warn!("{warning}");
     }
@@ -174,17 +166,48 @@ async fn control_room(
         },
         config.audit_log.display()
     );
+}
+
+/// The one control client; a read-only room has none at all, so nothing can send a control
+/// request.
+fn control_client(config: &Config) -> Result<Option<ControlClient>, Box<dyn std::error::Error>> {
+    if config.ui.read_only {
+        return Ok(None);
+    }
+    let marketplace = config
+        .feed(FeedKind::Marketplace)
+        .ok_or("no marketplace feed configured")?
+        .clone();
+    Ok(Some(ControlClient::new(
+        marketplace,
+        RetryPolicy::default(),
+    )?))
+}
+
+/// Makes the audit log's folder, or says what to set.
+fn make_audit_folder(config: &Config) -> Result<(), ExitCode> {
+    if let Some(parent) = config.audit_log.parent()
+        && let Err(e) = std::fs::create_dir_all(parent)
+    {
+        eprintln!(
+            "dropday: cannot create the audit log's folder {}: {e} (set audit_log in the config)",
+            parent.display()
+        );
+        return Err(ExitCode::from(crate::config::EXIT_STATUS));
+    }
+    Ok(())
+}
+
+async fn control_room(
+    config: &Config,
+    keymap: Keymap,
+    demo_speed: Option<f64>,
+) -> Result<Exit, Box<dyn std::error::Error>> {
+    let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
+    init_log_widget();
+    log_setup(config);
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
-    // A read-only session has no control client at all: nothing can send a control request.
-    let control = if config.ui.read_only {
-        None
-    } else {
-        let marketplace = config
-            .feed(FeedKind::Marketplace)
-            .ok_or("no marketplace feed configured")?
-            .clone();
-        Some(ControlClient::new(marketplace, RetryPolicy::default())?)
-    };
+    let control = control_client(config)?;
     let room_config = RoomConfig {
         environment: config.ui.environment.clone(),
         simulated: demo_speed.is_some(),

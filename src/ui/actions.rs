@@ -37,10 +37,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     }
     let keys: Vec<u64> = entries.iter().map(|e| e.request.action_id).collect();
     let selected = rows::selected_index(&keys, state.selection().action.as_ref());
-    let header = Row::new([
+    // A shared room says who sent each action; in a room of one it is always you.
+    let shared = state.session().shared();
+    let mut titles = vec![
         "#", "At", "Drop", "Action", "Tries", "Latency", "Key", "State",
-    ])
-    .style(theme.title());
+    ];
+    if shared {
+        titles.insert(7, "By");
+    }
+    let header = Row::new(titles).style(theme.title());
     let none = theme.none();
     let table_rows: Vec<Row<'_>> = entries
         .iter()
@@ -57,7 +62,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 (None, _) => none.to_owned(),
             };
             let key: String = e.request.idempotency_key.chars().take(8).collect();
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(e.request.action_id.to_string()),
                 Cell::from(text::clock(e.confirmed_at)),
                 Cell::from(e.request.drop_id.clone()),
@@ -66,10 +71,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Cell::from(latency),
                 Cell::from(key),
                 Cell::from(e.status.describe()).style(theme.tone(tone)),
-            ])
+            ];
+            if shared {
+                cells.insert(7, Cell::from(e.operator.display_name().to_owned()));
+            }
+            Row::new(cells)
         })
         .collect();
-    let widths = [
+    let mut widths = vec![
         Constraint::Length(3),
         Constraint::Length(8),
         Constraint::Length(10),
@@ -81,6 +90,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Constraint::Length(if inner.width >= 100 { 8 } else { 0 }),
         Constraint::Fill(1),
     ];
+    if shared {
+        widths.insert(7, Constraint::Length(10));
+    }
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)

@@ -69,6 +69,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 now,
                 state.live_board().server_now(now),
                 with_subject,
+                state.session().shared(),
             )
         })
         .collect();
@@ -81,12 +82,43 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 }
 
 /// `now` is local (silences are set on the local clock); `server_now` is the book's clock.
+/// `ack by maya 2m ago, silenced by ravi 1m ago`: who acknowledged or silenced an alert (local
+/// times), `None` when nobody is recorded.
+#[must_use]
+pub fn marks(alert: &Alert, now: DateTime<Utc>) -> Option<String> {
+    let mut words = Vec::new();
+    if let Some(mark) = alert
+        .acknowledged_by
+        .as_ref()
+        .filter(|_| alert.acknowledged)
+    {
+        words.push(format!(
+            "ack by {} {} ago",
+            mark.by,
+            text::coarse_age(now - mark.at)
+        ));
+    }
+    if let Some(mark) = alert
+        .silenced_by
+        .as_ref()
+        .filter(|_| alert.is_silenced(now))
+    {
+        words.push(format!(
+            "silenced by {} {} ago",
+            mark.by,
+            text::coarse_age(now - mark.at)
+        ));
+    }
+    (!words.is_empty()).then(|| words.join(", "))
+}
+
 fn alert_row<'a>(
     alert: &Alert,
     theme: &Theme,
     now: DateTime<Utc>,
     server_now: DateTime<Utc>,
     with_subject: bool,
+    shared: bool,
 ) -> Row<'a> {
     let (severity, tone) = match alert.severity {
         Severity::Critical => ("CRIT", Tone::Critical),
@@ -117,7 +149,11 @@ fn alert_row<'a>(
         Cell::from(alert.subject.clone()),
         Cell::from(since),
         Cell::from(flags.join(",")),
-        Cell::from(alert.message.clone()),
+        Cell::from(match marks(alert, now).filter(|_| shared) {
+            // A shared room says who: everyone sees `ack by maya 2m ago`.
+            Some(marks) => format!("{marks} · {}", alert.message),
+            None => alert.message.clone(),
+        }),
     ];
     if !with_subject {
         cells.remove(2);

@@ -63,9 +63,17 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
         format!("env {} ", state.deployment().environment),
         theme.header(production),
     ));
+    if let Some(audience) = state.audience() {
+        spans.push(Span::styled(format!("{} ", audience.name), theme.title()));
+    }
     match &state.access() {
         Access::ReadWrite => spans.push(Span::styled("[RW] ".to_owned(), theme.read_write())),
         Access::ReadOnly { .. } => spans.push(Span::styled("[R] ".to_owned(), theme.title())),
+    }
+    if let Some(audience) = state.audience() {
+        spans.push(Span::raw(
+            theme.plain(format!("· {} watching ", audience.watching)),
+        ));
     }
     let board = state.live_board();
     let server_now = board.server_now(now);

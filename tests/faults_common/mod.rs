@@ -113,6 +113,7 @@ pub fn state_config(read_only: bool, stale_after_intervals: u32) -> RoomConfig {
         operator: Operator {
             user: Some("ana".to_owned()),
             ssh_client: Some("10.0.0.7".to_owned()),
+            ..Operator::default()
         },
         thresholds: AlertThresholds {
             stale_after_intervals,

@@ -221,6 +221,19 @@ impl PtyRun {
     /// TERM=xterm-256color, HOME and XDG folders inside `home`, plus `env`.
     #[must_use]
     pub fn spawn(home: &Home, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
+        Self::spawn_program(home, env!("CARGO_BIN_EXE_dropday"), args, env, cols, rows)
+    }
+
+    /// Starts another program (`ssh`, for the served room) the same way as [`PtyRun::spawn`].
+    #[must_use]
+    pub fn spawn_program(
+        home: &Home,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -229,7 +242,7 @@ impl PtyRun {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_dropday"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env_clear();
         let root = home.path();

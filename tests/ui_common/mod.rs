@@ -150,6 +150,7 @@ pub fn config() -> RoomConfig {
         operator: Operator {
             user: Some("ana".to_owned()),
             ssh_client: Some("10.0.0.7".to_owned()),
+            ..Operator::default()
         },
         thresholds: AlertThresholds::default(),
         color: ColorMode::Never,

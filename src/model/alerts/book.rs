@@ -33,6 +33,24 @@ fn describe(severity: Severity, kind: AlertKind, subject: &str, message: &str) -
     )
 }
 
+/// Who did something to an alert, and when (local time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mark {
+    /// The person's name (a served room's key name, else the local user).
+    pub by: String,
+    /// Local time it was done.
+    pub at: DateTime<Utc>,
+}
+
+impl Mark {
+    fn new(by: &str, at: DateTime<Utc>) -> Self {
+        Self {
+            by: by.to_owned(),
+            at,
+        }
+    }
+}
+
 /// One alert of the book.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
@@ -55,8 +73,15 @@ pub struct Alert {
     /// Seen by the operator; reset when it fires again after clearing, when its severity
     /// rises, or when its figure grows past `ack_rearm_factor` × the acknowledged one.
     pub acknowledged: bool,
+    /// Who acknowledged it and when (local time), when the room knows who: a served room
+    /// shows `ack by maya 2m ago` to everyone. Gone with the acknowledgement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<Mark>,
     /// Not counted or signalled until then (local time).
     pub silenced_until: Option<DateTime<Utc>>,
+    /// Who set the silence and when (local time), when the room knows who.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub silenced_by: Option<Mark>,
     /// How bad it is, in the rule's unit (see [`Finding::figure`]).
     pub figure: Option<f64>,
     /// The figure an acknowledgement that was re-armed had been given at (`acked at 10
@@ -96,7 +121,9 @@ impl Alert {
             first_seen: pending.first_seen,
             cleared_at: None,
             acknowledged: false,
+            acknowledged_by: None,
             silenced_until: None,
+            silenced_by: None,
             figure: pending.figure,
             rearmed_from: None,
             acked: None,
@@ -121,6 +148,7 @@ impl Alert {
             };
             if self.severity < acked_severity || worse {
                 self.acknowledged = false;
+                self.acknowledged_by = None;
                 self.acked = None;
                 self.rearmed_from = acked_figure;
             }
@@ -251,8 +279,10 @@ impl AlertBook {
                 Some(&i) => {
                     alive[i] = true;
                     let silenced_until = self.alerts[i].silenced_until;
+                    let silenced_by = self.alerts[i].silenced_by.take();
                     self.alerts[i] = Alert::raise(pending, now);
                     self.alerts[i].silenced_until = silenced_until;
+                    self.alerts[i].silenced_by = silenced_by;
                 }
                 None => added.push(Alert::raise(pending, now)),
             }
@@ -275,6 +305,7 @@ impl AlertBook {
             }
             if alert.silenced_until.is_some_and(|until| until <= local_now) {
                 alert.silenced_until = None;
+                alert.silenced_by = None;
             }
         }
         self.alerts
@@ -322,6 +353,38 @@ impl AlertBook {
                 a.rearmed_from = None;
             })
             .is_some()
+    }
+
+    /// [`Self::acknowledge`], recording who did it and when (local time).
+    pub fn acknowledge_by(
+        &mut self,
+        kind: AlertKind,
+        subject: &str,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let known = self.acknowledge(kind, subject);
+        if let Some(alert) = self.find_mut(kind, subject) {
+            alert.acknowledged_by = Some(Mark::new(by, at));
+        }
+        known
+    }
+
+    /// [`Self::silence`], recording who did it and when (local time); silencing until `at`
+    /// (or earlier) ends the silence and forgets who set it.
+    pub fn silence_by(
+        &mut self,
+        kind: AlertKind,
+        subject: &str,
+        until: DateTime<Utc>,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let known = self.silence(kind, subject, until);
+        if let Some(alert) = self.find_mut(kind, subject) {
+            alert.silenced_by = (until > at).then(|| Mark::new(by, at));
+        }
+        known
     }
 
     /// Silences an alert until `until` (local time); `false` when there is no such alert.

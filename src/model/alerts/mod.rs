@@ -16,7 +16,7 @@ pub mod pending;
 pub mod rules;
 pub mod thresholds;
 
-pub use book::{Alert, AlertBook, AlertChanges, SeverityCounts};
+pub use book::{Alert, AlertBook, AlertChanges, Mark, SeverityCounts};
 pub use finding::Finding;
 pub use kind::{AlertKind, Severity};
 pub use pending::PendingAlert;

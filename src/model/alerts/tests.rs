@@ -551,3 +551,40 @@ fn projection_alerts_hold_while_their_feed_is_stale() {
             .is_some_and(Alert::is_firing)
     );
 }
+
+#[test]
+fn acknowledgements_and_silences_remember_who_until_they_end() {
+    let t = AlertThresholds::default();
+    let mut board = example_board();
+    let mut book = AlertBook::new();
+    overdue_at(&mut board, 0, 10);
+    book.evaluate(&board, at(0), &t);
+    assert!(book.acknowledge_by(AlertKind::OrdersOverdue, "ewr-1", "maya", at(5)));
+    assert!(!book.acknowledge_by(AlertKind::OrdersOverdue, "nope", "maya", at(5)));
+    let a = book.get(AlertKind::OrdersOverdue, "ewr-1").expect("alert");
+    assert!(a.acknowledged);
+    assert_eq!(
+        a.acknowledged_by.as_ref().map(|m| (m.by.as_str(), m.at)),
+        Some(("maya", at(5)))
+    );
+    // Worse past the re-arm factor: the acknowledgement goes, and who gave it with it.
+    overdue_at(&mut board, 60, 22);
+    book.evaluate(&board, at(60), &t);
+    let a = book.get(AlertKind::OrdersOverdue, "ewr-1").expect("alert");
+    assert!(!a.acknowledged);
+    assert_eq!(a.acknowledged_by, None);
+
+    assert!(book.silence_by(AlertKind::OrdersOverdue, "ewr-1", at(300), "ravi", at(70)));
+    let a = book.get(AlertKind::OrdersOverdue, "ewr-1").expect("alert");
+    assert_eq!(a.silenced_by.as_ref().map(|m| m.by.as_str()), Some("ravi"));
+    // Silencing until now ends it: nobody holds a silence that is over.
+    assert!(book.silence_by(AlertKind::OrdersOverdue, "ewr-1", at(80), "ravi", at(80)));
+    let a = book.get(AlertKind::OrdersOverdue, "ewr-1").expect("alert");
+    assert_eq!(a.silenced_by, None);
+    // An expired silence forgets who set it.
+    assert!(book.silence_by(AlertKind::OrdersOverdue, "ewr-1", at(100), "ravi", at(90)));
+    overdue_at(&mut board, 120, 22);
+    book.evaluate(&board, at(120), &t);
+    let a = book.get(AlertKind::OrdersOverdue, "ewr-1").expect("alert");
+    assert_eq!((a.silenced_until, a.silenced_by.clone()), (None, None));
+}

@@ -1,0 +1,189 @@
+//! `dropday serve`: the room's launch without a terminal. The pollers, the shared board with
+//! its alert rules on a tick, the one control client and the audit log, as the local room has
+//! them, and the SSH server opening a room per session over that board. One loop owns the
+//! effect runner and applies every board event once; signals reload keys or stop.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::board::BoardConfig;
+use crate::app::ids::RandomKeys;
+use crate::app::keymap::Keymap;
+use crate::app::state::Deployment;
+use crate::app::{Effect, EffectRunner, Event, SharedBoard};
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use crate::feed::poller::spawn_pollers;
+use crate::serve::host_key::{self, HostKey};
+use crate::serve::settings::SshSettings;
+use crate::stderr_log;
+
+use super::shared::{BoardEvents, FromSessions, ServedRooms, SharedRoom, SharedRoomConfig};
+use super::{
+    EVENT_QUEUE, RoomEffects, config_failure, control_client, log_setup, make_audit_folder,
+};
+
+/// How often every room is drawn without a board change: clocks and countdowns move.
+const REDRAW_EVERY: Duration = Duration::from_secs(1);
+/// How often the alert rules run without a new document (staleness, a drop opening soon).
+const TICK_EVERY: Duration = Duration::from_secs(1);
+
+/// Runs `dropday serve` until SIGTERM or SIGINT.
+pub async fn run(args: ServeArgs) -> ExitCode {
+    stderr_log::init_timed(log::Level::Info);
+    let config = match Config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => return config_failure(&e),
+    };
+    let keymap = match Keymap::with_overrides(&config.keys) {
+        Ok(keymap) => keymap,
+        Err(e) => return config_failure(&config.key_error(e.action(), e.to_string())),
+    };
+    let settings = match config.serve.settings(args.listen.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => return config_failure(&e),
+    };
+    let Some(ssh) = settings.ssh else {
+        eprintln!(
+            "dropday serve: nothing to serve: set `listen` (e.g. \":2222\") and `authorized_keys` \
+             under [serve] in the config, or pass --listen :2222"
+        );
+        return ExitCode::from(crate::config::EXIT_STATUS);
+    };
+    if let Err(exit) = make_audit_folder(&config) {
+        return exit;
+    }
+    let host_key = match host_key::load_or_create(&ssh.host_key) {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("dropday serve: {e}");
+            return ExitCode::from(crate::config::EXIT_STATUS);
+        }
+    };
+    match serve_room(&config, keymap, ssh, host_key).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("serve: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn serve_room(
+    config: &Config,
+    keymap: Keymap,
+    ssh: SshSettings,
+    host_key: HostKey,
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Installed first, so no signal arrives unhandled.
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    log_setup(config);
+    log::info!(
+        "serve: host key {} ({}{})",
+        host_key.fingerprint,
+        ssh.host_key.display(),
+        if host_key.created { ", made now" } else { "" }
+    );
+    let (events_tx, mut events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
+    let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
+    let control = control_client(config)?;
+    let board = SharedBoard::new(
+        BoardConfig {
+            deployment: Deployment {
+                environment: config.ui.environment.clone(),
+                simulated: false,
+            },
+            thresholds: config.alerts.clone(),
+            ids: Box::new(RandomKeys),
+        },
+        config.board(),
+    );
+    let (to_loop, mut from_sessions) = mpsc::unbounded_channel();
+    let shared = Arc::new(SharedRoom::new(
+        board,
+        SharedRoomConfig {
+            keymap,
+            read_only: config.ui.read_only,
+            zone: config.ui.timezone,
+            settled_pct: config.alerts.settled_within_pct,
+        },
+        to_loop,
+    ));
+    let mut board_events = BoardEvents::new(shared.clone());
+    let mut runner = RoomEffects {
+        pollers,
+        control,
+        events: events_tx.clone(),
+        audit_log: config.audit_log.clone(),
+    };
+    let serve = crate::serve::start(
+        ssh,
+        host_key,
+        Arc::new(ServedRooms(shared.clone())),
+        REDRAW_EVERY,
+    )
+    .await?;
+    log::info!(
+        "serve: listening on {}; host key {}",
+        serve.local_addr(),
+        serve.host_key_fingerprint()
+    );
+    let mut tick = tokio::time::interval(TICK_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            Some(event) = events_rx.recv() => {
+                // Everything that already arrived, then one redraw for all rooms.
+                let mut next = Some(event);
+                while let Some(event) = next {
+                    run_all(&mut runner, board_events.apply(event, Utc::now()));
+                    next = events_rx.try_recv().ok();
+                }
+                serve.board_changed();
+            }
+            _ = tick.tick() => {
+                let now = Utc::now();
+                run_all(&mut runner, board_events.apply(Event::Tick(now), now));
+            }
+            Some(message) = from_sessions.recv() => {
+                let mut next = Some(message);
+                let mut touched = false;
+                while let Some(message) = next {
+                    match message {
+                        FromSessions::Effect(effect) => runner.run(*effect),
+                        FromSessions::BoardTouched => touched = true,
+                    }
+                    next = from_sessions.try_recv().ok();
+                }
+                if touched {
+                    serve.board_changed();
+                }
+            }
+            _ = hangup.recv() => match serve.reload_authorized_keys() {
+                Ok(summary) => log::info!(
+                    "serve: reloaded authorized keys: {} keys, {} sessions ended, {} roles changed",
+                    summary.keys, summary.sessions_ended, summary.roles_changed
+                ),
+                Err(e) => log::error!("serve: reload refused, the keys in force stay: {e}"),
+            },
+            _ = terminate.recv() => { log::info!("serve: SIGTERM received"); break }
+            _ = interrupt.recv() => { log::info!("serve: SIGINT received"); break }
+        }
+    }
+    log::info!("serve: stopping; ending every session");
+    serve.shutdown().await;
+    Ok(())
+}
+
+fn run_all(runner: &mut RoomEffects, effects: Vec<Effect>) {
+    for effect in effects {
+        runner.run(effect);
+    }
+}

@@ -1,0 +1,374 @@
+//! `dropday serve` end to end: the real binary serving the real control room over SSH against
+//! the simulator in this test process, with the real OpenSSH client in a pty and keys made by
+//! `ssh-keygen`. A viewer and an operator share one board: the viewer's `p` sends nothing, the
+//! operator's pause reaches the simulator once, is audited with the operator's key and shows on
+//! the viewer's screen; `ssh … status --json` answers with `dropday status --json`'s keys.
+//! Waits are conditions with generous deadlines; nothing here measures time.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(unsafe_code)] // the pty harness uses libc
+
+mod pty_common;
+mod serve_common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use dropday::sim::{ClockMode, ControlAction, RunningSim, ScenarioSource, SimOptions, start};
+use pty_common::{Home, PtyRun, SETTLE};
+use serve_common::{keygen, public_key};
+
+async fn launch_sim() -> RunningSim {
+    start(SimOptions {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        clock: ClockMode::Wall,
+        speed: 1.0,
+        ..SimOptions::new(ScenarioSource::Builtin("launch".into()))
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// `dropday serve` as a child process, its stderr collected line by line.
+struct ServeProcess {
+    child: Child,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl ServeProcess {
+    fn spawn(home: &Home, config: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dropday"))
+            .args(["serve", "--config"])
+            .arg(config)
+            .args(["--listen", "127.0.0.1:0"])
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start dropday serve");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let pipe = child.stderr.take().expect("stderr piped");
+        let lines = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push(line);
+            }
+        });
+        Self { child, stderr }
+    }
+
+    /// The first stderr line containing `text`.
+    fn wait_for_line(&self, text: &str) -> String {
+        let deadline = Instant::now() + SETTLE;
+        loop {
+            if let Some(line) = self
+                .stderr
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.contains(text))
+            {
+                return line.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {text:?} on serve's stderr:\n{}",
+                self.stderr.lock().unwrap().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(&mut self) -> std::process::ExitStatus {
+        // SAFETY: signalling our own child by its pid.
+        let pid = i32::try_from(self.child.id()).unwrap();
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        self.child.wait().expect("serve exits")
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn ssh_args(home: &Home, port: u16, name: &str) -> Vec<String> {
+    let key = home.path().join(format!("id_{name}"));
+    let known = home.path().join("known_hosts");
+    vec![
+        "-F".into(),
+        "/dev/null".into(),
+        "-p".into(),
+        port.to_string(),
+        "-i".into(),
+        key.display().to_string(),
+        "-o".into(),
+        "IdentitiesOnly=yes".into(),
+        "-o".into(),
+        "BatchMode=yes".into(),
+        "-o".into(),
+        format!("UserKnownHostsFile={}", known.display()),
+        "-o".into(),
+        "StrictHostKeyChecking=accept-new".into(),
+        "-o".into(),
+        "LogLevel=ERROR".into(),
+        format!("{name}@127.0.0.1"),
+    ]
+}
+
+fn open_room(home: &Home, port: u16, name: &str, cols: u16, rows: u16) -> PtyRun {
+    let mut args = ssh_args(home, port, name);
+    args.insert(0, "-t".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    PtyRun::spawn_program(home, "ssh", &args, &[], cols, rows)
+}
+
+/// The drops-table row of `drop_id`.
+fn drop_row<'a>(screen: &'a str, drop_id: &str) -> Option<&'a str> {
+    let start = format!("│{drop_id} ");
+    screen.lines().find(|l| l.trim_start().starts_with(&start))
+}
+
+fn keys_of(value: &serde_json::Value) -> BTreeSet<String> {
+    value
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
+    let sim = launch_sim().await;
+    let home = Home::new();
+    let config = home.write_config(&sim.base_url(), "1s", None);
+    keygen(home.path(), "maya");
+    keygen(home.path(), "ravi");
+    std::fs::write(
+        home.path().join("authorized_keys"),
+        format!(
+            "{}\nrole=\"operator\" {}\n",
+            public_key(home.path(), "maya"),
+            public_key(home.path(), "ravi")
+        ),
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[serve]\nauthorized_keys = \"{}\"\n",
+        home.path().join("authorized_keys").display()
+    ));
+    std::fs::write(&config, text).unwrap();
+
+    let mut serve = ServeProcess::spawn(&home, &config);
+    let fingerprint = serve.wait_for_line("host key SHA256:");
+    assert!(fingerprint.contains(" INFO "), "{fingerprint}");
+    let listening = serve.wait_for_line("listening on ");
+    let port: u16 = listening
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {listening:?}"));
+
+    let mut maya = open_room(&home, port, "maya", 80, 24);
+    maya.wait_for_text("maya [R] · 1 watching", SETTLE);
+    maya.wait_for("hoodie-01 live in maya's room", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" live "))
+    });
+    let mut ravi = open_room(&home, port, "ravi", 160, 48);
+    ravi.wait_for_text("ravi [RW] · 2 watching", SETTLE);
+    maya.wait_for_text("maya [R] · 2 watching", SETTLE);
+
+    // The viewer's p says why and opens nothing.
+    maya.send("p");
+    let screen = maya.wait_for_text("read-only (viewer key", SETTLE);
+    assert!(!screen.contains("Confirm: Pause"), "{screen}");
+
+    // The operator pauses; the viewer's screen follows the shared board.
+    ravi.wait_for("hoodie-01 live in ravi's room", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" live "))
+    });
+    ravi.send("p");
+    ravi.wait_for_text("Confirm: Pause hoodie-01?", SETTLE);
+    ravi.send("y");
+    tokio::time::timeout(SETTLE, sim.wait_for_control_log(1))
+        .await
+        .expect("the pause reaches the simulator");
+    maya.wait_for("hoodie-01 paused on the viewer's screen", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" paused "))
+    });
+    // The audit line names the operator's key.
+    let deadline = Instant::now() + SETTLE;
+    let audit = loop {
+        let text = std::fs::read_to_string(home.audit_log()).unwrap_or_default();
+        if let Some(line) = text.lines().next() {
+            break serde_json::from_str::<serde_json::Value>(line).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no audit line");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(audit["action"], "pause", "{audit}");
+    assert_eq!(audit["outcome"], "applied", "{audit}");
+    assert_eq!(audit["user"], "ravi", "{audit}");
+    assert_eq!(audit["key_name"], "ravi", "{audit}");
+    assert_eq!(audit["ssh_client"], "127.0.0.1", "{audit}");
+    assert!(
+        audit["key_fingerprint"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("SHA256:")),
+        "{audit}"
+    );
+
+    // `ssh … status --json` has the keys of `dropday status --json`.
+    let mut args = ssh_args(&home, port, "maya");
+    args.extend(["status".to_owned(), "--json".to_owned()]);
+    let served = Command::new("ssh")
+        .args(&args)
+        .env("HOME", home.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ssh");
+    assert!(served.status.success(), "{served:?}");
+    let served: serde_json::Value = serde_json::from_slice(&served.stdout).unwrap();
+    let local = Command::new(env!("CARGO_BIN_EXE_dropday"))
+        .args(["status", "--json", "--observe", "2s", "--config"])
+        .arg(&config)
+        .env("HOME", home.path())
+        .output()
+        .expect("run dropday status");
+    let local: serde_json::Value = serde_json::from_slice(&local.stdout).unwrap();
+    assert_eq!(keys_of(&served), keys_of(&local));
+    assert!(!keys_of(&served).is_empty());
+
+    // Exactly one action reached the simulator: the operator's pause, not the viewer's p.
+    let log = sim.control_log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].action, ControlAction::Pause);
+    assert_eq!(log[0].drop_id, "hoodie-01");
+
+    maya.send("q");
+    assert_eq!(maya.wait_exit(SETTLE).code, Some(0));
+    let status = serve.stop();
+    assert!(status.success(), "{status:?}");
+    let finished = ravi.wait_exit(SETTLE);
+    assert_eq!(finished.code, Some(0), "{}", finished.screen);
+    sim.shutdown().await;
+}
+
+/// A loopback TCP proxy in front of `target` that counts the feed requests passing through
+/// (`GET /v1/…` request lines from the client side).
+async fn counting_proxy(
+    target: std::net::SocketAddr,
+) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let up = async {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    loop {
+                        let n = client_read.read(&mut buf).await?;
+                        if n == 0 {
+                            break;
+                        }
+                        let gets = buf[..n].windows(8).filter(|w| w == b"GET /v1/").count();
+                        counted.fetch_add(gets, Ordering::SeqCst);
+                        server_write.write_all(&buf[..n]).await?;
+                    }
+                    server_write.shutdown().await
+                };
+                let down = tokio::io::copy(&mut server_read, &mut client_write);
+                let _ = tokio::join!(up, down);
+            });
+        }
+    });
+    (addr, count)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_sessions_cost_the_feeds_one_poller_each() {
+    use std::sync::atomic::Ordering;
+    const SESSIONS: usize = 4;
+    let sim = launch_sim().await;
+    let (proxy, requests) = counting_proxy(sim.addr()).await;
+    let home = Home::new();
+    // Every feed polled every 500 ms (write_config), through the proxy.
+    let config = home.write_config(&format!("http://{proxy}"), "1s", None);
+    keygen(home.path(), "maya");
+    std::fs::write(
+        home.path().join("authorized_keys"),
+        format!("{}\n", public_key(home.path(), "maya")),
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[serve]\nauthorized_keys = \"{}\"\n",
+        home.path().join("authorized_keys").display()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let mut serve = ServeProcess::spawn(&home, &config);
+    let listening = serve.wait_for_line("listening on ");
+    let port: u16 = listening
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {listening:?}"));
+
+    let mut rooms: Vec<PtyRun> = (0..SESSIONS)
+        .map(|_| open_room(&home, port, "maya", 80, 24))
+        .collect();
+    let watching = format!("maya [R] · {SESSIONS} watching");
+    for room in &mut rooms {
+        room.wait_for_text(&watching, SETTLE);
+    }
+    // With every room open: as many requests as one poller per feed makes in that time, not
+    // one per feed per room. Three feeds at 500 ms; each poller may be one poll ahead.
+    let start = Instant::now();
+    let before = requests.load(Ordering::SeqCst);
+    let wanted = 30;
+    while requests.load(Ordering::SeqCst) < before + wanted {
+        assert!(
+            start.elapsed() < SETTLE * 2,
+            "the feeds stopped being polled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let made = requests.load(Ordering::SeqCst) - before;
+    let polls_per_feed = start.elapsed().as_millis() / 500 + 2;
+    let one_poller_each = 3 * usize::try_from(polls_per_feed).unwrap();
+    assert!(
+        made <= one_poller_each,
+        "{made} requests with {SESSIONS} rooms open; one poller per feed makes at most {one_poller_each}"
+    );
+
+    for room in &mut rooms {
+        room.send("q");
+        assert_eq!(room.wait_exit(SETTLE).code, Some(0));
+    }
+    assert!(serve.stop().success());
+    sim.shutdown().await;
+}
