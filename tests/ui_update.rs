@@ -580,3 +580,30 @@ fn tiny_and_odd_sizes_draw_without_panic() {
         }
     }
 }
+
+#[test]
+fn alert_rules_run_on_the_tick_not_on_each_report() {
+    use dropday::model::alerts::AlertKind;
+    let mut state = state();
+    let failure = Event::Poll(PollReport {
+        feed: FeedKind::Marketplace,
+        sent_at: now(),
+        received_at: now(),
+        outcome: PollOutcome::Failed(FeedFailure::Connect("refused".to_owned())),
+    });
+    state.update(failure, now());
+    let feed_error = |state: &Room| {
+        state
+            .board
+            .alerts()
+            .firing()
+            .any(|a| a.kind == AlertKind::FeedError && a.subject == "marketplace")
+    };
+    assert!(
+        !feed_error(&state),
+        "a report changes the board; the rules wait for the tick"
+    );
+    let tick = now() + TimeDelta::seconds(1);
+    state.update(Event::Tick(tick), tick);
+    assert!(feed_error(&state), "the next tick raises it");
+}

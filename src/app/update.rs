@@ -1,7 +1,8 @@
 //! `update`: the one place the board and the sessions change. Each event is routed to the module
 //! that knows about it; what must happen outside comes back as [`Effect`]s. Polls, control
 //! reports and ticks change the board (and tell the session); keys change the session and, for
-//! acknowledgements, silences and control actions, the board.
+//! acknowledgements, silences and control actions, the board. The alert rules run on the
+//! tick only.
 
 use chrono::{DateTime, Utc};
 
@@ -41,7 +42,11 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             Vec::new()
         }
         Event::Tick(at) => {
-            // Time-driven rules (staleness, drop opening soon) change without any new document.
+            // The alert rules run here, once a second, and nowhere else: three feeds answering
+            // at different moments would otherwise run them three times a second over every
+            // drop, hub and pop-up, and time-driven rules (staleness, a drop opening soon)
+            // change without any new document anyway. A report is in the alerts by the next
+            // tick, as it is on screen (the loop draws poll reports with the tick).
             evaluate_alerts(state, at);
             if state.session.current_message(at).is_none() {
                 state.session.message = None;
@@ -53,7 +58,6 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             let skipped_before = state.board.feeds.skipped(feed).to_vec();
             state.board.feeds.apply_poll(report);
             say_skipped(state, feed, &skipped_before, now);
-            evaluate_alerts(state, now);
             Vec::new()
         }
         Event::Control(report) => operate::on_report(state, &report, now),

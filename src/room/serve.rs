@@ -30,7 +30,8 @@ use super::{
 
 /// How often every room is drawn without a board change: clocks and countdowns move.
 const REDRAW_EVERY: Duration = Duration::from_secs(1);
-/// How often the alert rules run without a new document (staleness, a drop opening soon).
+/// How often the alert rules run: the only place they run (a new document is in the alerts by
+/// the next tick; staleness and a drop opening soon change without one).
 const TICK_EVERY: Duration = Duration::from_secs(1);
 
 /// Runs `dropday serve` until SIGTERM or SIGINT.

@@ -181,12 +181,18 @@ impl Room {
 
     /// Applies one event at the local clock, carries out its effects the way the binary does
     /// (send, poll now, audit) and redraws.
+    /// A poll report is followed by a tick: the binary's loop runs the alert rules on its
+    /// one-second tick, so a report is in the alerts within a second; here at once.
     pub fn apply(&mut self, event: Event) -> Vec<Effect> {
+        let polled = matches!(event, Event::Poll(_));
         if let Event::Poll(report) = &event {
             self.seen.push(seen(report));
         }
         let now = Utc::now();
-        let effects = self.state.update(event, now);
+        let mut effects = self.state.update(event, now);
+        if polled {
+            effects.extend(self.state.update(Event::Tick(now), now));
+        }
         for effect in &effects {
             self.run(effect.clone());
         }
