@@ -194,12 +194,7 @@ impl ActionLedger {
 mod tests {
     use super::*;
     use crate::feed::FeedFailure;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test time")
-            .with_timezone(&Utc)
-    }
+    use crate::model::fixtures::t;
 
     fn report(attempt: u32, result: AttemptResult, last: bool) -> ControlReport {
         ControlReport {

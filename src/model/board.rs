@@ -578,19 +578,10 @@ mod tests {
     use super::*;
     use crate::feed::wire::decode_document;
     use crate::model::figures::{CountdownTarget, Exhaustion};
-    use crate::model::fixtures::{self, at, at_time};
+    use crate::model::fixtures::{self, at, at_time, example_board};
 
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 0.005)
-    }
-
-    /// A board that received the FEEDS.md examples at 18:00:00 (server and local clocks equal).
-    fn example_board() -> Board {
-        let mut board = Board::default();
-        board.ingest_drops(fixtures::drops(), at(0), at(0));
-        board.ingest_hubs(fixtures::hubs(), at(0), at(0));
-        board.ingest_popups(fixtures::popups(), at(0), at(0));
-        board
     }
 
     #[test]

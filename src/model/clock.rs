@@ -83,12 +83,7 @@ impl ClockSkew {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test timestamp")
-            .with_timezone(&Utc)
-    }
+    use crate::model::fixtures::t;
 
     #[test]
     fn unknown_skew_is_local_time() {

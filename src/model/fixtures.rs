@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::feed::wire::{Document, Drop, Hub, Popup, decode_document};
+use crate::model::board::Board;
 
 pub const DROPS: &str = include_str!("../../tests/fixtures/feeds_md_drops.json");
 
@@ -17,6 +18,22 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
         .expect("fixture timestamp")
         .with_timezone(&Utc)
         + TimeDelta::seconds(seconds)
+}
+
+/// A timestamp written out in a test (RFC 3339).
+pub fn t(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("test timestamp")
+        .with_timezone(&Utc)
+}
+
+/// A board that received the FEEDS.md examples at 18:00:00 (server and local clocks equal).
+pub fn example_board() -> Board {
+    let mut board = Board::default();
+    board.ingest_drops(drops(), at(0), at(0));
+    board.ingest_hubs(hubs(), at(0), at(0));
+    board.ingest_popups(popups(), at(0), at(0));
+    board
 }
 
 pub fn drops() -> Document<Drop> {

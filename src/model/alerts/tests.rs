@@ -8,20 +8,12 @@ use crate::feed::FeedKind;
 use crate::feed::wire::DropState;
 use crate::model::alerts::thresholds::{KindSettings, Wait};
 use crate::model::board::Board;
-use crate::model::fixtures::{self, at, at_time};
+use crate::model::fixtures::{self, at, at_time, example_board};
 
 fn keys(book: &AlertBook) -> Vec<(AlertKind, &str)> {
     book.firing()
         .map(|a| (a.kind, a.subject.as_str()))
         .collect()
-}
-
-fn example_board() -> Board {
-    let mut board = Board::default();
-    board.ingest_drops(fixtures::drops(), at(0), at(0));
-    board.ingest_hubs(fixtures::hubs(), at(0), at(0));
-    board.ingest_popups(fixtures::popups(), at(0), at(0));
-    board
 }
 
 #[test]

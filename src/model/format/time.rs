@@ -207,12 +207,7 @@ pub fn countdown_words(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("test timestamp")
-            .with_timezone(&Utc)
-    }
+    use crate::model::fixtures::t;
 
     #[test]
     fn clock_times_carry_their_day_and_zone() {
