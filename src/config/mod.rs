@@ -5,6 +5,7 @@
 //! - [`validate`]: raw into typed, each error with its exact key path
 //! - [`paths`]: where the files live (XDG, on Linux and macOS alike)
 
+mod local_zone;
 pub mod paths;
 mod raw;
 mod validate;

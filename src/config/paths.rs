@@ -6,6 +6,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use chrono::{FixedOffset, Offset, Utc};
+
 /// The environment variables the paths depend on.
 pub trait Environment {
     /// The value of `name`, `None` when unset.
@@ -14,6 +16,18 @@ pub trait Environment {
     /// The user's home: `$HOME` when it is an absolute path.
     fn home(&self) -> Option<PathBuf> {
         absolute(self.var("HOME"))
+    }
+
+    /// The system's time zone setting as an IANA name (`ui.timezone = "local"` without `TZ`);
+    /// an environment made of variables only has none.
+    fn system_zone(&self) -> Option<String> {
+        None
+    }
+
+    /// The machine's offset from UTC now, for a local zone without a name; an environment
+    /// made of variables only is at UTC.
+    fn local_offset(&self) -> FixedOffset {
+        Utc.fix()
     }
 }
 
@@ -30,6 +44,16 @@ impl Environment for ProcessEnvironment {
     /// service managers).
     fn home(&self) -> Option<PathBuf> {
         dirs::home_dir()
+    }
+
+    /// `/etc/localtime`'s link on Linux, the system preference on macOS (iana-time-zone).
+    fn system_zone(&self) -> Option<String> {
+        iana_time_zone::get_timezone().ok()
+    }
+
+    /// The C library's reading of the zone (`TZ` included, POSIX rules too), now.
+    fn local_offset(&self) -> FixedOffset {
+        chrono::Local::now().offset().fix()
     }
 }
 

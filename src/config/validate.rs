@@ -15,6 +15,7 @@ use crate::feed::poller::DEFAULT_MAX_BACKOFF;
 use crate::feed::secret::Token;
 use crate::model::format::Zone;
 
+use super::local_zone::local_zone;
 use super::paths::{Environment, expand_home, state_dir};
 use super::raw::{RawConfig, RawFeed, RawFeeds};
 use super::{
@@ -133,10 +134,18 @@ impl RawConfig {
         };
         let timezone = match &self.ui.timezone {
             None => Zone::Utc,
-            Some(text) => text
-                .get_ref()
-                .parse::<Zone>()
-                .map_err(|message| at.error(Some(text.span()), "ui.timezone", message))?,
+            Some(text) if text.get_ref().trim() == "local" => local_zone(at.env),
+            Some(text) => text.get_ref().parse::<Zone>().map_err(|_| {
+                at.error(
+                    Some(text.span()),
+                    "ui.timezone",
+                    format!(
+                        "`{}` is not a time zone: use \"UTC\", \"local\" or an IANA name such \
+                         as \"Europe/Berlin\"",
+                        text.get_ref().trim()
+                    ),
+                )
+            })?,
         };
         let audit_log = match &self.audit_log {
             Some(path) => expand_home(path.get_ref(), at.env),

@@ -13,7 +13,13 @@ const TABLE: &[Layer] = &[
     Layer {
         module: "model",
         may_import: &["feed::wire", "feed::FeedKind"],
-        must_not_use: &["tokio", "std::fs"],
+        must_not_use: &[
+            "tokio",
+            "std::fs",
+            "chrono::Local",
+            "Local::now",
+            "Utc::now",
+        ],
         why: "the pure core",
     },
     Layer {
@@ -146,6 +152,28 @@ fn other_crates_banned_in_a_layer_are_named() {
     );
     assert!(
         v[1].starts_with("src/model/x.rs:2: path `std::fs::write`: `model` must not use `std::fs`")
+    );
+}
+
+#[test]
+fn reading_the_clock_or_the_machine_zone_is_named() {
+    let source = "use chrono::{DateTime, Utc};\n\
+                  fn now() -> DateTime<Utc> {\n    Utc::now()\n}\n\
+                  fn zone() -> String {\n    chrono::Local::now().to_string()\n}\n\
+                  use chrono::Local;\nfn late() {\n    let _ = Local::now();\n}\n";
+    let v = check("src/model/x.rs", source);
+    assert_eq!(
+        v,
+        [
+            "src/model/x.rs:3: path `Utc::now`: `model` must not use `Utc::now` (layer table \
+             row `model`: the pure core)",
+            "src/model/x.rs:6: path `chrono::Local::now`: `model` must not use `chrono::Local` \
+             (layer table row `model`: the pure core)",
+            "src/model/x.rs:8: use of `chrono::Local`: `model` must not use `chrono::Local` \
+             (layer table row `model`: the pure core)",
+            "src/model/x.rs:10: path `Local::now`: `model` must not use `Local::now` (layer \
+             table row `model`: the pure core)",
+        ]
     );
 }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, TimeDelta, TimeZone, Utc};
 
 /// A countdown: `1:29:59` from an hour up, else `29:59`; negative durations show as `0:00`.
 #[must_use]
@@ -94,16 +94,18 @@ pub fn per_minute(rate: Option<f64>, none: &str) -> String {
     }
 }
 
-/// Which clock times of day are shown in (`ui.timezone`).
+/// Which clock times of day are shown in (`ui.timezone`). The machine's own zone
+/// (`"local"`) is found by the config at start-up and arrives here as one of these: the model
+/// reads no clock and no zone of the machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Zone {
     /// UTC (the default): the same figures on every operator's screen and in `status`.
     #[default]
     Utc,
-    /// The machine's local zone.
-    Local,
     /// An IANA zone (`Europe/Berlin`), from chrono-tz's compiled-in database.
     Named(chrono_tz::Tz),
+    /// A fixed offset from UTC: a machine zone without a name (no daylight-saving changes).
+    Fixed(FixedOffset),
 }
 
 impl FromStr for Zone {
@@ -112,11 +114,10 @@ impl FromStr for Zone {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
             "UTC" | "utc" | "Z" => Ok(Zone::Utc),
-            "local" => Ok(Zone::Local),
             name => name.parse::<chrono_tz::Tz>().map(Zone::Named).map_err(|_| {
                 format!(
-                    "`{name}` is not a time zone: use \"UTC\", \"local\" or an IANA name \
-                     such as \"Europe/Berlin\""
+                    "`{name}` is not a time zone: use \"UTC\" or an IANA name such as \
+                     \"Europe/Berlin\""
                 )
             }),
         }
@@ -127,8 +128,8 @@ impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Zone::Utc => f.write_str("UTC"),
-            Zone::Local => f.write_str("local"),
             Zone::Named(tz) => f.write_str(tz.name()),
+            Zone::Fixed(offset) => write!(f, "UTC{offset}"),
         }
     }
 }
@@ -138,13 +139,13 @@ impl Zone {
     fn show(self, at: DateTime<Utc>, pattern: &str) -> (String, chrono::NaiveDate) {
         match self {
             Zone::Utc => (at.format(pattern).to_string(), at.date_naive()),
-            Zone::Local => {
-                let local = at.with_timezone(&chrono::Local);
-                (local.format(pattern).to_string(), local.date_naive())
-            }
             Zone::Named(tz) => {
                 let named = tz.from_utc_datetime(&at.naive_utc());
                 (named.format(pattern).to_string(), named.date_naive())
+            }
+            Zone::Fixed(offset) => {
+                let fixed = at.with_timezone(&offset);
+                (fixed.format(pattern).to_string(), fixed.date_naive())
             }
         }
     }
@@ -229,7 +230,14 @@ mod tests {
         assert_eq!(berlin.to_string(), "Europe/Berlin");
         assert!("Mars/Olympus".parse::<Zone>().is_err());
         assert_eq!("UTC".parse::<Zone>(), Ok(Zone::Utc));
-        assert_eq!("local".parse::<Zone>(), Ok(Zone::Local));
+        // "local" is the config's to resolve (config::local_zone), not the model's.
+        assert!("local".parse::<Zone>().is_err());
+        let plus_five_thirty = Zone::Fixed(FixedOffset::east_opt(5 * 3600 + 1800).expect("offset"));
+        assert_eq!(plus_five_thirty.to_string(), "UTC+05:30");
+        assert_eq!(
+            clock_in(t("2026-11-27T19:00:00Z"), plus_five_thirty, today),
+            "Sat 00:30"
+        );
         assert_eq!(in_time(t("2026-11-27T18:17:30Z"), today), "in 17m");
         assert_eq!(in_time(t("2026-11-27T20:05:00Z"), today), "in 2h05m");
         assert_eq!(in_time(today, today), "now");
