@@ -10,7 +10,8 @@ use crate::model::report::{AlertState, Report};
 
 /// Renders `report` as aligned plain-text tables (no colour, no box drawing: it goes to pipes
 /// and cron mail as often as to a terminal). Estimates whose 90 % range is wider than
-/// ±`settled_pct` % are shown with their range, as on screen, by the same formatting code.
+/// ±`settled_pct` % are shown as estimates with their range (`~6/min (0–35)`, a projected
+/// time `~21:15 (19:01–Sat 12:17)`), by the same formatting code as the screen.
 #[must_use]
 pub fn render_table(report: &Report, settled_pct: f64) -> String {
     let now = report.as_of;
@@ -82,7 +83,7 @@ pub fn render_table(report: &Report, settled_pct: f64) -> String {
             .map_or_else(dash, |e| format::percent_estimate(Some(e), settled_pct)),
             pct(drop.sell_through_pct),
             match (drop.sellout_at, drop.units_left_at_close) {
-                (Some(point), _) => format::instant(
+                (Some(point), _) => format::instant_estimate(
                     now,
                     point,
                     drop.sellout_at_low,
@@ -125,7 +126,7 @@ pub fn render_table(report: &Report, settled_pct: f64) -> String {
         ) {
             (true, _, _) => "reached".to_owned(),
             (false, Some(true), _) => "lasts the window".to_owned(),
-            (false, _, Some(point)) => format::instant(
+            (false, _, Some(point)) => format::instant_estimate(
                 now,
                 point,
                 hub.projected_exhaustion_at_low,
@@ -309,4 +310,56 @@ fn units_estimate(point: u64, low: Option<u64>, high: Option<u64>, settled_pct: 
         as_f(high.unwrap_or(point)),
     )
     .map_or_else(|| point.to_string(), |e| format::units(e, settled_pct))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::alerts::AlertBook;
+    use crate::model::board::Board;
+    use crate::model::fixtures::{self, at, at_time};
+
+    /// The table's row of `id` in section `title`.
+    fn row<'t>(table: &'t str, title: &str, id: &str) -> &'t str {
+        let section = table.split(&format!("{title}\n")).nth(1).expect("section");
+        section
+            .lines()
+            .find(|line| line.trim_start().starts_with(id))
+            .expect("row")
+    }
+
+    #[test]
+    fn an_unsettled_exhaustion_is_an_estimate_with_its_range() {
+        // ewr-1 burned 2 units in the minute before the FEEDS.md example: a rate from two
+        // events, whose 90 % range is far wider than ±25 %.
+        let mut board = Board::default();
+        let mut hubs = at_time(fixtures::hubs(), at(-60));
+        hubs.entries[0].capacity.consumed_units = 208;
+        board.ingest_hubs(hubs, at(-60), at(-60));
+        board.ingest_hubs(fixtures::hubs(), at(0), at(0));
+        let report = Report::build(&board, &AlertBook::new(), at(0));
+        let hub = &report.hubs[0];
+        let (point, low, high) = (
+            hub.projected_exhaustion_at.expect("point"),
+            hub.projected_exhaustion_at_low.expect("earliest"),
+            hub.projected_exhaustion_at_high.expect("latest"),
+        );
+        assert!(low < point && point < high, "{low} {point} {high}");
+        let table = render_table(&report, 25.0);
+        let ewr = row(&table, "HUBS", "ewr-1");
+        let cell = format!(
+            "~{} ({}–{})",
+            point.format("%H:%M"),
+            low.format("%H:%M"),
+            high.format("%a %H:%M")
+        );
+        assert!(ewr.contains(&cell), "{cell} in {ewr}");
+        // Settled at a ±100000 % tolerance: the point alone, as the room shows a settled figure.
+        let settled = row(&render_table(&report, 100_000.0), "HUBS", "ewr-1").to_owned();
+        assert!(
+            settled.contains(&format!(" {} ", point.format("%H:%M"))),
+            "{settled}"
+        );
+        assert!(!settled.contains('~'), "{settled}");
+    }
 }

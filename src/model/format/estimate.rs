@@ -108,6 +108,39 @@ pub fn instant(
     if instant_is_settled(now, point, earliest, latest, settled_pct) {
         return clock_in(point, zone, now);
     }
+    instant_range(now, point, earliest, latest, zone)
+}
+
+/// A projected instant as an estimate, for a table read on its own (`status`): `00:34` when
+/// settled, else the point marked as an estimate with its range, `~00:34 (00:31–00:38)`
+/// (`~00:34 (00:31–later)`), as a rate reads `~6/min (0–35)`.
+#[must_use]
+pub fn instant_estimate(
+    now: DateTime<Utc>,
+    point: DateTime<Utc>,
+    earliest: Option<DateTime<Utc>>,
+    latest: Option<DateTime<Utc>>,
+    settled_pct: f64,
+    zone: Zone,
+) -> String {
+    let at = clock_in(point, zone, now);
+    if instant_is_settled(now, point, earliest, latest, settled_pct) {
+        return at;
+    }
+    format!(
+        "~{at} ({})",
+        instant_range(now, point, earliest, latest, zone)
+    )
+}
+
+/// `00:31–00:38`: the range around `point` (`00:31–later` without a latest end).
+fn instant_range(
+    now: DateTime<Utc>,
+    point: DateTime<Utc>,
+    earliest: Option<DateTime<Utc>>,
+    latest: Option<DateTime<Utc>>,
+    zone: Zone,
+) -> String {
     let from = clock_in(earliest.unwrap_or(point).min(point), zone, now);
     let to = latest.map_or_else(|| "later".to_owned(), |l| clock_in(l.max(point), zone, now));
     format!("{from}–{to}")
@@ -161,6 +194,18 @@ mod tests {
         assert_eq!(
             instant(now, at(34), Some(at(20)), None, 25.0, Zone::Utc),
             "00:20–later"
+        );
+        assert_eq!(
+            instant_estimate(now, at(34), Some(at(31)), Some(at(38)), 25.0, Zone::Utc),
+            "00:34"
+        );
+        assert_eq!(
+            instant_estimate(now, at(34), Some(at(20)), Some(at(50)), 25.0, Zone::Utc),
+            "~00:34 (00:20–00:50)"
+        );
+        assert_eq!(
+            instant_estimate(now, at(34), Some(at(20)), None, 25.0, Zone::Utc),
+            "~00:34 (00:20–later)"
         );
     }
 }

@@ -8,7 +8,8 @@ mod estimate;
 mod time;
 
 pub use estimate::{
-    instant, instant_is_settled, measuring, percent_estimate, rate, short_number, units,
+    instant, instant_estimate, instant_is_settled, measuring, percent_estimate, rate, short_number,
+    units,
 };
 pub use time::{
     Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, countdown_words,
