@@ -86,6 +86,10 @@ pub struct RoomArgs {
     /// Poll every feed at this interval (e.g. 1s, 500ms), overriding the config.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub poll: Option<Duration>,
+    /// Append everything the room sees and does to this recording (for `dropday replay` and
+    /// `dropday report`); overrides the config's `record`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Flags of `dropday demo`.
