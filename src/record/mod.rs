@@ -9,6 +9,7 @@ pub mod format;
 pub mod observe;
 pub mod reader;
 pub mod replay;
+pub mod report;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

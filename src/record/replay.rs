@@ -35,6 +35,9 @@ pub struct Player {
     next_tick: DateTime<Utc>,
     /// The recording's first instant.
     start: DateTime<Utc>,
+    /// `(as_of, local instant)` of every document, in local order: the recording's own
+    /// mapping between server and local time.
+    anchors: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl Player {
@@ -59,7 +62,15 @@ impl Player {
             .first()
             .map_or(recording.header().started_at, |c| c.at)
             .min(recording.header().started_at);
+        let anchors = cues
+            .iter()
+            .filter_map(|cue| match &cue.event {
+                Event::Poll(report) => document_as_of(&report.outcome).map(|as_of| (as_of, cue.at)),
+                _ => None,
+            })
+            .collect();
         Player {
+            anchors,
             cues,
             next: 0,
             clock: start,
@@ -74,6 +85,13 @@ impl Player {
         self.start
     }
 
+    /// Back to the start (the room must be fresh too).
+    pub fn rewind(&mut self) {
+        self.next = 0;
+        self.clock = self.start;
+        self.next_tick = self.start + TimeDelta::seconds(1);
+    }
+
     /// The recording's last instant.
     #[must_use]
     pub fn end(&self) -> DateTime<Utc> {
@@ -84,6 +102,46 @@ impl Player {
     #[must_use]
     pub fn clock(&self) -> DateTime<Utc> {
         self.clock
+    }
+
+    /// The first server time the recording shows (its first document's `as_of`).
+    #[must_use]
+    pub fn server_start(&self) -> Option<DateTime<Utc>> {
+        self.anchors.iter().map(|(as_of, _)| *as_of).min()
+    }
+
+    /// The local instant the room first showed server time `server` (the first document as
+    /// of it or later); the recording's end when it never did.
+    #[must_use]
+    pub fn local_of_server(&self, server: DateTime<Utc>) -> DateTime<Utc> {
+        self.anchors
+            .iter()
+            .find(|(as_of, _)| *as_of >= server)
+            .map_or(self.end(), |(_, local)| *local)
+    }
+
+    /// The local instant `--from`/`g` mean by `text`: RFC 3339 or `HH:MM` (UTC, on the day the
+    /// recording starts) as server time, or `+DURATION` after the recording's first document.
+    ///
+    /// # Errors
+    /// Text that is none of those, in words.
+    pub fn moment(&self, text: &str) -> Result<DateTime<Utc>, String> {
+        let text = text.trim();
+        let first = self.server_start().unwrap_or(self.start);
+        let server = if let Some(offset) = text.strip_prefix('+') {
+            let duration = humantime::parse_duration(offset)
+                .map_err(|e| format!("`{text}`: {e} (e.g. +1h30m)"))?;
+            first + TimeDelta::from_std(duration).map_err(|e| e.to_string())?
+        } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            at.with_timezone(&Utc)
+        } else if let Ok(time) = chrono::NaiveTime::parse_from_str(text, "%H:%M") {
+            first.date_naive().and_time(time).and_utc()
+        } else {
+            return Err(format!(
+                "`{text}` is not a time: give RFC 3339 (2026-11-27T18:05:00Z), HH:MM (UTC) or +DURATION"
+            ));
+        };
+        Ok(self.local_of_server(server))
     }
 
     /// Whether every cue has been played.
@@ -114,6 +172,16 @@ impl Player {
             self.clock = to;
         }
         out
+    }
+}
+
+fn document_as_of(outcome: &crate::feed::events::PollOutcome) -> Option<DateTime<Utc>> {
+    use crate::feed::events::PollOutcome;
+    match outcome {
+        PollOutcome::Drops(doc) => Some(doc.as_of),
+        PollOutcome::Hubs(doc) => Some(doc.as_of),
+        PollOutcome::Popups(doc) => Some(doc.as_of),
+        PollOutcome::NotModified | PollOutcome::Failed(_) => None,
     }
 }
 

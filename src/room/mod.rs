@@ -3,6 +3,8 @@
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
 pub mod audit_log;
+pub mod replay;
+pub mod report;
 pub mod serve;
 pub mod shared;
 pub mod terminal;
