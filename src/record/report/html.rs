@@ -50,7 +50,7 @@ impl Frame {
             top = PAD + 4.0,
             max = self.max,
             ux = PAD + 6.0,
-            uy = PAD - 8.0,
+            uy = PAD - 14.0,
         );
     }
 }

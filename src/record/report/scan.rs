@@ -395,9 +395,16 @@ fn orders_per_minute(samples: &[DropSample]) -> Vec<(DateTime<Utc>, u64)> {
     let (Some(first), Some(last)) = (samples.first(), samples.last()) else {
         return Vec::new();
     };
-    let start = first.at
+    // The first whole minute that begins at or after the first document: a minute before it
+    // would count every order taken before the recording began.
+    let floor = first.at
         - TimeDelta::seconds(first.at.timestamp().rem_euclid(60))
         - TimeDelta::nanoseconds(i64::from(first.at.timestamp_subsec_nanos()));
+    let start = if floor < first.at {
+        floor + TimeDelta::minutes(1)
+    } else {
+        floor
+    };
     let mut out = Vec::new();
     let mut minute = start;
     while minute + TimeDelta::minutes(1) <= last.at {
