@@ -48,6 +48,62 @@ pub enum Command {
     Status(StatusArgs),
     /// One room for the whole team: poll once, serve the control room to everyone over SSH.
     Serve(ServeArgs),
+    /// Play a recording (`--record`) back through the same room, read-only.
+    Replay(ReplayArgs),
+    /// Print the post-drop scorecard of a recording.
+    Report(ReportArgs),
+}
+
+/// Flags of `dropday replay`.
+#[derive(Debug, Clone, Args)]
+pub struct ReplayArgs {
+    /// The recording.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Recording seconds per real second (`[`/`]` change it while playing).
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub speed: f64,
+    /// Start here: RFC 3339, HH:MM (UTC) or +DURATION after the recording's start.
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Config file for the alert thresholds, keys and colours (as `run` reads it).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Plain ASCII: no braille, no box-drawing characters.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// What `dropday report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown (the default).
+    #[default]
+    Md,
+    /// JSON (a documented interface, see README).
+    Json,
+    /// One self-contained HTML file with charts.
+    Html,
+}
+
+/// Flags of `dropday report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The recording.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// md, json or html.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ReportFormat,
+    /// Write here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Poll the marketplace once for fresh `after_sale` counters (appended to the recording).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Config file (for `--refresh`: the marketplace's URL and token; else the recording's URL).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// Flags of `dropday serve`.
@@ -86,6 +142,10 @@ pub struct RoomArgs {
     /// Poll every feed at this interval (e.g. 1s, 500ms), overriding the config.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub poll: Option<Duration>,
+    /// Append everything the room sees and does to this recording (for `dropday replay` and
+    /// `dropday report`); overrides the config's `record`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Flags of `dropday demo`.

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod model;
+pub mod record;
 pub mod room;
 pub mod serve;
 #[cfg(feature = "sim")]

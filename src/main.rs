@@ -50,6 +50,8 @@ fn main() -> ExitCode {
         }
         Command::Status(args) => runtime.block_on(run_status(args)),
         Command::Serve(args) => runtime.block_on(room::serve::run(args)),
+        Command::Replay(args) => runtime.block_on(room::replay::run(args)),
+        Command::Report(args) => runtime.block_on(room::report::run(args)),
     }
 }
 

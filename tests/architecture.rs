@@ -130,6 +130,7 @@ const TABLE: &[Layer] = &[
             "stderr_log",
             "serve",
             "status::render_table",
+            "record",
         ],
         must_not_use: &[],
         why: "the binary's launch code: wires pollers, control client, terminal and audit \

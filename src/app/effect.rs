@@ -25,6 +25,10 @@ pub trait EffectRunner {
     /// Starts one effect. `Effect::Quit` is handled by the runtime loop itself and also passed
     /// here, so a runner can flush what it holds.
     fn run(&mut self, effect: Effect);
+
+    /// Sees the room after each event's `update` (a recording notes the alert transitions,
+    /// acknowledgements and silences it made). Nothing by default.
+    fn observe(&mut self, _state: &super::state::State<'_>, _now: chrono::DateTime<chrono::Utc>) {}
 }
 
 /// Any `FnMut(Effect)` is a runner, for tests and small wiring.

@@ -21,6 +21,8 @@ pub enum Event {
     Control(ControlReport),
     /// What this person may do changed (a served session's role was changed on reload).
     Access(crate::app::state::Access),
+    /// An acknowledgement, silence or control action read from a recording (`dropday replay`).
+    Replayed(crate::app::replayed::Replayed),
     /// A signal (SIGTERM, SIGHUP, SIGINT) or the terminal going away: leave now.
     Shutdown(ShutdownReason),
 }

@@ -135,6 +135,12 @@ impl ActionLedger {
         });
     }
 
+    /// Records an action that was settled elsewhere (a replayed recording), under a fresh id.
+    pub fn push_settled(&mut self, mut entry: ActionEntry) {
+        entry.request.action_id = self.next_action_id();
+        self.entries.push(entry);
+    }
+
     /// Records one attempt's report. Returns the entry when this report settled it (the final
     /// outcome is known), so the caller can audit it exactly once.
     pub fn record(&mut self, report: &ControlReport) -> Option<&ActionEntry> {

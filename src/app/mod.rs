@@ -17,6 +17,7 @@ mod keys;
 pub mod ledger;
 pub mod operate;
 pub mod overlay;
+pub mod replayed;
 pub mod rows;
 mod run;
 pub mod session;

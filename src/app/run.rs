@@ -153,6 +153,7 @@ fn step<R: EffectRunner>(
         quit |= effect == Effect::Quit;
         runner.run(effect);
     }
+    runner.observe(&state.state(), now);
     if quit || state.session.quitting() {
         Some(reason.unwrap_or(Exit::Quit))
     } else {

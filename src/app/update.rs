@@ -70,6 +70,10 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             state.say(MessageKind::Warning, text, now);
             Vec::new()
         }
+        Event::Replayed(replayed) => {
+            super::replayed::apply(state, replayed);
+            Vec::new()
+        }
         Event::Shutdown(reason) => {
             let text = match reason {
                 ShutdownReason::Signal(name) => format!("{name}: leaving"),

@@ -7,6 +7,7 @@ use chrono::Utc;
 use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, ETAG, HeaderMap, IF_NONE_MATCH, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 
+use super::events::RawAnswer;
 use super::events::{PollOutcome, PollReport};
 use super::secret::Token;
 use super::wire::{Document, ErrorBody, FeedEntry, decode_document};
@@ -119,22 +120,32 @@ impl FeedClient {
 
     /// Polls the feed once. Never fails: a failure is a [`PollOutcome::Failed`].
     pub async fn poll(&mut self) -> PollReport {
+        self.poll_with_body().await.0
+    }
+
+    /// [`Self::poll`], with the answer's status and body as received when a 2xx document came
+    /// (what a recording keeps).
+    pub async fn poll_with_body(&mut self) -> (PollReport, Option<RawAnswer>) {
         let sent_at = Utc::now();
-        let outcome = match tokio::time::timeout(self.endpoint.timeout, self.fetch()).await {
-            Ok(outcome) => outcome,
-            Err(_) => PollOutcome::Failed(FeedFailure::Timeout {
-                timeout_ms: millis(self.endpoint.timeout),
-            }),
+        let (outcome, raw) = match tokio::time::timeout(self.endpoint.timeout, self.fetch()).await {
+            Ok(answer) => answer,
+            Err(_) => (
+                PollOutcome::Failed(FeedFailure::Timeout {
+                    timeout_ms: millis(self.endpoint.timeout),
+                }),
+                None,
+            ),
         };
-        PollReport {
+        let report = PollReport {
             feed: self.endpoint.kind,
             sent_at,
             received_at: Utc::now(),
             outcome,
-        }
+        };
+        (report, raw)
     }
 
-    async fn fetch(&mut self) -> PollOutcome {
+    async fn fetch(&mut self) -> (PollOutcome, Option<RawAnswer>) {
         let url = self.endpoint.url(self.endpoint.kind.path());
         let mut request = self.http.get(&url).timeout(self.endpoint.timeout);
         if let Some(token) = &self.endpoint.token {
@@ -145,24 +156,30 @@ impl FeedClient {
         }
         let response = match request.send().await {
             Ok(response) => response,
-            Err(e) => return PollOutcome::Failed(classify(&e, self.endpoint.timeout)),
+            Err(e) => {
+                return (
+                    PollOutcome::Failed(classify(&e, self.endpoint.timeout)),
+                    None,
+                );
+            }
         };
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
-            return if self.etag.is_some() {
+            let outcome = if self.etag.is_some() {
                 PollOutcome::NotModified
             } else {
                 PollOutcome::Failed(FeedFailure::UnexpectedNotModified)
             };
+            return (outcome, None);
         }
         let etag = header_text(response.headers(), ETAG);
         let body =
             match read_limited(response, self.endpoint.body_limit, self.endpoint.timeout).await {
                 Ok(body) => body,
-                Err(failure) => return PollOutcome::Failed(failure),
+                Err(failure) => return (PollOutcome::Failed(failure), None),
             };
         if !status.is_success() {
-            return PollOutcome::Failed(body.into_status_failure(status));
+            return (PollOutcome::Failed(body.into_status_failure(status)), None);
         }
         let outcome = decode_outcome(self.endpoint.kind, &body.bytes);
         // Only a document we could use may be the base of a later 304.
@@ -170,7 +187,11 @@ impl FeedClient {
             PollOutcome::Failed(_) => None,
             _ => etag,
         };
-        outcome
+        let raw = RawAnswer {
+            status: status.as_u16(),
+            body: body.bytes,
+        };
+        (outcome, Some(raw))
     }
 }
 

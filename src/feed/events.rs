@@ -20,6 +20,15 @@ pub struct PollReport {
     pub outcome: PollOutcome,
 }
 
+/// A 2xx answer as the feed sent it: what a recording keeps of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, unchanged.
+    pub body: Vec<u8>,
+}
+
 /// What a poll brought back.
 #[derive(Debug, Clone)]
 pub enum PollOutcome {

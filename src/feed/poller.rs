@@ -10,7 +10,11 @@ use tokio::task::JoinHandle;
 
 use super::FeedFailure;
 use super::client::{FeedClient, FeedEndpoint, build_http};
-use super::events::{PollOutcome, PollReport};
+use super::events::{PollOutcome, PollReport, RawAnswer};
+
+/// Sees every poll with its answer as received, before the report goes to the room (a
+/// recording). Called on the poller's task: it must not block.
+pub type PollTap = Arc<dyn Fn(&PollReport, Option<&RawAnswer>) + Send + Sync>;
 
 /// Longest wait between two polls of a failing feed, unless the server asks for longer.
 pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -87,6 +91,24 @@ pub fn spawn_pollers<E>(
 where
     E: From<PollReport> + Send + 'static,
 {
+    spawn_tapped_pollers(endpoints, max_backoff, events, None)
+}
+
+/// [`spawn_pollers`], each poll shown to `tap` (with its raw answer) before it is sent.
+///
+/// # Errors
+/// As [`spawn_pollers`].
+// Taking the sender drops it on return: the channel then closes once every poller has ended.
+#[allow(clippy::needless_pass_by_value)]
+pub fn spawn_tapped_pollers<E>(
+    endpoints: Vec<FeedEndpoint>,
+    max_backoff: Duration,
+    events: mpsc::Sender<E>,
+    tap: Option<PollTap>,
+) -> Result<Pollers, String>
+where
+    E: From<PollReport> + Send + 'static,
+{
     let mut wake = Vec::with_capacity(endpoints.len());
     let mut tasks = Vec::with_capacity(endpoints.len());
     for endpoint in endpoints {
@@ -104,6 +126,7 @@ where
             backoff,
             notify,
             events.clone(),
+            tap.clone(),
         )));
     }
     Ok(Pollers { wake, tasks })
@@ -114,12 +137,20 @@ async fn poll_loop<E>(
     backoff: Backoff,
     wake: Arc<Notify>,
     events: mpsc::Sender<E>,
+    tap: Option<PollTap>,
 ) where
     E: From<PollReport> + Send + 'static,
 {
     let mut failures: u32 = 0;
     loop {
-        let report = client.poll().await;
+        let report = match &tap {
+            Some(tap) => {
+                let (report, raw) = client.poll_with_body().await;
+                tap(&report, raw.as_ref());
+                report
+            }
+            None => client.poll().await,
+        };
         let retry_after = if let PollOutcome::Failed(failure) = &report.outcome {
             failures = failures.saturating_add(1);
             log::warn!("{} feed: {failure}", client.endpoint().kind);

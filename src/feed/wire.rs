@@ -158,6 +158,21 @@ pub struct Drop {
     /// The same counters per price band id (optional on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funnel_by_band: Option<BTreeMap<String, Funnel>>,
+    /// Downstream counters that keep moving after close (optional on the wire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_sale: Option<AfterSale>,
+}
+
+/// A drop's downstream counters, cumulative, still moving after the drop closes: return rate
+/// is `returned_units / funnel.units`, repeat-buyer rate `repeat_buyers / buyers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterSale {
+    /// Units sent back so far.
+    pub returned_units: u64,
+    /// Distinct buyers of the drop.
+    pub buyers: u64,
+    /// Buyers of the drop who bought again since.
+    pub repeat_buyers: u64,
 }
 
 /// Units allocated to a drop and units sold so far (cumulative).

@@ -3,6 +3,8 @@
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
 pub mod audit_log;
+pub mod replay;
+pub mod report;
 pub mod serve;
 pub mod shared;
 pub mod terminal;
@@ -20,7 +22,9 @@ use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
 use crate::feed::control::{ControlClient, RetryPolicy};
-use crate::feed::poller::{Pollers, spawn_pollers};
+use crate::feed::poller::{PollTap, Pollers, spawn_tapped_pollers};
+use crate::record::observe::{AlertWatch, action_entry};
+use crate::record::{Entry, RecordHandle, Recorder};
 #[cfg(feature = "sim")]
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::ui::{self, theme::Theme};
@@ -63,7 +67,30 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         return exit;
     }
     let speed = demo.as_ref().map(|d| d.speed);
-    let exit = control_room(&config, keymap, speed).await;
+    let command = if demo.is_some() { "demo" } else { "run" };
+    // A path that cannot be recorded into is refused now, before the screen is taken.
+    let recorder = match &args.record {
+        Some(path) => match Recorder::start(path, recording_header(&config, speed, command)) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                eprintln!("dropday: {e}");
+                return ExitCode::from(crate::config::EXIT_STATUS);
+            }
+        },
+        None => None,
+    };
+    let exit = control_room(&config, keymap, speed, recorder.as_ref()).await;
+    if let Some(recorder) = recorder {
+        match recorder.finish() {
+            Ok(written) => log::info!(
+                "recording: {} entries in {} frames, {} bytes",
+                written.entries,
+                written.frames,
+                written.file_bytes
+            ),
+            Err(e) => say_on_the_way_out(format_args!("dropday: {e}")),
+        }
+    }
     #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
         sim.shutdown().await;
@@ -137,6 +164,39 @@ async fn start_demo(
     Ok(sim)
 }
 
+/// The header of a recording segment: where the room runs and what it reads, no credentials.
+#[must_use]
+pub fn recording_header(config: &Config, speed: Option<f64>, command: &str) -> Entry {
+    Entry::Header(crate::record::Header {
+        format: crate::record::FORMAT_VERSION,
+        dropday: env!("CARGO_PKG_VERSION").to_owned(),
+        environment: config.ui.environment.clone(),
+        feeds: config
+            .feeds
+            .iter()
+            .map(|endpoint| crate::record::format::FeedSource {
+                feed: endpoint.kind.name().to_owned(),
+                url: crate::record::url_without_credentials(&endpoint.url(endpoint.kind.path())),
+            })
+            .collect(),
+        started_at: chrono::Utc::now(),
+        clock_rate: speed.unwrap_or(1.0),
+        command: command.to_owned(),
+    })
+}
+
+/// The pollers' tap that writes every poll into the recording.
+#[must_use]
+pub fn recording_tap(record: RecordHandle) -> PollTap {
+    std::sync::Arc::new(move |report, raw| {
+        record.write(Entry::of_poll(
+            report,
+            raw.map(|r| r.status),
+            raw.map(|r| r.body.as_slice()),
+        ));
+    })
+}
+
 /// What the launch says at start: deprecated settings, each feed, the environment.
 fn log_setup(config: &Config) {
     if let Some(warning) = config.alerts.deprecation_warning() {
@@ -202,11 +262,18 @@ async fn control_room(
     config: &Config,
     keymap: Keymap,
     demo_speed: Option<f64>,
+    recorder: Option<&Recorder>,
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
     log_setup(config);
-    let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
+    let record = recorder.map(Recorder::handle);
+    let pollers = spawn_tapped_pollers(
+        config.feeds.clone(),
+        config.max_backoff,
+        events_tx.clone(),
+        record.clone().map(recording_tap),
+    )?;
     let control = control_client(config)?;
     let room_config = RoomConfig {
         environment: config.ui.environment.clone(),
@@ -230,6 +297,8 @@ async fn control_room(
         control,
         events: events_tx.clone(),
         audit_log: config.audit_log.clone(),
+        record,
+        watch: AlertWatch::new(),
     };
 
     #[cfg(feature = "test-hooks")]
@@ -281,6 +350,10 @@ struct RoomEffects {
     control: Option<ControlClient>,
     events: mpsc::Sender<Event>,
     audit_log: PathBuf,
+    /// The recording, when `--record` is on.
+    record: Option<RecordHandle>,
+    /// The alert book as last recorded.
+    watch: AlertWatch,
 }
 
 impl EffectRunner for RoomEffects {
@@ -306,6 +379,9 @@ impl EffectRunner for RoomEffects {
             },
             Effect::PollNow => self.pollers.poll_now(),
             Effect::Audit(record) => {
+                if let Some(recording) = &self.record {
+                    recording.write(action_entry(&record));
+                }
                 log::info!(
                     "{} {} {}: {:?}{} after {} attempt(s), {} ms",
                     record.action,
@@ -328,6 +404,14 @@ impl EffectRunner for RoomEffects {
                 });
             }
             Effect::Quit => {}
+        }
+    }
+
+    fn observe(&mut self, state: &crate::app::State<'_>, now: chrono::DateTime<chrono::Utc>) {
+        if let Some(recording) = &self.record {
+            for entry in self.watch.changes(state.alerts(), now) {
+                recording.write(entry);
+            }
         }
     }
 }

@@ -123,6 +123,8 @@ async fn serve_room(
         control,
         events: events_tx.clone(),
         audit_log: config.audit_log.clone(),
+        record: None,
+        watch: crate::record::observe::AlertWatch::new(),
     };
     let serve = crate::serve::start(
         ssh,

@@ -224,7 +224,10 @@ impl World {
     /// Every drop as `GET /v1/drops` lists it.
     #[must_use]
     pub fn drops(&self) -> Vec<wire::Drop> {
-        self.drops.iter().map(|d| d.to_wire(self.start)).collect()
+        self.drops
+            .iter()
+            .map(|d| d.to_wire(self.start, self.t))
+            .collect()
     }
 
     /// One drop, when it exists.
@@ -233,7 +236,7 @@ impl World {
         self.drops
             .iter()
             .find(|d| d.spec.id == id)
-            .map(|d| d.to_wire(self.start))
+            .map(|d| d.to_wire(self.start, self.t))
     }
 
     /// Every hub as `GET /v1/hubs` lists it.
@@ -272,7 +275,7 @@ impl World {
     ) -> Result<wire::Drop, Refusal> {
         self.advance_to(now);
         let now_ms = (now - self.start).num_milliseconds();
-        let start = self.start;
+        let (start, t) = (self.start, self.t);
         let drop = self
             .drops
             .iter_mut()
@@ -283,7 +286,7 @@ impl World {
             DropAction::Resume => drop.resume(now_ms)?,
             DropAction::PriceBand(band) => drop.set_band(band)?,
         }
-        Ok(drop.to_wire(start))
+        Ok(drop.to_wire(start, t))
     }
 }
 

@@ -15,6 +15,13 @@ const VISITOR_WINDOW_S: i64 = 300;
 /// Seconds between samples of cumulative sessions kept for `visitors_now`.
 const VISITOR_SAMPLE_S: i64 = 10;
 
+/// Share of the units sold that come back within 30 days.
+const RETURN_SHARE: f64 = 0.07;
+/// Distinct buyers per order.
+const BUYERS_PER_ORDER: f64 = 0.93;
+/// Share of the buyers who buy again within 75 days of close.
+const REPEAT_SHARE: f64 = 0.18;
+
 /// The phase of a drop; `Paused` only through a control request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -148,8 +155,28 @@ impl DropSim {
         }
     }
 
-    /// The drop as `GET /v1/drops` shows it.
-    pub fn to_wire(&self, start: DateTime<Utc>) -> wire::Drop {
+    /// The downstream counters at sim second `t`: returns arrive over the 30 days after the
+    /// drop opens, repeat purchases over the 75 days after it closes, so both keep moving
+    /// after close. Each is a whole share of a count that never decreases times a ramp that
+    /// never decreases: cumulative, as the contract wants.
+    fn after_sale(&self, t: i64) -> wire::AfterSale {
+        const DAY_S: f64 = 86_400.0;
+        let ramp = |since: i64, days: f64| ((t - since) as f64 / (days * DAY_S)).clamp(0.0, 1.0);
+        let funnel = &self.total.funnel;
+        // Some buyers order twice within the drop: a buyer is fewer than an order.
+        let buyers = (funnel.orders as f64 * BUYERS_PER_ORDER) as u64;
+        wire::AfterSale {
+            returned_units: (funnel.units as f64
+                * RETURN_SHARE
+                * ramp(self.spec.opens.secs(), 30.0)) as u64,
+            buyers,
+            repeat_buyers: (buyers as f64 * REPEAT_SHARE * ramp(self.spec.closes.secs(), 75.0))
+                as u64,
+        }
+    }
+
+    /// The drop as `GET /v1/drops` shows it at sim second `t`.
+    pub fn to_wire(&self, start: DateTime<Utc>, t: i64) -> wire::Drop {
         let at = |offset: i64| start + TimeDelta::seconds(offset);
         let visitors = self
             .visitor_samples
@@ -190,6 +217,7 @@ impl DropSim {
                     .map(|(spec, tally)| (spec.id.clone(), tally.wire()))
                     .collect::<BTreeMap<_, _>>(),
             ),
+            after_sale: Some(self.after_sale(t)),
         }
     }
 

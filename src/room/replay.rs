@@ -1,0 +1,287 @@
+//! `dropday replay FILE`: the control room played from a recording, through the same `update`
+//! and the same views, read-only, with the recording's clock. The replay's own keys (space,
+//! ←/→, `[`/`]`, `g`) are looked at first; every other key goes to the room as usual, so the
+//! views, tables and details work as they did live (actions are refused: read-only).
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::audit::Operator;
+use crate::app::ids::RandomKeys;
+use crate::app::keymap::Keymap;
+use crate::app::{Effect, Event, Room, RoomConfig};
+use crate::cli::ReplayArgs;
+use crate::config::Config;
+use crate::record::Recording;
+use crate::record::replay::Player;
+use crate::ui::replay_banner::ReplayBanner;
+use crate::ui::{self, theme::Theme};
+
+use super::terminal;
+
+/// How often the replay advances and redraws.
+const FRAME: Duration = Duration::from_millis(100);
+/// Slowest and fastest replay speeds `[`/`]` reach.
+const SPEEDS: (f64, f64) = (0.25, 3600.0);
+
+/// Runs the replay until the operator quits.
+pub async fn run(args: ReplayArgs) -> ExitCode {
+    super::init_log_widget();
+    let config = match Config::load(args.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("dropday: {e}");
+            return ExitCode::from(crate::config::EXIT_STATUS);
+        }
+    };
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        eprintln!(
+            "dropday replay: --speed must be a positive number, not {}",
+            args.speed
+        );
+        return ExitCode::from(crate::config::EXIT_STATUS);
+    }
+    let recording = match Recording::read(&args.file) {
+        Ok(recording) => recording,
+        Err(e) => {
+            eprintln!("dropday replay: {e}");
+            return ExitCode::from(crate::config::EXIT_STATUS);
+        }
+    };
+    let keymap = match Keymap::with_overrides(&config.keys) {
+        Ok(keymap) => keymap,
+        Err(e) => {
+            eprintln!("dropday: {}", config.key_error(e.action(), e.to_string()));
+            return ExitCode::from(crate::config::EXIT_STATUS);
+        }
+    };
+    let mut replay = Replay::new(&recording, &config, keymap, args.ascii);
+    replay.speed = args.speed;
+    if let Some(from) = &args.from {
+        match replay.player.moment(from) {
+            Ok(at) => replay.seek(at),
+            Err(e) => {
+                eprintln!("dropday replay: --from {e}");
+                return ExitCode::from(crate::config::EXIT_STATUS);
+            }
+        }
+    }
+    if recording.cut_bytes > 0 {
+        log::warn!(
+            "the recording ends with {} bytes of a cut frame (the recorder was killed): replayed up to the last whole frame",
+            recording.cut_bytes
+        );
+    }
+    match play(&mut replay).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dropday replay: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The room being replayed and where the replay stands.
+struct Replay {
+    room: Room,
+    player: Player,
+    speed: f64,
+    paused: bool,
+    typing: Option<String>,
+    problem: Option<String>,
+    fresh: Box<dyn Fn() -> Room>,
+}
+
+impl Replay {
+    fn new(recording: &Recording, config: &Config, keymap: Keymap, ascii: bool) -> Replay {
+        let header = recording.header().clone();
+        let config = config.clone();
+        let fresh = move || {
+            let room_config = RoomConfig {
+                environment: header.environment.clone(),
+                simulated: header.command == "demo",
+                read_only: true,
+                keymap: keymap.clone(),
+                operator: Operator::default(),
+                thresholds: config.alerts.clone(),
+                color: config.ui.color.resolve_from_env(),
+                ascii: config.ui.ascii || ascii,
+                ids: Box::new(RandomKeys),
+            };
+            let mut board = config.board();
+            board.set_clock_rate(header.clock_rate);
+            Room::new(room_config, board)
+        };
+        Replay {
+            room: fresh(),
+            player: Player::new(recording),
+            speed: 1.0,
+            paused: false,
+            typing: None,
+            problem: None,
+            fresh: Box::new(fresh),
+        }
+    }
+
+    /// Plays up to `to` (a local instant of the recording); `true` when the room wants to quit.
+    fn advance(&mut self, to: DateTime<Utc>) -> bool {
+        let mut quit = false;
+        for (event, at) in self.player.advance(to.min(self.player.end())) {
+            quit |= self.room.update(event, at).contains(&Effect::Quit);
+        }
+        quit
+    }
+
+    /// Goes to `to`: forward by playing on, backward by playing a fresh room from the start
+    /// (the person's view, selection and filters are kept).
+    fn seek(&mut self, to: DateTime<Utc>) {
+        let to = to.clamp(self.player.start(), self.player.end());
+        if to < self.player.clock() {
+            let session = self.room.session.clone();
+            self.room = (self.fresh)();
+            self.room.session = session;
+            self.player.rewind();
+        }
+        self.advance(to);
+    }
+
+    fn banner(&self) -> ReplayBanner {
+        let (start, end, at) = (self.player.start(), self.player.end(), self.player.clock());
+        let span = (end - start).num_milliseconds().max(1) as f64;
+        ReplayBanner {
+            at: self.room.board.feeds().server_now(at),
+            speed: self.speed,
+            paused: self.paused,
+            progress_pct: ((at - start).num_milliseconds() as f64 / span * 100.0).clamp(0.0, 100.0),
+            finished: self.player.finished(),
+            typing: self.typing.clone(),
+            problem: self.problem.clone(),
+        }
+    }
+
+    /// The replay's key table; `false` for a key that is not the replay's (the room's).
+    fn on_key(&mut self, key: KeyEvent) -> bool {
+        if let Some(typing) = &mut self.typing {
+            match key.code {
+                KeyCode::Char(c) => typing.push(c),
+                KeyCode::Backspace => {
+                    typing.pop();
+                }
+                KeyCode::Esc => self.typing = None,
+                KeyCode::Enter => {
+                    let text = self.typing.take().unwrap_or_default();
+                    match self.player.moment(&text) {
+                        Ok(at) => {
+                            self.problem = None;
+                            self.seek(at);
+                        }
+                        Err(e) => self.problem = Some(e),
+                    }
+                }
+                _ => {}
+            }
+            return true;
+        }
+        if key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
+            return false;
+        }
+        let minute = TimeDelta::minutes(1);
+        match key.code {
+            KeyCode::Char(' ') => self.paused = !self.paused,
+            KeyCode::Left => self.seek(self.player.clock() - scaled(minute, self.rate())),
+            KeyCode::Right => self.seek(self.player.clock() + scaled(minute, self.rate())),
+            KeyCode::Char('[') => self.speed = (self.speed / 2.0).max(SPEEDS.0),
+            KeyCode::Char(']') => self.speed = (self.speed * 2.0).min(SPEEDS.1),
+            KeyCode::Char('g') => {
+                self.problem = None;
+                self.typing = Some(String::new());
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// Server seconds per local second of the recording (the demo's speed).
+    fn rate(&self) -> f64 {
+        self.room.board.feeds().settings().clock_rate
+    }
+}
+
+/// A minute of server time is `1 / rate` of a minute on the recording's local clock.
+fn scaled(delta: TimeDelta, rate: f64) -> TimeDelta {
+    let rate = if rate.is_finite() && rate > 0.0 {
+        rate
+    } else {
+        1.0
+    };
+    TimeDelta::milliseconds((delta.num_milliseconds() as f64 / rate) as i64)
+}
+
+async fn play(replay: &mut Replay) -> Result<(), Box<dyn std::error::Error>> {
+    let (mut screen, guard) = terminal::enter()?;
+    let (signals_tx, mut signals) = mpsc::channel::<Event>(4);
+    let forwarder = terminal::spawn_signal_forwarder(signals_tx)?;
+    let theme = Theme::new(replay.room.session.color(), replay.room.session.ascii());
+    if let Ok(size) = screen.size() {
+        replay.room.update(
+            Event::Resize(size.width, size.height),
+            replay.player.clock(),
+        );
+    }
+    let mut input = crossterm::event::EventStream::new();
+    let mut frame = tokio::time::interval(FRAME);
+    let mut last = Instant::now();
+    let result = loop {
+        let mut quit = false;
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(raw)) => {
+                    if let Some(event) = Event::from_terminal(raw) {
+                        let handled = matches!(&event, Event::Key(key) if replay.on_key(*key));
+                        if !handled {
+                            let at = replay.player.clock();
+                            quit = replay.room.update(event, at).contains(&Effect::Quit)
+                                || replay.room.session.quitting();
+                        }
+                    }
+                }
+                _ => quit = true,
+            },
+            _ = signals.recv() => quit = true,
+            _ = frame.tick() => {
+                let now = Instant::now();
+                let real = now - last;
+                last = now;
+                if !replay.paused && !replay.player.finished() {
+                    // `--speed` is recording time per real time: x1 plays as it was lived.
+                    let step = TimeDelta::milliseconds((real.as_secs_f64() * 1000.0 * replay.speed) as i64);
+                    let to = replay.player.clock() + step;
+                    quit = replay.advance(to);
+                }
+            }
+        }
+        if quit {
+            break Ok(());
+        }
+        let at = replay.player.clock();
+        let banner = replay.banner();
+        if let Err(e) = screen.draw(|frame| {
+            ui::view(frame, &replay.room.state(), &theme, at);
+            ui::replay_banner::render(frame, &banner, &theme);
+        }) {
+            break Err(e.into());
+        }
+    };
+    forwarder.abort();
+    drop(guard);
+    let _ = screen.show_cursor();
+    result
+}
