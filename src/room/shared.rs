@@ -21,8 +21,7 @@ use crate::model::format::Zone;
 use crate::model::report::Report;
 use crate::serve::keys::Role;
 use crate::serve::{
-    ColourProfile, RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest,
-    TermSize,
+    RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest, TermSize,
 };
 use crate::status::render_table;
 use crate::ui::{self, theme::Theme};
@@ -168,11 +167,7 @@ impl Rooms for ServedRooms {
             key_name: Some(info.name.clone()),
             key_fingerprint: Some(info.key_fingerprint.clone()),
         };
-        let color = match info.colour {
-            ColourProfile::NoColour => ColorMode::Never,
-            ColourProfile::Ansi16 => ColorMode::Ansi16,
-            ColourProfile::Ansi256 | ColourProfile::TrueColour => ColorMode::Ansi256,
-        };
+        let color = info.colour;
         let zone = info
             .tz
             .as_deref()

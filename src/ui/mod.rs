@@ -15,6 +15,7 @@ pub mod log;
 pub mod overview;
 pub mod panel;
 pub mod popups;
+pub mod sgr;
 pub mod status_bar;
 pub mod text;
 pub mod theme;
