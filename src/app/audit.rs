@@ -11,7 +11,7 @@ use serde::Serialize;
 /// Who is operating: read once from the environment at start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Operator {
-    /// `$USER` (or `$LOGNAME`), when set.
+    /// `$USER` (or `$LOGNAME`), else the login name of the process's uid.
     pub user: Option<String>,
     /// First field of `$SSH_CLIENT` (the address the operator connected from), when set.
     pub ssh_client: Option<String>,
@@ -34,12 +34,14 @@ impl Operator {
             .unwrap_or("someone")
     }
 
-    /// The operator as the process environment describes it.
+    /// The operator as the process environment describes it: `$USER`, else `$LOGNAME`, else
+    /// `login_name` (the launch code passes the passwd name of the process's uid: a service or
+    /// `env -i` has neither variable, and `"user": null` in the audit answers nobody).
     #[must_use]
-    pub fn from_env() -> Self {
+    pub fn from_env(login_name: impl FnOnce() -> Option<String>) -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Self {
-            user: var("USER").or_else(|| var("LOGNAME")),
+            user: var("USER").or_else(|| var("LOGNAME")).or_else(login_name),
             ssh_client: var("SSH_CLIENT")
                 .and_then(|v| v.split_whitespace().next().map(str::to_owned)),
             key_name: None,
@@ -65,7 +67,7 @@ pub enum AuditOutcome {
 pub struct AuditRecord {
     /// When the final outcome arrived (local clock).
     pub time: DateTime<Utc>,
-    /// The operator's login (`$USER`, else `$LOGNAME`), when known.
+    /// The operator's login (`$USER`, else `$LOGNAME`, else the login name of the uid).
     pub user: Option<String>,
     /// Where the operator's SSH session comes from (`$SSH_CLIENT`'s address), when over SSH.
     pub ssh_client: Option<String>,

@@ -21,6 +21,8 @@ pub enum Event {
     Control(ControlReport),
     /// What this person may do changed (a served session's role was changed on reload).
     Access(crate::app::state::Access),
+    /// What came of an `Effect::Export`: the path written, or why not, in words.
+    Exported(Result<String, String>),
     /// A signal (SIGTERM, SIGHUP, SIGINT) or the terminal going away: leave now.
     Shutdown(ShutdownReason),
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 pub use crate::app::ColorMode;
+pub use crate::app::session::Bell;
 use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
@@ -90,7 +91,24 @@ pub struct UiSettings {
     pub read_only: bool,
     /// The zone clock times are shown in (`ui.timezone`: "UTC", "local" or an IANA name).
     pub timezone: Zone,
+    /// Environments where pause, resume and band switches are confirmed by typing the drop
+    /// id (`ui.type_to_confirm`, default `["production", "prod"]`), lower case.
+    pub type_to_confirm: Vec<String>,
+    /// Which new alerts ring the terminal bell (`ui.bell`, default `critical`).
+    pub bell: Bell,
 }
+
+impl UiSettings {
+    /// Whether `environment` is one where confirming means typing the drop id (any case).
+    #[must_use]
+    pub fn confirms_by_typing(&self) -> bool {
+        let environment = self.environment.trim().to_ascii_lowercase();
+        self.type_to_confirm.iter().any(|e| *e == environment)
+    }
+}
+
+/// `ui.type_to_confirm` when the file does not set it.
+pub const DEFAULT_TYPE_TO_CONFIRM: [&str; 2] = ["production", "prod"];
 
 /// The validated configuration.
 #[derive(Debug, Clone)]

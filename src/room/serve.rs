@@ -99,6 +99,7 @@ async fn serve_room(
             deployment: Deployment {
                 environment: config.ui.environment.clone(),
                 simulated: false,
+                type_to_confirm: config.ui.confirms_by_typing(),
             },
             thresholds: config.alerts.clone(),
             ids: Box::new(RandomKeys),
@@ -113,6 +114,8 @@ async fn serve_room(
             read_only: config.ui.read_only,
             zone: config.ui.timezone,
             settled_pct: config.alerts.settled_within_pct,
+            bell: config.ui.bell,
+            export_dir: config.serve.raw.export_dir.clone(),
         },
         to_loop,
     ));
@@ -122,6 +125,7 @@ async fn serve_room(
         control,
         events: events_tx.clone(),
         audit_log: config.audit_log.clone(),
+        export_dir: config.serve.raw.export_dir.clone(),
     };
     let serve = crate::serve::start(
         ssh,

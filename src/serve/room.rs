@@ -111,6 +111,11 @@ pub trait SessionRoom: Send {
     fn on_role_changed(&mut self, role: Role);
     /// Draws the whole room into a frame of the session's size.
     fn draw(&mut self, frame: &mut Frame<'_>);
+    /// Whether the person's terminal bell should ring now (a new alert at their `ui.bell`
+    /// level); asked after each draw, answered once per ring.
+    fn take_bell(&mut self) -> bool {
+        false
+    }
 }
 
 /// An `ssh host status [--json] [--check]` request.

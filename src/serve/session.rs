@@ -217,7 +217,11 @@ impl RoomTask {
             log::warn!("serve: drawing a session's frame failed: {e}");
             return;
         }
-        let frame = bytes.take();
+        let mut frame = bytes.take();
+        if self.room.take_bell() {
+            // After the frame: BEL never lands inside one of its sequences.
+            frame.push(0x07);
+        }
         if !frame.is_empty() {
             self.slot.offer(frame);
         }
