@@ -878,3 +878,49 @@ fn color_never_and_no_color_write_no_colour_at_all() {
         );
     }
 }
+
+// -- demo keeps to its own audit file; :export writes the triage list -------------------------
+
+#[test]
+fn demo_audits_into_a_file_of_its_own_and_export_writes_csv() {
+    let home = Home::new();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let tmp_text = tmp.to_str().expect("utf-8 path").to_owned();
+    let mut run = PtyRun::spawn(&home, &["demo"], &[("TMPDIR", &tmp_text)], 100, 30);
+    run.wait_for("hoodie-01 live", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" live "))
+    });
+    run.send("p");
+    run.wait_for_text("Confirm: Pause hoodie-01?", SETTLE);
+    run.send("y");
+    run.wait_for("hoodie-01 paused", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" paused "))
+    });
+    run.send("2");
+    run.wait_for_text("Overdue orders", SETTLE);
+    run.send(":export late.csv\r");
+    run.wait_for_text("exported to late.csv", SETTLE);
+    run.send("q");
+    let finished = run.wait_exit(SETTLE);
+    assert_eq!(finished.code, Some(0), "{}", finished.screen);
+
+    let csv = std::fs::read_to_string(home.path().join("late.csv")).expect("late.csv written");
+    assert!(
+        csv.starts_with("hub,order,drop,stage,reason,due_utc,overdue_minutes\n"),
+        "{csv}"
+    );
+    let said = after_leaving(&finished);
+    let named = said
+        .lines()
+        .find_map(|l| l.split_once("dropday demo: this run's audit log: "))
+        .map(|(_, path)| path.trim())
+        .unwrap_or_else(|| panic!("the audit file is named on exit: {said}"));
+    assert!(named.starts_with(&tmp_text), "{named}");
+    let audit = std::fs::read_to_string(named.trim()).expect("the named audit file");
+    assert!(audit.contains("\"action\":\"pause\""), "{audit}");
+    assert!(
+        !home.audit_log().exists() && !home.path().join("state/dropday/audit.jsonl").exists(),
+        "demo wrote into the real audit log"
+    );
+}

@@ -858,3 +858,71 @@ fn export_writes_the_filtered_list_as_csv() {
     );
     assert_eq!(message(&state), "export failed: /nope: denied");
 }
+
+#[test]
+fn a_new_alert_rings_the_bell_once_at_the_sessions_level() {
+    use dropday::app::session::Bell;
+    use dropday::model::alerts::Severity;
+    let rings = |bell: Bell| -> (usize, usize) {
+        let mut room = Room::new(RoomConfig { bell, ..config() }, ui_common::board());
+        let first = room.update(Event::Tick(now()), now());
+        let again = room.update(Event::Tick(now() + TimeDelta::seconds(1)), now());
+        let count = |effects: &[Effect]| effects.iter().filter(|e| **e == Effect::Bell).count();
+        (count(&first), count(&again))
+    };
+    let room = ui_common::state();
+    let firing = |severity: Severity| room.board.alerts().firing().any(|a| a.severity == severity);
+    assert!(firing(Severity::Warning), "the fixture raises a warning");
+    let critical = usize::from(firing(Severity::Critical));
+    assert_eq!(
+        rings(Bell::Critical),
+        (critical, 0),
+        "once, and only for critical"
+    );
+    assert_eq!(
+        rings(Bell::Warning),
+        (1, 0),
+        "one ring however many alerts came at once"
+    );
+    assert_eq!(rings(Bell::Off), (0, 0));
+}
+
+#[test]
+fn the_sender_is_told_the_answer_applied_on_another_session() {
+    use dropday::app::session::{Session, SessionConfig};
+    use dropday::app::{follow_board, update};
+    let mut room = ui_common::state();
+    let request = confirmed_pause(&mut room);
+    let drop = room.board.feeds().drops()[0].clone();
+    // The board's own session (a served room's loop) applies the answer.
+    let mut loop_session = Session::new(
+        SessionConfig {
+            read_only: Some("the board's own session".to_owned()),
+            shared: true,
+            keymap: Keymap::default(),
+            operator: dropday::app::audit::Operator::default(),
+            color: dropday::app::ColorMode::Never,
+            ascii: true,
+            bell: dropday::app::session::Bell::Off,
+        },
+        &room.board,
+    );
+    update(
+        &mut room.board,
+        &mut loop_session,
+        report(
+            request.action_id,
+            1,
+            AttemptResult::Applied(Box::new(drop)),
+            true,
+        ),
+        now(),
+    );
+    assert!(message(&room).starts_with("sent:"), "{}", message(&room));
+    follow_board(&room.board, &mut room.session, now());
+    assert_eq!(message(&room), "pause hoodie-01: applied");
+    // Told once.
+    let later = now() + TimeDelta::seconds(9);
+    follow_board(&room.board, &mut room.session, later);
+    assert!(room.session.current_message(later).is_none());
+}

@@ -606,4 +606,39 @@ mod tests {
             .expect("token");
         assert_eq!(token.bearer(), "Bearer s3cret");
     }
+
+    #[test]
+    fn type_to_confirm_and_bell_are_read_and_checked() {
+        let defaults = Config::parse("[ui]\nenvironment = \"Production\"\n", None).expect("valid");
+        assert_eq!(defaults.ui.type_to_confirm, ["production", "prod"]);
+        assert!(defaults.ui.confirms_by_typing(), "names match in any case");
+        assert_eq!(defaults.ui.bell, Bell::Critical);
+        let set = Config::parse(
+            "[ui]\nenvironment = \"live\"\ntype_to_confirm = [\"LIVE\"]\nbell = \"warning\"\n",
+            None,
+        )
+        .expect("valid");
+        assert!(set.ui.confirms_by_typing());
+        assert_eq!(set.ui.bell, Bell::Warning);
+        let off = Config::parse("[ui]\nenvironment = \"prod\"\ntype_to_confirm = []\n", None)
+            .expect("valid");
+        assert!(!off.ui.confirms_by_typing());
+        for (text, expected) in [
+            (
+                "[ui]\ntype_to_confirm = \"prod\"\n",
+                "config error in dropday.toml line 2 key `ui.type_to_confirm`: invalid type",
+            ),
+            (
+                "[ui]\ntype_to_confirm = [\"prod\", \" \"]\n",
+                "config error in dropday.toml line 2 key `ui.type_to_confirm`: an environment name is empty",
+            ),
+            (
+                "[ui]\nbell = \"loud\"\n",
+                "config error in dropday.toml line 2 key `ui.bell`: `loud` is not a bell setting",
+            ),
+        ] {
+            let error = error_of(text);
+            assert!(error.starts_with(expected), "{text:?}: {error}");
+        }
+    }
 }
