@@ -132,10 +132,11 @@ async fn a_read_only_token_turns_the_session_read_only_at_the_first_403() {
         "the reason is on screen:\n{screen}"
     );
 
-    // Nothing more can be sent, by any path, and each says why.
+    // Nothing more can be sent, by any path, and each says why. `b` opens the picker to look
+    // at the margins (issue 10); choosing a band there says why nothing is sent.
     for events in [
         vec![ch('p')],
-        vec![ch('b')],
+        vec![ch('b'), key(KeyCode::Enter), key(KeyCode::Esc)],
         vec![
             ch(':'),
             ch('p'),
@@ -182,7 +183,15 @@ fn read_only_sessions_refuse_every_control_path_and_say_why() {
     let now = Utc::now();
     for (events, what) in [
         (vec![ch('p')], "pause/resume"),
-        (vec![ch('b')], "band"),
+        (
+            vec![
+                ch('b'),
+                key(KeyCode::Down),
+                key(KeyCode::Enter),
+                key(KeyCode::Esc),
+            ],
+            "band",
+        ),
         (
             [
                 vec![ch(':')],

@@ -722,3 +722,205 @@ async fn two_operators_in_two_processes_pause_at_once_and_each_gets_the_servers_
     assert_eq!(audited, vec!["applied", "refused"]);
     sim.shutdown().await;
 }
+
+// -- every terminal: --ascii, --color 16, --color never, NO_COLOR, byte by byte ----------------
+
+/// Drives `dropday demo` through every view, the help, the details pane, the confirmation
+/// dialog (pause and band), the band picker and both text lines, then quits; returns every
+/// byte the program wrote.
+fn tour_every_screen(args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
+    let home = Home::new();
+    let mut all = vec!["demo"];
+    all.extend_from_slice(args);
+    let mut run = PtyRun::spawn(&home, &all, env, 100, 30);
+    run.wait_for_text("hoodie-01", SETTLE);
+    // (keys, text that must be on screen after them, text that must be gone): an Esc is
+    // waited on until what it closed is gone, so the next key is not read as Alt+key.
+    let steps: &[(&str, &str, Option<&str>)] = &[
+        ("?", "Navigate", None),
+        ("\x1b", "Drops", Some("Navigate")),
+        ("\r", "Drop hoodie-01", None),
+        ("\x1b", "Drops", Some("Drop hoodie-01")),
+        ("p", "Confirm: Pause hoodie-01?", None),
+        ("n", "cancelled: nothing sent", Some("Confirm:")),
+        ("b", "Price band of hoodie-01", None),
+        ("j", "Price band of hoodie-01", None),
+        ("\r", "Confirm: Set band B on hoodie-01?", None),
+        ("n", "cancelled: nothing sent", Some("Confirm:")),
+        (":", "Drops", Some("? help")),
+        ("pause hood", ":pause hood", None),
+        ("\x1b", "Drops", Some(":pause hood")),
+        ("/", "Drops", Some("? help")),
+        ("hoodie", "/hoodie", None),
+        ("\x1b", "Drops", Some("/hoodie")),
+        ("2", "Overdue orders", None),
+        ("3", "Terminals of", None),
+        ("4", "Control actions", None),
+        ("5", "dropday::room", None),
+        ("?", "Navigate", None),
+        ("\x1b", "dropday::room", Some("Navigate")),
+        ("1", "Drops", Some("dropday::room")),
+    ];
+    for (keys, shows, gone) in steps {
+        run.send(keys);
+        run.wait_for(&format!("{shows:?} after {keys:?}"), SETTLE, |s| {
+            s.contains(shows) && gone.is_none_or(|g| !s.contains(g))
+        });
+    }
+    run.send("q");
+    let finished = run.wait_exit(SETTLE);
+    assert_eq!(finished.code, Some(0), "{}", finished.screen);
+    finished.bytes
+}
+
+/// The parameters of every SGR sequence (`ESC[…m`) in `bytes`.
+fn sgr_sequences(bytes: &[u8]) -> Vec<Vec<u32>> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0x1b && bytes[i + 1] == b'[' {
+            let start = i + 2;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b';') {
+                end += 1;
+            }
+            if bytes.get(end) == Some(&b'm') {
+                let text = std::str::from_utf8(&bytes[start..end]).expect("digits");
+                found.push(
+                    text.split(';')
+                        .map(|p| p.parse::<u32>().unwrap_or(0))
+                        .collect(),
+                );
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// Colour parameters of an SGR sequence: basic colours, 256-colour and RGB selections.
+fn colours_in(params: &[u32]) -> Vec<String> {
+    let mut colours = Vec::new();
+    let mut i = 0;
+    while i < params.len() {
+        match params[i] {
+            38 | 48 | 58 => {
+                let used = match params.get(i + 1) {
+                    Some(5) => 3,
+                    Some(2) => 5,
+                    _ => 1,
+                };
+                let end = (i + used).min(params.len());
+                colours.push(
+                    params[i..end]
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                );
+                i += used;
+                continue;
+            }
+            p @ (30..=37 | 90..=97 | 40..=47 | 100..=107) => colours.push(p.to_string()),
+            _ => {}
+        }
+        i += 1;
+    }
+    colours
+}
+
+#[test]
+fn ascii_and_sixteen_colours_hold_byte_by_byte_in_every_view_and_dialog() {
+    let bytes = tour_every_screen(&["--ascii", "--color", "16"], &[]);
+    if let Some(at) = bytes.iter().position(|b| *b >= 0x80) {
+        let from = at.saturating_sub(80);
+        panic!(
+            "--ascii wrote byte {:#x} at {at}: …{}…",
+            bytes[at],
+            String::from_utf8_lossy(&bytes[from..(at + 40).min(bytes.len())])
+        );
+    }
+    let sequences = sgr_sequences(&bytes);
+    let colours: Vec<String> = sequences.iter().flat_map(|s| colours_in(s)).collect();
+    assert!(
+        !colours.is_empty(),
+        "--color 16 still draws in colour (basic codes)"
+    );
+    let extended: Vec<&String> = colours
+        .iter()
+        .filter(|c| c.starts_with("38;") || c.starts_with("48;") || c.starts_with("58;"))
+        .collect();
+    assert!(
+        extended.is_empty(),
+        "--color 16 wrote 256-colour or RGB sequences: {extended:?}"
+    );
+}
+
+#[test]
+fn color_never_and_no_color_write_no_colour_at_all() {
+    for (args, env) in [
+        (&["--color", "never"][..], &[][..]),
+        (&[][..], &[("NO_COLOR", "1")][..]),
+    ] {
+        let bytes = tour_every_screen(args, env);
+        let sequences = sgr_sequences(&bytes);
+        let colours: Vec<String> = sequences.iter().flat_map(|s| colours_in(s)).collect();
+        assert!(
+            colours.is_empty(),
+            "{args:?} {env:?}: colour sequences {colours:?}"
+        );
+        // Still readable: emphasis (bold, reverse video) carries the states.
+        assert!(
+            sequences.iter().any(|s| s.contains(&7)),
+            "{args:?} {env:?}: no reverse video at all"
+        );
+    }
+}
+
+// -- demo keeps to its own audit file; :export writes the triage list -------------------------
+
+#[test]
+fn demo_audits_into_a_file_of_its_own_and_export_writes_csv() {
+    let home = Home::new();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let tmp_text = tmp.to_str().expect("utf-8 path").to_owned();
+    let mut run = PtyRun::spawn(&home, &["demo"], &[("TMPDIR", &tmp_text)], 100, 30);
+    run.wait_for("hoodie-01 live", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" live "))
+    });
+    run.send("p");
+    run.wait_for_text("Confirm: Pause hoodie-01?", SETTLE);
+    run.send("y");
+    run.wait_for("hoodie-01 paused", SETTLE, |s| {
+        drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" paused "))
+    });
+    run.send("2");
+    run.wait_for_text("Overdue orders", SETTLE);
+    run.send(":export late.csv\r");
+    run.wait_for_text("exported to late.csv", SETTLE);
+    run.send("q");
+    let finished = run.wait_exit(SETTLE);
+    assert_eq!(finished.code, Some(0), "{}", finished.screen);
+
+    let csv = std::fs::read_to_string(home.path().join("late.csv")).expect("late.csv written");
+    assert!(
+        csv.starts_with("hub,order,drop,stage,reason,due_utc,overdue_minutes\n"),
+        "{csv}"
+    );
+    let said = after_leaving(&finished);
+    let named = said
+        .lines()
+        .find_map(|l| l.split_once("dropday demo: this run's audit log: "))
+        .map(|(_, path)| path.trim())
+        .unwrap_or_else(|| panic!("the audit file is named on exit: {said}"));
+    assert!(named.starts_with(&tmp_text), "{named}");
+    let audit = std::fs::read_to_string(named.trim()).expect("the named audit file");
+    assert!(audit.contains("\"action\":\"pause\""), "{audit}");
+    assert!(
+        !home.audit_log().exists() && !home.path().join("state/dropday/audit.jsonl").exists(),
+        "demo wrote into the real audit log"
+    );
+}

@@ -61,7 +61,7 @@ fn viewer_and_operator_see_their_roles_and_a_resize_reaches_the_room() {
     let screen = ravi.wait_for_text("person: ravi [RW]", SETTLE);
     assert!(screen.contains("role: operator"), "{screen}");
     assert!(
-        screen.contains("colour: NoColour ascii: false tz: -"),
+        screen.contains("colour: Never ascii: false tz: -"),
         "{screen}"
     );
 

@@ -204,7 +204,13 @@ fn active_band_is_not_asked_again() {
 fn read_only_refuses_every_control_path_and_says_why() {
     for events in [
         vec![ch('p')],
-        vec![ch('b')],
+        // The picker opens to look at the margins (issue 10); choosing says why not.
+        vec![
+            ch('b'),
+            key(KeyCode::Down),
+            key(KeyCode::Enter),
+            key(KeyCode::Esc),
+        ],
         [vec![ch(':')], typed("pause hoodie-01")].concat(),
         [vec![ch(':')], typed("band hoodie-01 B")].concat(),
     ] {
@@ -606,4 +612,342 @@ fn alert_rules_run_on_the_tick_not_on_each_report() {
     let tick = now() + TimeDelta::seconds(1);
     state.update(Event::Tick(tick), tick);
     assert!(feed_error(&state), "the next tick raises it");
+// -- safe and quick hands (issue 10) ----------------------------------------------------------
+
+#[test]
+fn read_only_offers_no_action_keys_and_the_picker_only_shows() {
+    let mut state = state_with(read_only_config());
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    let footer = screen.lines().last().unwrap_or("");
+    assert!(footer.contains("? help"), "{footer}");
+    for hidden in ["p pause", "b band"] {
+        assert!(
+            !footer.contains(hidden),
+            "read-only footer offers {hidden}: {footer}"
+        );
+    }
+    press(&mut state, [ch('?')]);
+    let help = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(!help.contains("pause/resume drop"), "{help}");
+    assert!(!help.contains("price band picker"), "{help}");
+    assert!(
+        help.contains("b shows the bands; nothing is sent"),
+        "{help}"
+    );
+    press(&mut state, [key(KeyCode::Esc)]);
+
+    // b opens the picker to look at the margins, and says it is only to look.
+    let effects = press(&mut state, [ch('b')]);
+    assert!(effects.is_empty());
+    assert!(
+        matches!(state.session.overlay(), Some(Overlay::BandPicker(_))),
+        "{:?}",
+        state.session.overlay()
+    );
+    let picker = screen_text(&draw(&state, 100, 30, &theme()));
+    assert!(picker.contains("Price band of hoodie-01"), "{picker}");
+    assert!(picker.contains("nothing can be sent"), "{picker}");
+    // Choosing a band sends nothing and says why; the picker stays open to look on.
+    let effects = press(&mut state, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert!(sends(&effects).is_empty(), "{effects:?}");
+    assert!(matches!(
+        state.session.overlay(),
+        Some(Overlay::BandPicker(_))
+    ));
+    assert!(message(&state).contains("read-only"), "{}", message(&state));
+    assert!(state.board.ledger().entries().is_empty());
+}
+
+#[test]
+fn a_long_read_only_reason_ends_at_a_word_at_80_columns() {
+    let mut state = state_with(read_only_config());
+    press(&mut state, [ch('p')]);
+    let screen = screen_text(&draw(&state, 80, 24, &theme()));
+    let status = screen.lines().last().unwrap_or("").trim_end();
+    assert!(
+        status.starts_with("read-only (started with --read-only)"),
+        "{status}"
+    );
+    let tabs = screen.lines().nth(2).unwrap_or("").trim_end();
+    // Whole words, or a word and `…`: never `read-only: started wi`.
+    let tail = tabs.rsplit("  ").next().unwrap_or("");
+    assert!(
+        tail.ends_with('…') || tail.ends_with("--read-only") || !tail.contains("read-only"),
+        "{tabs}"
+    );
+}
+
+fn production_config() -> RoomConfig {
+    RoomConfig {
+        environment: "prod".to_owned(),
+        type_to_confirm: true,
+        ..config()
+    }
+}
+
+#[test]
+fn production_asks_for_the_drop_id_typed_out() {
+    let mut state = state_with(production_config());
+    press(&mut state, [ch('p')]);
+    let Some(Overlay::Confirm(confirm)) = state.session.overlay() else {
+        panic!("p opens the confirmation: {:?}", state.session.overlay());
+    };
+    assert_eq!(confirm.typed.as_deref(), Some(""));
+    let dialog = screen_text(&draw(&state, 100, 30, &theme()));
+    assert!(dialog.contains("Type hoodie-01 to confirm"), "{dialog}");
+
+    // A reflex y (or Enter) sends nothing: y is a letter typed, Enter checks the id.
+    let effects = press(&mut state, [ch('y'), key(KeyCode::Enter)]);
+    assert!(sends(&effects).is_empty(), "{effects:?}");
+    assert!(
+        message(&state).contains("not hoodie-01"),
+        "{}",
+        message(&state)
+    );
+    let effects = press(&mut state, [key(KeyCode::Backspace)]);
+    assert!(effects.is_empty());
+    let effects = press(&mut state, typed("HOODIE-01"));
+    let sent = sends(&effects);
+    assert_eq!(sent.len(), 1, "{effects:?}");
+    assert_eq!(sent[0].drop_id, "hoodie-01");
+    assert_eq!(sent[0].action, ControlAction::Pause);
+
+    // Band switches too; Esc cancels.
+    let effects = press(
+        &mut state,
+        [
+            vec![ch(':')],
+            typed("band hoodie-01 B"),
+            vec![ch('y')],
+            vec![key(KeyCode::Esc)],
+        ]
+        .concat(),
+    );
+    assert!(sends(&effects).is_empty(), "{effects:?}");
+    assert!(state.session.overlay().is_none());
+    assert_eq!(message(&state), "cancelled: nothing sent");
+    // Staging keeps `y`.
+    let mut staging = ui_common::state();
+    assert_eq!(sends(&press(&mut staging, [ch('p'), ch('y')])).len(), 1);
+}
+
+#[test]
+fn tab_completes_commands_drop_ids_and_bands_in_any_case() {
+    let mut state = state();
+    press(&mut state, [ch(':'), ch('p'), ch('a'), key(KeyCode::Tab)]);
+    assert_eq!(
+        state.session.overlay(),
+        Some(&Overlay::CommandLine("pause ".to_owned()))
+    );
+    press(&mut state, [ch('H'), ch('O'), key(KeyCode::Tab)]);
+    assert_eq!(
+        state.session.overlay(),
+        Some(&Overlay::CommandLine("pause hoodie-01 ".to_owned()))
+    );
+    press(&mut state, [key(KeyCode::Enter)]);
+    assert!(
+        matches!(state.session.overlay(), Some(Overlay::Confirm(c)) if c.drop_id == "hoodie-01"),
+        "{:?}",
+        state.session.overlay()
+    );
+    press(&mut state, [key(KeyCode::Esc)]);
+
+    // Several bands: the candidates are named, the word stays.
+    press(&mut state, [ch(':')]);
+    press(&mut state, "band HOODIE-01 ".chars().map(ch));
+    press(&mut state, [key(KeyCode::Tab)]);
+    let named = message(&state);
+    assert!(
+        named.contains('A') && named.contains('B') && named.contains('C'),
+        "{named}"
+    );
+    press(&mut state, [ch('b'), key(KeyCode::Tab)]);
+    assert_eq!(
+        state.session.overlay(),
+        Some(&Overlay::CommandLine("band HOODIE-01 B ".to_owned()))
+    );
+    // Ids in any case reach the same drop and band.
+    press(&mut state, [key(KeyCode::Enter)]);
+    let Some(Overlay::Confirm(confirm)) = state.session.overlay() else {
+        panic!(
+            "band B asks: {:?} {}",
+            state.session.overlay(),
+            message(&state)
+        );
+    };
+    assert_eq!(confirm.drop_id, "hoodie-01");
+    assert_eq!(confirm.action, ControlAction::SetBand("B".to_owned()));
+}
+
+#[test]
+fn the_filter_line_edits_the_filter_and_refuses_unknown_columns() {
+    let mut state = state();
+    press(&mut state, [ch('2'), ch('/')]);
+    press(&mut state, typed("hub:ewr"));
+    press(&mut state, [ch('/')]);
+    assert_eq!(
+        state.session.overlay(),
+        Some(&Overlay::FilterInput("hub:ewr ".to_owned())),
+        "/ again edits the filter in force, a new term after a space"
+    );
+    press(&mut state, typed("colour:red"));
+    assert!(
+        matches!(state.session.overlay(), Some(Overlay::FilterInput(_))),
+        "the line stays open to mend"
+    );
+    let said = message(&state);
+    assert!(
+        said.contains("no column `colour`") && said.contains("reason"),
+        "{said}"
+    );
+    // Tab completes a column name.
+    press(
+        &mut state,
+        [
+            key(KeyCode::Esc),
+            ch('/'),
+            ch('r'),
+            ch('e'),
+            key(KeyCode::Tab),
+        ],
+    );
+    assert_eq!(
+        state.session.overlay(),
+        Some(&Overlay::FilterInput("reason:".to_owned()))
+    );
+}
+
+#[test]
+fn triage_sorts_by_key_and_by_command() {
+    let mut state = state();
+    press(&mut state, [ch('2')]);
+    let hubs = |state: &Room| -> Vec<String> {
+        rows::overdue(&state.state())
+            .iter()
+            .map(|(hub, _)| (*hub).to_owned())
+            .collect()
+    };
+    let by_age = hubs(&state);
+    press(&mut state, [ch('o')]);
+    assert_eq!(state.session.triage_sort(), rows::TriageSort::Hub);
+    let by_hub = hubs(&state);
+    let mut sorted = by_hub.clone();
+    sorted.sort();
+    assert_eq!(by_hub, sorted);
+    assert_ne!(by_age, by_hub, "the fixture's ages interleave the hubs");
+    press(&mut state, [vec![ch(':')], typed("sort reason")].concat());
+    let reasons: Vec<String> = rows::overdue(&state.state())
+        .iter()
+        .map(|(_, o)| o.reason.clone())
+        .collect();
+    let mut sorted = reasons.clone();
+    sorted.sort();
+    assert_eq!(reasons, sorted);
+    press(&mut state, [vec![ch(':')], typed("sort age")].concat());
+    assert_eq!(hubs(&state), by_age);
+}
+
+#[test]
+fn export_writes_the_filtered_list_as_csv() {
+    let mut state = state();
+    press(&mut state, [ch('2'), ch('/')]);
+    press(&mut state, typed("hub:lax"));
+    let effects = press(
+        &mut state,
+        [vec![ch(':')], typed("export late.csv")].concat(),
+    );
+    let [Effect::Export { file, csv }] = effects.as_slice() else {
+        panic!("one export effect: {effects:?}");
+    };
+    assert_eq!(file, "late.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "hub,order,drop,stage,reason,due_utc,overdue_minutes"
+    );
+    assert_eq!(lines.len(), 1 + rows::overdue(&state.state()).len());
+    assert!(lines[1..].iter().all(|l| l.starts_with("lax-2,")), "{csv}");
+    assert!(
+        csv.contains("LX-2002,hoodie-01,received,address_hold,2026-11-27T17:20:00Z,40"),
+        "{csv}"
+    );
+    // What came of it is said on the status line.
+    press(
+        &mut state,
+        [Event::Exported(Ok("/srv/exports/late.csv".to_owned()))],
+    );
+    assert_eq!(message(&state), "exported to /srv/exports/late.csv");
+    press(
+        &mut state,
+        [Event::Exported(Err("/nope: denied".to_owned()))],
+    );
+    assert_eq!(message(&state), "export failed: /nope: denied");
+}
+
+#[test]
+fn a_new_alert_rings_the_bell_once_at_the_sessions_level() {
+    use dropday::app::session::Bell;
+    use dropday::model::alerts::Severity;
+    let rings = |bell: Bell| -> (usize, usize) {
+        let mut room = Room::new(RoomConfig { bell, ..config() }, ui_common::board());
+        let first = room.update(Event::Tick(now()), now());
+        let again = room.update(Event::Tick(now() + TimeDelta::seconds(1)), now());
+        let count = |effects: &[Effect]| effects.iter().filter(|e| **e == Effect::Bell).count();
+        (count(&first), count(&again))
+    };
+    let room = ui_common::state();
+    let firing = |severity: Severity| room.board.alerts().firing().any(|a| a.severity == severity);
+    assert!(firing(Severity::Warning), "the fixture raises a warning");
+    let critical = usize::from(firing(Severity::Critical));
+    assert_eq!(
+        rings(Bell::Critical),
+        (critical, 0),
+        "once, and only for critical"
+    );
+    assert_eq!(
+        rings(Bell::Warning),
+        (1, 0),
+        "one ring however many alerts came at once"
+    );
+    assert_eq!(rings(Bell::Off), (0, 0));
+}
+
+#[test]
+fn the_sender_is_told_the_answer_applied_on_another_session() {
+    use dropday::app::session::{Session, SessionConfig};
+    use dropday::app::{follow_board, update};
+    let mut room = ui_common::state();
+    let request = confirmed_pause(&mut room);
+    let drop = room.board.feeds().drops()[0].clone();
+    // The board's own session (a served room's loop) applies the answer.
+    let mut loop_session = Session::new(
+        SessionConfig {
+            read_only: Some("the board's own session".to_owned()),
+            shared: true,
+            keymap: Keymap::default(),
+            operator: dropday::app::audit::Operator::default(),
+            color: dropday::app::ColorMode::Never,
+            ascii: true,
+            bell: dropday::app::session::Bell::Off,
+        },
+        &room.board,
+    );
+    update(
+        &mut room.board,
+        &mut loop_session,
+        report(
+            request.action_id,
+            1,
+            AttemptResult::Applied(Box::new(drop)),
+            true,
+        ),
+        now(),
+    );
+    assert!(message(&room).starts_with("sent:"), "{}", message(&room));
+    follow_board(&room.board, &mut room.session, now());
+    assert_eq!(message(&room), "pause hoodie-01: applied");
+    // Told once.
+    let later = now() + TimeDelta::seconds(9);
+    follow_board(&room.board, &mut room.session, later);
+    assert!(room.session.current_message(later).is_none());
 }

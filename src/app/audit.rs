@@ -11,7 +11,7 @@ use serde::Serialize;
 /// Who is operating: read once from the environment at start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Operator {
-    /// `$USER` (or `$LOGNAME`), when set.
+    /// `$USER` (or `$LOGNAME`), else the login name of the process's uid.
     pub user: Option<String>,
     /// First field of `$SSH_CLIENT` (the address the operator connected from), when set.
     pub ssh_client: Option<String>,
@@ -34,12 +34,23 @@ impl Operator {
             .unwrap_or("someone")
     }
 
-    /// The operator as the process environment describes it.
+    /// The operator as the process environment describes it: `$USER`, else `$LOGNAME`, else
+    /// `login_name` (the launch code passes the passwd name of the process's uid: a service or
+    /// `env -i` has neither variable, and `"user": null` in the audit answers nobody).
     #[must_use]
-    pub fn from_env() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    pub fn from_env(login_name: impl FnOnce() -> Option<String>) -> Self {
+        Self::from_vars(|name| std::env::var(name).ok(), login_name)
+    }
+
+    /// [`Self::from_env`] with the variables read through `var`.
+    #[must_use]
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+        login_name: impl FnOnce() -> Option<String>,
+    ) -> Self {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         Self {
-            user: var("USER").or_else(|| var("LOGNAME")),
+            user: var("USER").or_else(|| var("LOGNAME")).or_else(login_name),
             ssh_client: var("SSH_CLIENT")
                 .and_then(|v| v.split_whitespace().next().map(str::to_owned)),
             key_name: None,
@@ -65,7 +76,7 @@ pub enum AuditOutcome {
 pub struct AuditRecord {
     /// When the final outcome arrived (local clock).
     pub time: DateTime<Utc>,
-    /// The operator's login (`$USER`, else `$LOGNAME`), when known.
+    /// The operator's login (`$USER`, else `$LOGNAME`, else the login name of the uid).
     pub user: Option<String>,
     /// Where the operator's SSH session comes from (`$SSH_CLIENT`'s address), when over SSH.
     pub ssh_client: Option<String>,
@@ -94,4 +105,33 @@ pub struct AuditRecord {
     pub attempts: u32,
     /// From the first attempt sent to the final answer, in milliseconds.
     pub latency_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_falls_back_to_logname_then_the_login_name() {
+        let login = || Some("ana".to_owned());
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let cases: &[(&'static [(&'static str, &'static str)], &str)] = &[
+            (&[("USER", "maya"), ("LOGNAME", "m")], "maya"),
+            (&[("USER", " "), ("LOGNAME", "m")], "m"),
+            (&[], "ana"),
+        ];
+        for (env, expected) in cases {
+            let operator = Operator::from_vars(vars(env), login);
+            assert_eq!(operator.user.as_deref(), Some(*expected), "{env:?}");
+        }
+        let operator = Operator::from_vars(vars(&[("SSH_CLIENT", "10.0.0.7 5022 22")]), login);
+        assert_eq!(operator.ssh_client.as_deref(), Some("10.0.0.7"));
+    }
 }

@@ -45,6 +45,9 @@ pub struct SharedBoard {
     /// Why the marketplace refused control (a 403), once it has: nothing more is sent.
     pub(in crate::app) control_refused: Option<String>,
     pub(in crate::app) ids: Box<dyn IdSource>,
+    /// Critical and warning alerts raised so far: each session rings its bell when these grow
+    /// past what it has rung for.
+    pub(in crate::app) alarms: (u64, u64),
 }
 
 impl SharedBoard {
@@ -59,6 +62,7 @@ impl SharedBoard {
             deployment: config.deployment,
             control_refused: None,
             ids: config.ids,
+            alarms: (0, 0),
         }
     }
 

@@ -23,7 +23,10 @@ impl ColorMode {
     /// What `Auto` means in this environment; other modes are returned as they are.
     ///
     /// `no_color` is the `NO_COLOR` variable (set and non-empty disables colour, per
-    /// no-color.org); `term` and `colorterm` are `TERM` and `COLORTERM`.
+    /// no-color.org); `term` and `colorterm` are `TERM` and `COLORTERM`. One rule for the local
+    /// terminal and a served session (which passes the client's variables): `TERM=dumb` has no
+    /// colour; an unset or empty `TERM` says nothing about the terminal, so it gets the 16 basic
+    /// colours nearly every terminal shows.
     #[must_use]
     pub fn resolve(
         self,
@@ -34,6 +37,7 @@ impl ColorMode {
         if self != ColorMode::Auto {
             return self;
         }
+        let term = term.map(str::trim).filter(|t| !t.is_empty());
         if no_color.is_some_and(|v| !v.is_empty()) || term == Some("dumb") {
             return ColorMode::Never;
         }
@@ -107,6 +111,9 @@ mod tests {
             (None, Some("xterm"), Some("truecolor"), ColorMode::Ansi256),
             (None, Some("dumb"), None, ColorMode::Never),
             (None, None, None, ColorMode::Ansi16),
+            // An empty TERM (a served client that sent none) is the same as none.
+            (None, Some(""), None, ColorMode::Ansi16),
+            (None, Some("xterm-direct"), None, ColorMode::Ansi256),
         ];
         for &(no_color, term, colorterm, expected) in cases {
             assert_eq!(

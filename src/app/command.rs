@@ -1,6 +1,13 @@
 //! The `:` command line, for keyboards without handy keys (a phone over SSH): the same actions as
 //! the keys, by name. Commands that change a drop still go through the confirmation dialog.
 
+use super::rows::TriageSort;
+
+/// The command names, for Tab completion (aliases of `quit` left out).
+pub const NAMES: &[&str] = &[
+    "pause", "resume", "band", "ack", "silence", "freeze", "sort", "export", "help", "quit",
+];
+
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -21,6 +28,10 @@ pub enum Command {
     Silence,
     /// `:freeze` — freeze or unfreeze the display.
     Freeze,
+    /// `:sort age|hub|stage|reason` — how the triage table is sorted.
+    Sort(TriageSort),
+    /// `:export FILE` — the triage table as filtered, as CSV, for the carrier call.
+    Export(String),
     /// `:help`
     Help,
     /// `:q`, `:quit`
@@ -31,7 +42,9 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
     /// A command name that is not one of them.
-    #[error("unknown command `{0}`; try :pause DROP, :resume DROP, :band DROP BAND, :ack, :q")]
+    #[error(
+        "unknown command `{0}`; try :pause DROP, :resume DROP, :band DROP BAND, :ack, :sort, :export FILE, :q (Tab completes)"
+    )]
     Unknown(String),
     /// A known command with the wrong arguments; holds its usage line.
     #[error("usage: {0}")]
@@ -69,6 +82,12 @@ pub fn parse(text: &str) -> Result<Command, CommandError> {
         ("ack", _) => no_args(Command::Ack, ":ack"),
         ("silence", _) => no_args(Command::Silence, ":silence"),
         ("freeze", _) => no_args(Command::Freeze, ":freeze"),
+        ("sort", [word]) => TriageSort::parse(word)
+            .map(Command::Sort)
+            .ok_or(CommandError::Usage(":sort age|hub|stage|reason")),
+        ("sort", _) => Err(CommandError::Usage(":sort age|hub|stage|reason")),
+        ("export", [file]) => Ok(Command::Export((*file).to_owned())),
+        ("export", _) => Err(CommandError::Usage(":export FILE (a .csv name, no spaces)")),
         ("help", _) => no_args(Command::Help, ":help"),
         ("q" | "quit" | "q!" | "qa", _) => no_args(Command::Quit, ":q"),
         _ => Err(CommandError::Unknown(name)),
@@ -103,6 +122,14 @@ mod tests {
                 Err(CommandError::Usage(":band DROP BAND")),
             ),
             ("ack now", Err(CommandError::Usage(":ack"))),
+            ("sort hub", Ok(Command::Sort(TriageSort::Hub))),
+            ("SORT Reason", Ok(Command::Sort(TriageSort::Reason))),
+            ("sort r", Ok(Command::Sort(TriageSort::Reason))),
+            (
+                "sort colour",
+                Err(CommandError::Usage(":sort age|hub|stage|reason")),
+            ),
+            ("export late.csv", Ok(Command::Export("late.csv".into()))),
             ("explode", Err(CommandError::Unknown("explode".into()))),
             ("", Err(CommandError::Unknown(String::new()))),
         ];

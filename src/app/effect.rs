@@ -15,6 +15,16 @@ pub enum Effect {
     PollNow,
     /// Append this record to the audit log (one per control action, at its final outcome).
     Audit(AuditRecord),
+    /// Write the CSV text `csv` to the file the person named (`:export FILE`); the edge
+    /// decides where a relative name goes (`export_dir`) and answers with `Event::Exported`.
+    Export {
+        /// The name as typed.
+        file: String,
+        /// The whole file.
+        csv: String,
+    },
+    /// Ring this person's terminal bell (a new alert at their `ui.bell` level).
+    Bell,
     /// Restore the terminal and leave.
     Quit,
 }

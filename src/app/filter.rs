@@ -48,6 +48,16 @@ impl Filter {
         &self.text
     }
 
+    /// The first `column:` a term names that is none of `columns` (not even a prefix of one),
+    /// so the filter line can say so instead of showing an empty table.
+    #[must_use]
+    pub fn unknown_column(&self, columns: &[&str]) -> Option<&str> {
+        self.terms.iter().find_map(|term| {
+            let name = term.column.as_deref()?;
+            (!columns.iter().any(|c| c.starts_with(name))).then_some(name)
+        })
+    }
+
     /// Whether the filter lets everything through.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -111,5 +121,19 @@ mod tests {
         for &(text, expected) in cases {
             assert_eq!(Filter::parse(text).matches(row), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn unknown_columns_are_named() {
+        let columns = ["hub", "drop", "stage", "reason"];
+        assert_eq!(
+            Filter::parse("hub:ewr r:short x").unknown_column(&columns),
+            None
+        );
+        assert_eq!(
+            Filter::parse("hub:ewr colour:red").unknown_column(&columns),
+            Some("colour")
+        );
+        assert_eq!(Filter::parse(":picked").unknown_column(&columns), None);
     }
 }

@@ -51,6 +51,8 @@ pub enum Action {
     Filter,
     /// Clear the filter, close whatever is open.
     Clear,
+    /// Fulfilment: sort the overdue orders by age, hub, stage or reason (cycles).
+    SortTriage,
     /// Open the command line (`:pause DROP`, `:band DROP BAND`, …).
     CommandLine,
     /// Freeze the display; polling continues underneath.
@@ -67,6 +69,14 @@ pub enum Action {
     DialogSwitch,
     /// In a dialog: press the focused button; in the band picker: choose the band.
     DialogPress,
+    /// In a text line (`:`, `/`, a typed confirmation): run or keep what was typed.
+    LineSubmit,
+    /// In a text line: leave it (a filter being typed is dropped).
+    LineCancel,
+    /// In a text line: erase the last character (on an empty line: leave it).
+    LineErase,
+    /// In the command line: complete the word (command, drop id, band id).
+    LineComplete,
 }
 
 /// Which part of the help an action belongs to.
@@ -80,6 +90,8 @@ pub enum Group {
     Display,
     /// Keys of the confirmation dialog and the band picker; the help says them in its notes.
     Dialog,
+    /// Keys of the text lines (`:`, `/`, a typed confirmation); the help says them in its notes.
+    TextLine,
 }
 
 impl Group {
@@ -91,6 +103,7 @@ impl Group {
             Group::Operate => "Operate",
             Group::Display => "Display",
             Group::Dialog => "Dialogs",
+            Group::TextLine => "Text lines",
         }
     }
 }
@@ -105,6 +118,9 @@ pub enum Scope {
     Screen,
     /// In the confirmation dialog and the band picker.
     Dialog,
+    /// In a text line: the command line, the filter line, a typed confirmation. Every other
+    /// key there is a character typed.
+    TextLine,
 }
 
 impl Scope {
@@ -133,6 +149,33 @@ pub struct ActionSpec {
     pub scope: Scope,
     /// The keys it has when the config says nothing about it.
     pub keys: &'static [&'static str],
+    /// What it changes beyond this person's screen: a read-only session hides such keys from
+    /// the status bar and the help.
+    pub writes: Writes,
+}
+
+/// What an action changes beyond the person's own screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writes {
+    /// Nothing: views, selection, filters, help.
+    Nothing,
+    /// The marketplace (after confirmation): pause, resume, price band.
+    Marketplace,
+    /// The board everyone in a shared room sees (acknowledgements, silences); in a room of
+    /// one only this person sees them.
+    SharedBoard,
+}
+
+impl Writes {
+    /// Whether a session that is read-only (in a shared room or not) can use the action.
+    #[must_use]
+    pub fn allowed(self, read_only: bool, shared: bool) -> bool {
+        match self {
+            Writes::Nothing => true,
+            Writes::Marketplace => !read_only,
+            Writes::SharedBoard => !(read_only && shared),
+        }
+    }
 }
 
 /// A row of the table, for a key that works on a screen.
@@ -152,6 +195,7 @@ const fn row(
         group,
         scope: Scope::Screen,
         keys,
+        writes: Writes::Nothing,
     }
 }
 
@@ -160,11 +204,16 @@ impl ActionSpec {
     const fn in_scope(self, scope: Scope) -> Self {
         Self { scope, ..self }
     }
+
+    /// The same row for an action that changes more than the screen.
+    const fn writing(self, writes: Writes) -> Self {
+        Self { writes, ..self }
+    }
 }
 
 impl Action {
     /// Every action, in the order of the help overlay.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 32] = [
         Action::NextView,
         Action::PrevView,
         Action::ViewOverview,
@@ -184,6 +233,7 @@ impl Action {
         Action::CommandLine,
         Action::Filter,
         Action::Clear,
+        Action::SortTriage,
         Action::Freeze,
         Action::PollNow,
         Action::Help,
@@ -192,6 +242,10 @@ impl Action {
         Action::DialogConfirm,
         Action::DialogSwitch,
         Action::DialogPress,
+        Action::LineSubmit,
+        Action::LineCancel,
+        Action::LineErase,
+        Action::LineComplete,
     ];
 
     /// The action's spec: the one table of actions. Columns: config name, help text, hint,
@@ -199,8 +253,9 @@ impl Action {
     #[must_use]
     #[rustfmt::skip] // A table: one row per action, columns aligned.
     pub const fn spec(self) -> ActionSpec {
-        use Group::{Dialog, Display, Navigate, Operate};
+        use Group::{Dialog, Display, Navigate, Operate, TextLine};
         use Scope::Everywhere;
+        use Writes::{Marketplace, SharedBoard};
         match self {
             Action::Help =>           row("help",            "this help",                   "help",       Some(0),  Display,  &["?"]),
             Action::NextView =>       row("next_view",       "next view",                   "views",      Some(1),  Navigate, &["tab"]),
@@ -215,12 +270,13 @@ impl Action {
             Action::FocusNext =>      row("focus_next",      "next panel / hub",            "focus",      None,     Navigate, &["l", "right"]),
             Action::FocusPrev =>      row("focus_prev",      "previous panel / hub",        "focus",      None,     Navigate, &["h", "left"]),
             Action::Details =>        row("details",         "details of the row",          "details",    None,     Navigate, &["enter"]),
-            Action::PauseResume =>    row("pause",           "pause/resume drop (confirm)", "pause",      Some(2),  Operate,  &["p"]),
-            Action::BandPicker =>     row("band",            "price band picker (confirm)", "band",       Some(3),  Operate,  &["b"]),
-            Action::Acknowledge =>    row("ack",             "acknowledge alert",           "ack",        Some(4),  Operate,  &["a"]),
-            Action::Silence =>        row("silence",         "silence 15m/1h/4h/off",       "silence",    Some(5),  Operate,  &["s"]),
+            Action::PauseResume =>    row("pause",           "pause/resume drop (confirm)", "pause",      Some(2),  Operate,  &["p"]).writing(Marketplace),
+            Action::BandPicker =>     row("band",            "price band picker (confirm)", "band",       Some(3),  Operate,  &["b"]).writing(Marketplace),
+            Action::Acknowledge =>    row("ack",             "acknowledge alert",           "ack",        Some(4),  Operate,  &["a"]).writing(SharedBoard),
+            Action::Silence =>        row("silence",         "silence 15m/1h/4h/off",       "silence",    Some(5),  Operate,  &["s"]).writing(SharedBoard),
             Action::Filter =>         row("filter",          "filter the table",            "filter",     Some(6),  Display,  &["/"]),
             Action::Clear =>          row("clear",           "clear filter / close",        "clear",      None,     Display,  &["esc"]),
+            Action::SortTriage =>     row("sort",            "sort: age/hub/stage/reason",  "sort",       None,     Display,  &["o"]),
             Action::CommandLine =>    row("command",         "command line",                "cmd",        Some(7),  Operate,  &[":"]),
             Action::Freeze =>         row("freeze",          "freeze the display",          "freeze",     Some(8),  Display,  &["f"]),
             Action::PollNow =>        row("poll_now",        "poll all feeds now",          "poll",       Some(9),  Operate,  &["r"]),
@@ -229,7 +285,17 @@ impl Action {
             Action::DialogConfirm =>  row("confirm",         "send what the dialog says",   "confirms",   None,     Dialog,   &["y", "Y"]).in_scope(Scope::Dialog),
             Action::DialogSwitch =>   row("switch_button",   "Cancel / Confirm",            "choose",     None,     Dialog,   &["left", "right", "tab", "shift-tab", "h", "l"]).in_scope(Scope::Dialog),
             Action::DialogPress =>    row("press_button",    "press the focused button",    "presses",    None,     Dialog,   &["enter"]).in_scope(Scope::Dialog),
+            Action::LineSubmit =>     row("line_submit",     "run / keep what was typed",   "runs",       None,     TextLine, &["enter"]).in_scope(Scope::TextLine),
+            Action::LineCancel =>     row("line_cancel",     "leave the text line",         "cancels",    None,     TextLine, &["esc"]).in_scope(Scope::TextLine),
+            Action::LineErase =>      row("line_erase",      "erase a character",           "erases",     None,     TextLine, &["backspace"]).in_scope(Scope::TextLine),
+            Action::LineComplete =>   row("line_complete",   "complete command / drop / band", "completes", None,   TextLine, &["tab"]).in_scope(Scope::TextLine),
         }
+    }
+
+    /// What the action changes beyond the person's screen.
+    #[must_use]
+    pub fn writes(self) -> Writes {
+        self.spec().writes
     }
 
     /// The action's name in the `[keys]` config section.
@@ -583,6 +649,12 @@ impl Keymap {
     #[must_use]
     pub fn dialog_action_for(&self, event: &KeyEvent) -> Option<Action> {
         self.action_in(event, Scope::Dialog)
+    }
+
+    /// The action a key event asks for in a text line, if any (else it is a character typed).
+    #[must_use]
+    pub fn line_action_for(&self, event: &KeyEvent) -> Option<Action> {
+        self.action_in(event, Scope::TextLine)
     }
 
     fn action_in(&self, event: &KeyEvent, scope: Scope) -> Option<Action> {

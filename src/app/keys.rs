@@ -4,16 +4,19 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod complete;
+mod export;
+
 use crate::feed::events::ControlAction;
 
 use super::alerts;
 use super::command::{self, Command};
 use super::effect::Effect;
 use super::filter::Filter;
-use super::keymap::Action;
+use super::keymap::{Action, Keymap};
 use super::operate;
 use super::overlay::{BandPicker, Choice, Confirm, Overlay};
-use super::rows;
+use super::rows::{self, TriageSort};
 use super::state::{Focus, Frozen, MessageKind, RoomMut, View};
 
 /// Handles one key press.
@@ -37,7 +40,7 @@ pub(in crate::app) fn on_key(
         Some(Overlay::BandPicker(picker)) => on_picker_key(state, picker, key, now),
         Some(Overlay::CommandLine(text)) => on_command_key(state, text, key, now),
         Some(Overlay::FilterInput(text)) => {
-            on_filter_key(state, text, key);
+            on_filter_key(state, text, key, now);
             Vec::new()
         }
     }
@@ -66,6 +69,9 @@ fn on_confirm_key(
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
+    if let Some(typed) = confirm.typed.take() {
+        return on_typed_confirm_key(state, confirm, typed, key, now);
+    }
     match state.session.keymap.dialog_action_for(&key) {
         Some(Action::DialogConfirm) => operate::send_confirmed(state, confirm, now),
         Some(Action::DialogPress) if confirm.choice == Choice::Confirm => {
@@ -81,6 +87,43 @@ fn on_confirm_key(
             Vec::new()
         }
     }
+}
+
+/// A confirmation in an environment of `ui.type_to_confirm`: the keys type the drop id (the
+/// text-line keys edit it); it is sent only when what was typed is the drop id (any case).
+/// Esc cancels; a wrong id keeps the dialog open and says so.
+fn on_typed_confirm_key(
+    state: &mut RoomMut<'_>,
+    mut confirm: Confirm,
+    typed: String,
+    key: KeyEvent,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
+    let erase_on_empty =
+        typed.is_empty() && state.session.keymap.line_action_for(&key) == Some(Action::LineErase);
+    let typed = match edit_line(&state.session.keymap, typed, key) {
+        _ if erase_on_empty => String::new(),
+        LineEdit::Open(text) | LineEdit::Complete(text) => text,
+        LineEdit::Cancel => {
+            state.say(MessageKind::Info, "cancelled: nothing sent", now);
+            return Vec::new();
+        }
+        LineEdit::Submit(text) if text.trim().eq_ignore_ascii_case(&confirm.drop_id) => {
+            return operate::send_confirmed(state, confirm, now);
+        }
+        LineEdit::Submit(text) => {
+            let said = format!(
+                "`{}` is not {}: type the drop id to confirm, Esc cancels",
+                text.trim(),
+                confirm.drop_id
+            );
+            state.say(MessageKind::Warning, said, now);
+            text
+        }
+    };
+    confirm.typed = Some(typed);
+    state.session.overlay = Some(Overlay::Confirm(confirm));
+    Vec::new()
 }
 
 fn on_picker_key(
@@ -123,23 +166,32 @@ fn on_picker_key(
     Vec::new()
 }
 
-/// Editing keys of a one-line text input; `Some(text)` while it stays open.
+/// What a key did to a one-line text input.
 enum LineEdit {
+    /// Still open, with this text.
     Open(String),
+    /// The completion key: the caller completes this text.
+    Complete(String),
     Submit(String),
     Cancel,
 }
 
-fn edit_line(mut text: String, key: KeyEvent) -> LineEdit {
-    match key.code {
-        KeyCode::Enter => LineEdit::Submit(text),
-        KeyCode::Esc => LineEdit::Cancel,
-        KeyCode::Backspace => {
+/// The text-line keys of the keymap (submit, cancel, erase, complete); any other plain key is
+/// a character typed.
+fn edit_line(keymap: &Keymap, mut text: String, key: KeyEvent) -> LineEdit {
+    match keymap.line_action_for(&key) {
+        Some(Action::LineSubmit) => return LineEdit::Submit(text),
+        Some(Action::LineCancel) => return LineEdit::Cancel,
+        Some(Action::LineErase) => {
             if text.pop().is_none() {
                 return LineEdit::Cancel;
             }
-            LineEdit::Open(text)
+            return LineEdit::Open(text);
         }
+        Some(Action::LineComplete) => return LineEdit::Complete(text),
+        _ => {}
+    }
+    match key.code {
         KeyCode::Char(c)
             if !key
                 .modifiers
@@ -161,8 +213,13 @@ fn on_command_key(
     key: KeyEvent,
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
-    match edit_line(text, key) {
+    match edit_line(&state.session.keymap, text, key) {
         LineEdit::Open(text) => {
+            state.session.overlay = Some(Overlay::CommandLine(text));
+            Vec::new()
+        }
+        LineEdit::Complete(text) => {
+            let text = complete::command_line(state, &text, now);
             state.session.overlay = Some(Overlay::CommandLine(text));
             Vec::new()
         }
@@ -180,12 +237,20 @@ fn on_command_key(
 fn run_command(state: &mut RoomMut<'_>, command: Command, now: DateTime<Utc>) -> Vec<Effect> {
     match command {
         Command::Pause(drop_id) => {
+            let drop_id = complete::drop_id(state, &drop_id);
             operate::request_pause_resume(state, &drop_id, Some(ControlAction::Pause), now);
         }
         Command::Resume(drop_id) => {
+            let drop_id = complete::drop_id(state, &drop_id);
             operate::request_pause_resume(state, &drop_id, Some(ControlAction::Resume), now);
         }
-        Command::Band { drop_id, band } => operate::request_band(state, &drop_id, &band, now),
+        Command::Band { drop_id, band } => {
+            let drop_id = complete::drop_id(state, &drop_id);
+            let band = complete::band_id(state, &drop_id, &band);
+            operate::request_band(state, &drop_id, &band, now);
+        }
+        Command::Sort(sort) => set_sort(state, sort, now),
+        Command::Export(file) => return export::triage(state, file, now),
         Command::Ack => alerts::acknowledge_selected(state, now),
         Command::Silence => alerts::silence_selected(state, now),
         Command::Freeze => toggle_freeze(state, now),
@@ -195,16 +260,48 @@ fn run_command(state: &mut RoomMut<'_>, command: Command, now: DateTime<Utc>) ->
     Vec::new()
 }
 
-/// The filter applies as it is typed; Enter keeps it, Esc drops it.
-fn on_filter_key(state: &mut RoomMut<'_>, text: String, key: KeyEvent) {
-    match edit_line(text, key) {
+/// The filter applies as it is typed; Enter keeps it, Esc drops it. A column the table does
+/// not have is an error: Enter says so and leaves the line open to mend it. Tab completes a
+/// column name.
+fn on_filter_key(state: &mut RoomMut<'_>, text: String, key: KeyEvent, now: DateTime<Utc>) {
+    let columns = state.session.current_filter_columns();
+    match edit_line(&state.session.keymap, text, key) {
         LineEdit::Open(text) => {
             *state.session.current_filter_mut() = Filter::parse(&text);
             state.session.overlay = Some(Overlay::FilterInput(text));
         }
-        LineEdit::Submit(text) => *state.session.current_filter_mut() = Filter::parse(&text),
+        LineEdit::Complete(text) => {
+            let text = complete::filter_column(state, &text, columns, now);
+            *state.session.current_filter_mut() = Filter::parse(&text);
+            state.session.overlay = Some(Overlay::FilterInput(text));
+        }
+        LineEdit::Submit(text) => {
+            let filter = Filter::parse(&text);
+            if let Some(column) = filter.unknown_column(columns) {
+                let said = format!(
+                    "no column `{column}` here; columns: {} (a prefix is enough)",
+                    columns.join(", ")
+                );
+                state.say(MessageKind::Error, said, now);
+                state.session.overlay = Some(Overlay::FilterInput(text));
+            }
+            *state.session.current_filter_mut() = filter;
+        }
         LineEdit::Cancel => *state.session.current_filter_mut() = Filter::default(),
     }
+}
+
+/// `o` / `:sort`: how the triage table is sorted; said on the status line.
+fn set_sort(state: &mut RoomMut<'_>, sort: TriageSort, now: DateTime<Utc>) {
+    state.session.triage_sort = sort;
+    let said = match sort {
+        TriageSort::Age => "overdue orders: most overdue first".to_owned(),
+        other => format!(
+            "overdue orders by {}, most overdue first within each",
+            other.name()
+        ),
+    };
+    state.say(MessageKind::Info, said, now);
 }
 
 /// Carries out a keymap action with no overlay open.
@@ -243,8 +340,23 @@ pub(in crate::app) fn perform(
             if state.session.view == View::Log {
                 state.say(MessageKind::Info, "the Log view has no filter", now);
             } else {
-                let text = state.session.current_filter().text().to_owned();
+                // The filter in force, to edit: a space after it so what is typed next is a
+                // new term, not glued onto the last one (`hub:ewr` + `foo` ≠ `hub:ewrfoo`).
+                let mut text = state.session.current_filter().text().trim_end().to_owned();
+                if !text.is_empty() {
+                    text.push(' ');
+                }
                 state.session.overlay = Some(Overlay::FilterInput(text));
+            }
+        }
+        Action::SortTriage => {
+            if state.session.view == View::Fulfilment {
+                let sort = state.session.triage_sort.next();
+                set_sort(state, sort, now);
+            } else {
+                let key = state.session.keymap.first_key_text(Action::ViewFulfilment);
+                let said = format!("sort: the Fulfilment view's overdue orders ({key})");
+                state.say(MessageKind::Info, said, now);
             }
         }
         Action::Clear => *state.session.current_filter_mut() = Filter::default(),
@@ -255,8 +367,14 @@ pub(in crate::app) fn perform(
             return vec![Effect::PollNow];
         }
         Action::Quit | Action::ForceQuit => return quit(state),
-        // Dialog keys mean nothing on a screen (`action_for` never returns them).
-        Action::DialogConfirm | Action::DialogSwitch | Action::DialogPress => {}
+        // Dialog and text-line keys mean nothing on a screen (`action_for` never returns them).
+        Action::DialogConfirm
+        | Action::DialogSwitch
+        | Action::DialogPress
+        | Action::LineSubmit
+        | Action::LineCancel
+        | Action::LineErase
+        | Action::LineComplete => {}
     }
     Vec::new()
 }

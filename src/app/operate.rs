@@ -81,13 +81,16 @@ pub(in crate::app) fn request_pause_resume(
         change: change.to_owned(),
         consequence: consequence.to_owned(),
         choice: Choice::Cancel,
+        typed: state.board.deployment.type_to_confirm.then(String::new),
     }));
 }
 
-/// `b`: opens the band picker of a drop, on its active band.
+/// `b`: opens the band picker of a drop, on its active band. A read-only session opens it too,
+/// to look at the margins; choosing a band there is refused with the reason.
 pub(in crate::app) fn open_band_picker(state: &mut RoomMut<'_>, drop_id: &str, now: DateTime<Utc>) {
-    if !writable(state, "band", now) {
-        return;
+    if let Access::ReadOnly { reason } = state.access() {
+        let text = format!("read-only ({reason}): the bands are shown, nothing can be sent");
+        state.say(MessageKind::Info, text, now);
     }
     let Some(drop) = state.board.feeds.drop_by_id(drop_id) else {
         refuse(state, format!("no drop `{drop_id}` on the board"), now);
@@ -166,6 +169,7 @@ pub(in crate::app) fn request_band(
         change,
         consequence: "new orders are charged the new price".to_owned(),
         choice: Choice::Cancel,
+        typed: state.board.deployment.type_to_confirm.then(String::new),
     };
     state.session.overlay = Some(Overlay::Confirm(confirm));
 }
@@ -207,7 +211,55 @@ pub(in crate::app) fn send_confirmed(
     state.say(MessageKind::Info, text, now);
     let operator = state.session.operator.clone();
     state.board.ledger.push(request.clone(), operator, now);
+    state.session.awaiting.push(request.action_id);
     vec![Effect::Send(request)]
+}
+
+/// `pause hoodie-01: applied`: an action's state in words, for the status line.
+fn outcome_words(entry: &super::ledger::ActionEntry) -> String {
+    format!(
+        "{} {}: {}",
+        entry.describe_action(),
+        entry.request.drop_id,
+        entry.status.describe()
+    )
+}
+
+/// The final answers to this session's actions that reached the board on another session's
+/// update (a served room: the board's own loop applies the control reports): said on this
+/// session's status line, once each.
+pub(in crate::app) fn tell_answers(
+    board: &super::SharedBoard,
+    session: &mut super::Session,
+    now: DateTime<Utc>,
+) {
+    if session.awaiting.is_empty() {
+        return;
+    }
+    let mut told = Vec::new();
+    for id in &session.awaiting {
+        let Some(entry) = board
+            .ledger
+            .entries()
+            .iter()
+            .find(|e| e.request.action_id == *id)
+        else {
+            continue;
+        };
+        if entry.status.audit_outcome().is_none() {
+            continue;
+        }
+        let kind = match entry.status {
+            ActionStatus::Applied => MessageKind::Info,
+            ActionStatus::Refused { .. } => MessageKind::Error,
+            _ => MessageKind::Warning,
+        };
+        told.push((*id, kind, outcome_words(entry)));
+    }
+    for (id, kind, text) in told {
+        session.awaiting.retain(|a| *a != id);
+        session.say(kind, text, now);
+    }
 }
 
 /// One attempt's report: the ledger learns it; a final outcome is audited once and told to the
@@ -236,13 +288,14 @@ pub(in crate::app) fn on_report(
         ActionStatus::Refused { .. } => MessageKind::Error,
         _ => MessageKind::Warning,
     };
-    let text = format!(
-        "{} {}: {}",
-        entry.describe_action(),
-        entry.request.drop_id,
-        entry.status.describe()
-    );
+    let text = outcome_words(&entry);
     state.say(kind, text, now);
+    if entry.status.audit_outcome().is_some() {
+        state
+            .session
+            .awaiting
+            .retain(|id| *id != entry.request.action_id);
+    }
     if matches!(entry.status, ActionStatus::Applied) {
         effects.push(Effect::PollNow);
     }

@@ -38,6 +38,9 @@ pub struct Confirm {
     pub consequence: String,
     /// Which button Enter presses; Cancel unless the operator moved to Confirm.
     pub choice: Choice,
+    /// In an environment of `ui.type_to_confirm`: what the operator has typed so far; the
+    /// action is sent only when it is the drop id (GitHub style), and `y` is just a letter.
+    pub typed: Option<String>,
 }
 
 /// The two buttons of a confirmation dialog.

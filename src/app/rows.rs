@@ -16,6 +16,75 @@ use super::ledger::ActionEntry;
 use super::session::Session;
 use super::state::State;
 
+/// The columns a filter may name in each table (a prefix is enough: `r:` for `reason`).
+pub mod columns {
+    /// The Overview's drops.
+    pub const DROPS: &[&str] = &["drop", "title", "state", "sku"];
+    /// The triage table of overdue orders.
+    pub const OVERDUE: &[&str] = &["hub", "drop", "stage", "reason", "order"];
+    /// The Pop-ups table.
+    pub const POPUPS: &[&str] = &["popup", "name"];
+    /// The Actions ledger.
+    pub const ACTIONS: &[&str] = &["drop", "action", "status"];
+    /// The alerts table.
+    pub const ALERTS: &[&str] = &["severity", "kind", "subject", "message"];
+}
+
+/// How the triage table is sorted (`o` cycles, `:sort age|hub|stage|reason`). Ties keep the
+/// most overdue first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TriageSort {
+    /// Most overdue first (the default).
+    #[default]
+    Age,
+    /// By hub id.
+    Hub,
+    /// By fulfilment stage.
+    Stage,
+    /// By the reason the order is held.
+    Reason,
+}
+
+impl TriageSort {
+    /// Every sort, in the order the key cycles through them.
+    pub const ALL: [TriageSort; 4] = [
+        TriageSort::Age,
+        TriageSort::Hub,
+        TriageSort::Stage,
+        TriageSort::Reason,
+    ];
+
+    /// Its name in `:sort` and on screen.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            TriageSort::Age => "age",
+            TriageSort::Hub => "hub",
+            TriageSort::Stage => "stage",
+            TriageSort::Reason => "reason",
+        }
+    }
+
+    /// The sort a `:sort` word names (a prefix is enough), any case.
+    #[must_use]
+    pub fn parse(word: &str) -> Option<TriageSort> {
+        let word = word.trim().to_ascii_lowercase();
+        if word.is_empty() {
+            return None;
+        }
+        TriageSort::ALL
+            .into_iter()
+            .find(|s| s.name().starts_with(&word) || (word == "overdue" && *s == TriageSort::Age))
+    }
+
+    /// The next sort of the cycle.
+    #[must_use]
+    pub fn next(self) -> TriageSort {
+        let at = TriageSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        TriageSort::ALL[(at + 1) % TriageSort::ALL.len()]
+    }
+}
+
 /// Drops of the shown board that pass the Overview filter, in document order.
 #[must_use]
 pub fn drops<'a>(state: &State<'a>) -> Vec<&'a Drop> {
@@ -76,6 +145,7 @@ pub fn overdue<'a>(state: &State<'a>) -> Vec<(&'a str, &'a OverdueOrder)> {
 pub struct TriageRows {
     generation: u64,
     filter: String,
+    sort: TriageSort,
     /// Positions in the board's overdue order of the rows that pass the filter; `None` when
     /// there is no filter (every row passes).
     positions: Option<Vec<u32>>,
@@ -90,9 +160,14 @@ pub struct TriageRows {
 impl TriageRows {
     /// Works the table out from scratch: one pass over the list.
     #[must_use]
-    pub fn compute(board: &Board, filter: &Filter, selection: Option<&String>) -> Self {
+    pub fn compute(
+        board: &Board,
+        filter: &Filter,
+        sort: TriageSort,
+        selection: Option<&String>,
+    ) -> Self {
         let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-        let (positions, len) = if filter.is_empty() {
+        let (positions, len) = if filter.is_empty() && sort == TriageSort::Age {
             // Counts do not depend on the order: read the orders where they lie.
             for (_, o) in board.overdue_orders_unsorted() {
                 *reasons.entry(o.reason.as_str()).or_default() += 1;
@@ -106,12 +181,27 @@ impl TriageRows {
                     positions.push(u32::try_from(i).unwrap_or(u32::MAX));
                 }
             }
+            if sort != TriageSort::Age {
+                // Stable: within a hub, stage or reason the most overdue stay first.
+                positions.sort_by_cached_key(|&i| {
+                    board
+                        .overdue_order(i as usize)
+                        .map(|(hub, o)| match sort {
+                            TriageSort::Hub => hub.to_owned(),
+                            TriageSort::Stage => o.stage.as_str().to_owned(),
+                            TriageSort::Reason => o.reason.clone(),
+                            TriageSort::Age => String::new(),
+                        })
+                        .unwrap_or_default()
+                });
+            }
             let len = positions.len();
             (Some(positions), len)
         };
         let mut rows = Self {
             generation: board.overdue_generation(),
             filter: filter.text().to_owned(),
+            sort,
             positions,
             len,
             reasons: reasons
@@ -142,14 +232,28 @@ impl TriageRows {
     }
 
     /// Whether this was worked out for `board`'s list and `filter`.
-    fn rows_fresh(&self, board: &Board, filter: &Filter) -> bool {
-        self.generation == board.overdue_generation() && self.filter == filter.text()
+    fn rows_fresh(&self, board: &Board, filter: &Filter, sort: TriageSort) -> bool {
+        self.generation == board.overdue_generation()
+            && self.filter == filter.text()
+            && self.sort == sort
     }
 
-    /// Whether this is the table of `board`, `filter` and `selection`.
+    /// Whether this is the table of `board`, `filter`, `sort` and `selection`.
     #[must_use]
-    pub fn is_fresh(&self, board: &Board, filter: &Filter, selection: Option<&String>) -> bool {
-        self.rows_fresh(board, filter) && self.selection.as_ref() == selection
+    pub fn is_fresh(
+        &self,
+        board: &Board,
+        filter: &Filter,
+        sort: TriageSort,
+        selection: Option<&String>,
+    ) -> bool {
+        self.rows_fresh(board, filter, sort) && self.selection.as_ref() == selection
+    }
+
+    /// How the rows are sorted.
+    #[must_use]
+    pub fn sort(&self) -> TriageSort {
+        self.sort
     }
 
     /// The `index`-th row of the table on `board`.
@@ -168,12 +272,13 @@ pub(in crate::app) fn refresh(board: &SharedBoard, session: &mut Session) {
     let state = State::new(board, session);
     let shown = state.shown_board();
     let filter = &session.filters.overdue;
+    let sort = session.triage_sort;
     let selection = session.selection.overdue.as_ref();
     let cache = &session.triage;
-    if cache.is_fresh(shown, filter, selection) {
+    if cache.is_fresh(shown, filter, sort, selection) {
         return;
     }
-    if cache.rows_fresh(shown, filter) {
+    if cache.rows_fresh(shown, filter, sort) {
         let mut rows = std::mem::take(&mut session.triage);
         rows.select(
             State::new(board, session).shown_board(),
@@ -182,7 +287,7 @@ pub(in crate::app) fn refresh(board: &SharedBoard, session: &mut Session) {
         session.triage = rows;
         return;
     }
-    session.triage = TriageRows::compute(shown, filter, selection);
+    session.triage = TriageRows::compute(shown, filter, sort, selection);
 }
 
 /// The triage table as shown: its rows are read one at a time, in display order.
@@ -235,6 +340,12 @@ impl<'a> Triage<'a> {
     pub fn reasons(&self) -> &[(String, usize)] {
         &self.rows.reasons
     }
+
+    /// How the rows are sorted.
+    #[must_use]
+    pub fn sort(&self) -> TriageSort {
+        self.rows.sort
+    }
 }
 
 /// The triage table of the shown board: the session's [`TriageRows`] when `update` brought them
@@ -243,12 +354,13 @@ impl<'a> Triage<'a> {
 pub fn triage<'a>(state: &State<'a>) -> Triage<'a> {
     let board = state.shown_board();
     let filter = &state.filters().overdue;
+    let sort = state.session().triage_sort();
     let selection = state.selection().overdue.as_ref();
     let cached = &state.session().triage;
-    let rows = if cached.is_fresh(board, filter, selection) {
+    let rows = if cached.is_fresh(board, filter, sort, selection) {
         Cow::Borrowed(cached)
     } else {
-        Cow::Owned(TriageRows::compute(board, filter, selection))
+        Cow::Owned(TriageRows::compute(board, filter, sort, selection))
     };
     Triage { board, rows }
 }

@@ -19,7 +19,7 @@ use super::color::ColorMode;
 use super::filter::Filter;
 use super::keymap::Keymap;
 use super::overlay::Overlay;
-use super::rows::{self, TriageRows};
+use super::rows::{self, TriageRows, TriageSort, columns};
 use super::state::{
     Access, Filters, Focus, Frozen, MESSAGE_TTL, MessageKind, Selection, StatusMessage, View,
 };
@@ -41,6 +41,35 @@ pub struct SessionConfig {
     pub color: ColorMode,
     /// Plain ASCII glyphs only.
     pub ascii: bool,
+    /// Which new alerts ring the terminal's bell (`ui.bell`).
+    pub bell: Bell,
+}
+
+/// Which newly raised alerts ring the terminal's bell (`ui.bell`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bell {
+    /// A new critical alert (the default).
+    #[default]
+    Critical,
+    /// A new warning or critical alert.
+    Warning,
+    /// Never.
+    Off,
+}
+
+impl std::str::FromStr for Bell {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "critical" => Ok(Bell::Critical),
+            "warning" => Ok(Bell::Warning),
+            "off" | "never" | "none" => Ok(Bell::Off),
+            other => Err(format!(
+                "`{other}` is not a bell setting; use \"critical\", \"warning\" or \"off\""
+            )),
+        }
+    }
 }
 
 /// One person's session.
@@ -67,6 +96,14 @@ pub struct Session {
     pub(in crate::app) triage: TriageRows,
     /// Set once the session should end; the loop leaves after drawing nothing more.
     pub(in crate::app) quitting: bool,
+    /// How the triage table is sorted.
+    pub(in crate::app) triage_sort: TriageSort,
+    /// Actions this session sent whose final answer it has not been told yet (a served room
+    /// gets the answers on the board's own loop; [`super::follow_board`] tells the sender).
+    pub(in crate::app) awaiting: Vec<u64>,
+    pub(in crate::app) bell: Bell,
+    /// The board's alarm counts (critical, warning raised so far) this session has rung for.
+    pub(in crate::app) rung: (u64, u64),
 }
 
 impl Session {
@@ -94,6 +131,11 @@ impl Session {
             size: (80, 24),
             triage: TriageRows::default(),
             quitting: false,
+            triage_sort: TriageSort::default(),
+            awaiting: Vec::new(),
+            bell: config.bell,
+            // Alerts raised before the session opened are on screen, not news.
+            rung: board.alarms,
         };
         rows::refresh(board, &mut session);
         session
@@ -182,6 +224,24 @@ impl Session {
     #[must_use]
     pub fn size(&self) -> (u16, u16) {
         self.size
+    }
+
+    /// How the triage table is sorted.
+    #[must_use]
+    pub fn triage_sort(&self) -> TriageSort {
+        self.triage_sort
+    }
+
+    /// The columns the current table's filter may name.
+    #[must_use]
+    pub fn current_filter_columns(&self) -> &'static [&'static str] {
+        match (self.view, self.focus) {
+            (View::Overview, Focus::Drops) => columns::DROPS,
+            (View::Overview, Focus::Alerts) => columns::ALERTS,
+            (View::Fulfilment, _) => columns::OVERDUE,
+            (View::Popups, _) => columns::POPUPS,
+            (View::Actions | View::Log, _) => columns::ACTIONS,
+        }
     }
 
     /// Whether the session asked to end.

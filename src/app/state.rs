@@ -178,6 +178,9 @@ pub struct Deployment {
     pub environment: String,
     /// The feeds are the simulator: the header says so, loudly.
     pub simulated: bool,
+    /// The environment is one of `ui.type_to_confirm`: pause, resume and band switches are
+    /// confirmed by typing the drop id.
+    pub type_to_confirm: bool,
 }
 
 impl Deployment {
@@ -208,6 +211,10 @@ pub struct RoomConfig {
     pub color: ColorMode,
     /// `--ascii`.
     pub ascii: bool,
+    /// The environment is one of `ui.type_to_confirm` (typing the drop id confirms).
+    pub type_to_confirm: bool,
+    /// `ui.bell`: which new alerts ring the terminal's bell.
+    pub bell: super::session::Bell,
     /// Where idempotency keys come from: [`super::ids::RandomKeys`] in the program, a counter
     /// in tests and replays.
     pub ids: Box<dyn IdSource>,
@@ -222,6 +229,7 @@ impl RoomConfig {
                 deployment: Deployment {
                     environment: self.environment,
                     simulated: self.simulated,
+                    type_to_confirm: self.type_to_confirm,
                 },
                 thresholds: self.thresholds,
                 ids: self.ids,
@@ -235,6 +243,7 @@ impl RoomConfig {
                 operator: self.operator,
                 color: self.color,
                 ascii: self.ascii,
+                bell: self.bell,
             },
         )
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::feed::FeedKind;
 use crate::feed::wire::SkippedEntry;
+use crate::model::alerts::Severity;
 
 use super::board::SharedBoard;
 use super::effect::Effect;
@@ -15,7 +16,7 @@ use super::event::{Event, ShutdownReason};
 use super::keys;
 use super::operate;
 use super::rows;
-use super::session::Session;
+use super::session::{Bell, Session};
 use super::state::{Access, MessageKind, RoomMut};
 
 /// Applies one event at local time `now` to `board` and the `session` it came from (or, for
@@ -28,10 +29,25 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Vec<Effect> {
     let mut state = RoomMut { board, session };
-    let effects = apply(&mut state, event, now);
+    let mut effects = apply(&mut state, event, now);
     // Tables derived from the state follow it here, so drawing a frame does not redo them.
     rows::refresh(state.board, state.session);
+    effects.extend(ring(state.board, state.session));
     effects
+}
+
+/// [`Effect::Bell`] when alerts at this session's `ui.bell` level were raised since it last
+/// rang (once however many came at once); the session is then even with the board.
+fn ring(board: &SharedBoard, session: &mut Session) -> Option<Effect> {
+    let (critical, warning) = board.alarms;
+    let (rung_critical, rung_warning) = session.rung;
+    session.rung = board.alarms;
+    let news = match session.bell {
+        Bell::Off => false,
+        Bell::Critical => critical > rung_critical,
+        Bell::Warning => critical > rung_critical || warning > rung_warning,
+    };
+    news.then_some(Effect::Bell)
 }
 
 fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effect> {
@@ -61,6 +77,13 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             Vec::new()
         }
         Event::Control(report) => operate::on_report(state, &report, now),
+        Event::Exported(answer) => {
+            match answer {
+                Ok(path) => state.say(MessageKind::Info, format!("exported to {path}"), now),
+                Err(why) => state.say(MessageKind::Error, format!("export failed: {why}"), now),
+            }
+            Vec::new()
+        }
         Event::Access(access) => {
             let text = match &access {
                 Access::ReadWrite => "you may now act (read-write)".to_owned(),
@@ -89,11 +112,15 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
 /// A session that watches a board someone else's events change (a served room): its tables
 /// follow the board and its status message fades, as a tick would do, without evaluating the
 /// alert rules again (the board's own tick does that once for everyone).
-pub fn follow_board(board: &SharedBoard, session: &mut Session, now: DateTime<Utc>) {
+/// The answers to this session's own control actions are said on its status line, and a new
+/// alert at its bell level rings its bell ([`Effect::Bell`], the only effect returned).
+pub fn follow_board(board: &SharedBoard, session: &mut Session, now: DateTime<Utc>) -> Vec<Effect> {
     if session.current_message(now).is_none() {
         session.message = None;
     }
+    operate::tell_answers(board, session, now);
     rows::refresh(board, session);
+    ring(board, session).into_iter().collect()
 }
 
 /// Tells the operator when a document of `feed` starts skipping entries it cannot decode (or
@@ -132,6 +159,12 @@ fn evaluate_alerts(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
     let board = &mut *state.board;
     let changes = board.alerts.evaluate(&board.feeds, now, &board.thresholds);
     for raised in changes.raised {
+        // `raised` says the severity first (`critical ewr-1 …`): counted for the bells.
+        if raised.starts_with(Severity::Critical.as_str()) {
+            board.alarms.0 += 1;
+        } else if raised.starts_with(Severity::Warning.as_str()) {
+            board.alarms.1 += 1;
+        }
         log::warn!("alert {raised}");
     }
     for cleared in changes.cleared {

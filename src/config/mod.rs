@@ -18,6 +18,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 
 pub use crate::app::ColorMode;
+pub use crate::app::session::Bell;
 use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
@@ -91,7 +92,24 @@ pub struct UiSettings {
     pub read_only: bool,
     /// The zone clock times are shown in (`ui.timezone`: "UTC", "local" or an IANA name).
     pub timezone: Zone,
+    /// Environments where pause, resume and band switches are confirmed by typing the drop
+    /// id (`ui.type_to_confirm`, default `["production", "prod"]`), lower case.
+    pub type_to_confirm: Vec<String>,
+    /// Which new alerts ring the terminal bell (`ui.bell`, default `critical`).
+    pub bell: Bell,
 }
+
+impl UiSettings {
+    /// Whether `environment` is one where confirming means typing the drop id (any case).
+    #[must_use]
+    pub fn confirms_by_typing(&self) -> bool {
+        let environment = self.environment.trim().to_ascii_lowercase();
+        self.type_to_confirm.iter().any(|e| *e == environment)
+    }
+}
+
+/// `ui.type_to_confirm` when the file does not set it.
+pub const DEFAULT_TYPE_TO_CONFIRM: [&str; 2] = ["production", "prod"];
 
 /// The validated configuration.
 #[derive(Debug, Clone)]
@@ -588,5 +606,40 @@ mod tests {
             .and_then(|f| f.token.clone())
             .expect("token");
         assert_eq!(token.bearer(), "Bearer s3cret");
+    }
+
+    #[test]
+    fn type_to_confirm_and_bell_are_read_and_checked() {
+        let defaults = Config::parse("[ui]\nenvironment = \"Production\"\n", None).expect("valid");
+        assert_eq!(defaults.ui.type_to_confirm, ["production", "prod"]);
+        assert!(defaults.ui.confirms_by_typing(), "names match in any case");
+        assert_eq!(defaults.ui.bell, Bell::Critical);
+        let set = Config::parse(
+            "[ui]\nenvironment = \"live\"\ntype_to_confirm = [\"LIVE\"]\nbell = \"warning\"\n",
+            None,
+        )
+        .expect("valid");
+        assert!(set.ui.confirms_by_typing());
+        assert_eq!(set.ui.bell, Bell::Warning);
+        let off = Config::parse("[ui]\nenvironment = \"prod\"\ntype_to_confirm = []\n", None)
+            .expect("valid");
+        assert!(!off.ui.confirms_by_typing());
+        for (text, expected) in [
+            (
+                "[ui]\ntype_to_confirm = \"prod\"\n",
+                "config error in dropday.toml line 2 key `ui.type_to_confirm`: invalid type",
+            ),
+            (
+                "[ui]\ntype_to_confirm = [\"prod\", \" \"]\n",
+                "config error in dropday.toml line 2 key `ui.type_to_confirm`: an environment name is empty",
+            ),
+            (
+                "[ui]\nbell = \"loud\"\n",
+                "config error in dropday.toml line 2 key `ui.bell`: `loud` is not a bell setting",
+            ),
+        ] {
+            let error = error_of(text);
+            assert!(error.starts_with(expected), "{text:?}: {error}");
+        }
     }
 }

@@ -63,4 +63,6 @@ pub(super) struct RawUi {
     #[serde(default)]
     pub(super) read_only: bool,
     pub(super) timezone: Option<Spanned<String>>,
+    pub(super) type_to_confirm: Option<Vec<Spanned<String>>>,
+    pub(super) bell: Option<Spanned<String>>,
 }

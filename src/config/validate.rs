@@ -19,7 +19,7 @@ use super::local_zone::local_zone;
 use super::paths::{Environment, expand_home, state_dir};
 use super::raw::{RawConfig, RawFeed, RawFeeds};
 use super::{
-    ColorMode, Config, ConfigError, DEFAULT_FEED_URL, ServeConfig, UiSettings, parse_duration,
+    Bell, ColorMode, Config, ConfigError, DEFAULT_FEED_URL, ServeConfig, UiSettings, parse_duration,
 };
 use crate::serve::settings::RawServeSettings;
 
@@ -147,6 +147,35 @@ impl RawConfig {
                 )
             })?,
         };
+        let type_to_confirm = match &self.ui.type_to_confirm {
+            None => super::DEFAULT_TYPE_TO_CONFIRM
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect(),
+            Some(names) => names
+                .iter()
+                .map(|name| {
+                    let text = name.get_ref().trim().to_ascii_lowercase();
+                    if text.is_empty() {
+                        Err(at.error(
+                            Some(name.span()),
+                            "ui.type_to_confirm",
+                            "an environment name is empty; list names like \"production\", or                              write [] to confirm with y everywhere"
+                                .to_owned(),
+                        ))
+                    } else {
+                        Ok(text)
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let bell = match &self.ui.bell {
+            None => Bell::default(),
+            Some(text) => text
+                .get_ref()
+                .parse::<Bell>()
+                .map_err(|message| at.error(Some(text.span()), "ui.bell", message))?,
+        };
         let audit_log = match &self.audit_log {
             Some(path) => expand_home(path.get_ref(), at.env),
             None => state_dir(at.env)
@@ -166,6 +195,8 @@ impl RawConfig {
                 color,
                 read_only: self.ui.read_only,
                 timezone,
+                type_to_confirm,
+                bell,
             },
             audit_log,
             key_lines: self

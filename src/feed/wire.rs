@@ -79,9 +79,17 @@ macro_rules! open_enum {
             }
         }
 
+        /// Readable words for the screen (`sold out`, `needs attention`); JSON and the
+        /// protocol keep [`Self::as_str`]'s text.
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                for (i, word) in self.as_str().split('_').enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    f.write_str(word)?;
+                }
+                Ok(())
             }
         }
     };
@@ -651,6 +659,21 @@ pub mod paths {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enum_values_read_as_words_on_screen_and_stay_as_sent_in_json() {
+        assert_eq!(DropState::SoldOut.to_string(), "sold out");
+        assert_eq!(
+            TerminalStatus::NeedsAttention.to_string(),
+            "needs attention"
+        );
+        assert_eq!(OrderStage::AwaitingCarrier.to_string(), "awaiting carrier");
+        assert_eq!(DropState::Other("on_hold".into()).to_string(), "on hold");
+        assert_eq!(
+            serde_json::to_string(&DropState::SoldOut).expect("json"),
+            "\"sold_out\""
+        );
+    }
     use proptest::prelude::*;
 
     const HUBS: &str = include_str!("../../tests/fixtures/feeds_md_hubs.json");

@@ -5,6 +5,7 @@
 pub mod audit_log;
 pub mod replay;
 pub mod report;
+pub mod export;
 pub mod serve;
 pub mod shared;
 pub mod terminal;
@@ -63,6 +64,11 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         None => None,
     };
 
+    #[cfg(feature = "sim")]
+    if demo.is_some() {
+        // A demo's actions are not drop-day actions: never in the real audit log.
+        config.audit_log = demo_audit_log();
+    }
     if let Err(exit) = make_audit_folder(&config) {
         return exit;
     }
@@ -94,6 +100,15 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
     #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
         sim.shutdown().await;
+        let written = if config.audit_log.exists() {
+            ""
+        } else {
+            " (no action was sent, so it was not written)"
+        };
+        say_on_the_way_out(format_args!(
+            "dropday demo: this run's audit log: {}{written}",
+            config.audit_log.display()
+        ));
     }
     match exit {
         Ok(Exit::Quit) => ExitCode::SUCCESS,
@@ -144,6 +159,26 @@ pub fn without_simulator(command: &str) -> ExitCode {
          build it with the default features (cargo build --release) to get `dropday {command}`"
     );
     ExitCode::from(crate::config::EXIT_STATUS)
+}
+
+/// The passwd entry's name of the process's real uid, for the audit's `user` when `$USER` and
+/// `$LOGNAME` are unset; `uid N` when the uid has no entry (a container user).
+fn login_name_of_uid() -> Option<String> {
+    let uid = nix::unistd::getuid();
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => Some(user.name),
+        Ok(None) | Err(_) => Some(format!("uid {uid}")),
+    }
+}
+
+/// A fresh audit file for one `demo` run, in the temporary folder: named by the start time and
+/// the process id, so two demos never share one and the real audit log is never touched.
+#[cfg(feature = "sim")]
+fn demo_audit_log() -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    std::env::temp_dir()
+        .join("dropday-demo")
+        .join(format!("audit-{stamp}-{}.jsonl", std::process::id()))
 }
 
 /// Starts the scenario's simulator on `127.0.0.1:0` and points every feed at it.
@@ -280,10 +315,12 @@ async fn control_room(
         simulated: demo_speed.is_some(),
         read_only: config.ui.read_only,
         keymap,
-        operator: Operator::from_env(),
+        operator: Operator::from_env(login_name_of_uid),
         thresholds: config.alerts.clone(),
         color: config.ui.color.resolve_from_env(),
         ascii: config.ui.ascii,
+        type_to_confirm: config.ui.confirms_by_typing(),
+        bell: config.ui.bell,
         ids: Box::new(RandomKeys),
     };
     let mut board = config.board();
@@ -299,6 +336,7 @@ async fn control_room(
         audit_log: config.audit_log.clone(),
         record,
         watch: AlertWatch::new(),
+        export_dir: config.serve.raw.export_dir.clone(),
     };
 
     #[cfg(feature = "test-hooks")]
@@ -354,6 +392,9 @@ struct RoomEffects {
     record: Option<RecordHandle>,
     /// The alert book as last recorded.
     watch: AlertWatch,
+    /// `[serve] export_dir`: where `:export` puts a relative file name (else the current
+    /// folder).
+    export_dir: Option<PathBuf>,
 }
 
 impl EffectRunner for RoomEffects {
@@ -402,6 +443,20 @@ impl EffectRunner for RoomEffects {
                         log::error!("{e}");
                     }
                 });
+            }
+            Effect::Export { file, csv } => {
+                let path = export::local_path(self.export_dir.as_deref(), &file);
+                let events = self.events.clone();
+                tokio::task::spawn_blocking(move || {
+                    let answer = export::write(&path, &csv);
+                    let _ = events.blocking_send(Event::Exported(answer));
+                });
+            }
+            Effect::Bell => {
+                use std::io::Write;
+                // Between two frames, on the loop's thread: BEL never lands inside a sequence.
+                let mut out = std::io::stdout();
+                let _ = out.write_all(b"\x07").and_then(|()| out.flush());
             }
             Effect::Quit => {}
         }

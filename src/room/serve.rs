@@ -100,6 +100,7 @@ async fn serve_room(
             deployment: Deployment {
                 environment: config.ui.environment.clone(),
                 simulated: false,
+                type_to_confirm: config.ui.confirms_by_typing(),
             },
             thresholds: config.alerts.clone(),
             ids: Box::new(RandomKeys),
@@ -114,6 +115,8 @@ async fn serve_room(
             read_only: config.ui.read_only,
             zone: config.ui.timezone,
             settled_pct: config.alerts.settled_within_pct,
+            bell: config.ui.bell,
+            export_dir: config.serve.raw.export_dir.clone(),
         },
         to_loop,
     ));
@@ -125,6 +128,7 @@ async fn serve_room(
         audit_log: config.audit_log.clone(),
         record: None,
         watch: crate::record::observe::AlertWatch::new(),
+        export_dir: config.serve.raw.export_dir.clone(),
     };
     let serve = crate::serve::start(
         ssh,

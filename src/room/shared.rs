@@ -4,6 +4,7 @@
 //! are applied once by serve's loop ([`BoardEvents`]); each session follows the board when it
 //! draws ([`follow_board`]).
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -14,6 +15,7 @@ use tokio::sync::mpsc;
 
 use crate::app::audit::Operator;
 use crate::app::keymap::Keymap;
+use crate::app::session::Bell;
 use crate::app::session::SessionConfig;
 use crate::app::state::{Access, Audience};
 use crate::app::{ColorMode, Effect, Event, Session, SharedBoard, State, follow_board, update};
@@ -21,11 +23,12 @@ use crate::model::format::Zone;
 use crate::model::report::Report;
 use crate::serve::keys::Role;
 use crate::serve::{
-    ColourProfile, RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest,
-    TermSize,
+    RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest, TermSize,
 };
 use crate::status::render_table;
 use crate::ui::{self, theme::Theme};
+
+use super::export;
 
 /// What a session's key asks of serve's loop: effects to run through the one control client
 /// and audit log, and a nudge so every other room draws the changed board.
@@ -52,6 +55,10 @@ pub struct SharedRoom {
     zone: Zone,
     /// `alerts.settled_within_pct`, for the status table.
     settled_pct: f64,
+    /// `ui.bell`, each session's own bell.
+    bell: Bell,
+    /// `[serve] export_dir`: where `:export` writes on the server.
+    export_dir: Option<PathBuf>,
 }
 
 /// How a [`SharedRoom`] is set up.
@@ -64,6 +71,10 @@ pub struct SharedRoomConfig {
     pub zone: Zone,
     /// `alerts.settled_within_pct`.
     pub settled_pct: f64,
+    /// `ui.bell`.
+    pub bell: Bell,
+    /// `[serve] export_dir`.
+    pub export_dir: Option<PathBuf>,
 }
 
 impl SharedRoom {
@@ -82,6 +93,8 @@ impl SharedRoom {
             read_only: config.read_only,
             zone: config.zone,
             settled_pct: config.settled_pct,
+            bell: config.bell,
+            export_dir: config.export_dir,
         }
     }
 
@@ -108,7 +121,8 @@ impl SharedRoom {
             },
             Role::Operator => Access::ReadWrite,
             Role::Viewer => Access::ReadOnly {
-                reason: "viewer key; an operator key has role=\"operator\"".to_owned(),
+                // Short: it is said in the status line and the tab bar of an 80-column phone.
+                reason: "viewer key".to_owned(),
             },
         }
     }
@@ -135,6 +149,7 @@ impl BoardEvents {
                     operator: Operator::default(),
                     color: ColorMode::Never,
                     ascii: true,
+                    bell: Bell::Off,
                 },
                 &board,
             )
@@ -168,11 +183,7 @@ impl Rooms for ServedRooms {
             key_name: Some(info.name.clone()),
             key_fingerprint: Some(info.key_fingerprint.clone()),
         };
-        let color = match info.colour {
-            ColourProfile::NoColour => ColorMode::Never,
-            ColourProfile::Ansi16 => ColorMode::Ansi16,
-            ColourProfile::Ansi256 | ColourProfile::TrueColour => ColorMode::Ansi256,
-        };
+        let color = info.colour;
         let zone = info
             .tz
             .as_deref()
@@ -190,6 +201,7 @@ impl Rooms for ServedRooms {
                 operator,
                 color,
                 ascii: info.ascii,
+                bell: shared.bell,
             },
             &shared.read(),
         );
@@ -209,6 +221,7 @@ impl Rooms for ServedRooms {
                 watching: 1,
             },
             theme: Theme::new(color, info.ascii).with_zone(zone),
+            bell: false,
         })
     }
 
@@ -238,6 +251,8 @@ struct ServedRoom {
     session: Session,
     audience: Audience,
     theme: Theme,
+    /// A bell is owed to this person's terminal (written before their next frame).
+    bell: bool,
 }
 
 impl ServedRoom {
@@ -251,13 +266,27 @@ impl ServedRoom {
         );
         let mut quit = false;
         for effect in effects {
-            if effect == Effect::Quit {
-                quit = true;
-            } else {
-                let _ = self
-                    .shared
-                    .to_loop
-                    .send(FromSessions::Effect(Box::new(effect)));
+            match effect {
+                Effect::Quit => quit = true,
+                // This person's own: their terminal, and a file on the server they are told of.
+                Effect::Bell => self.bell = true,
+                Effect::Export { file, csv } => {
+                    let answer = export::served_path(self.shared.export_dir.as_deref(), &file)
+                        .and_then(|path| export::write(&path, &csv));
+                    if let Ok(path) = &answer {
+                        log::info!(
+                            "serve: {} exported the triage list to {path}",
+                            self.audience.name
+                        );
+                    }
+                    quit |= self.update(Event::Exported(answer));
+                }
+                effect => {
+                    let _ = self
+                        .shared
+                        .to_loop
+                        .send(FromSessions::Effect(Box::new(effect)));
+                }
             }
         }
         quit || self.session.quitting()
@@ -289,10 +318,16 @@ impl SessionRoom for ServedRoom {
     fn draw(&mut self, frame: &mut Frame<'_>) {
         let now = Utc::now();
         let board = self.shared.read();
-        follow_board(&board, &mut self.session, now);
+        if follow_board(&board, &mut self.session, now).contains(&Effect::Bell) {
+            self.bell = true;
+        }
         self.audience.watching = self.shared.watching();
         let state = State::new(&board, &self.session).with_audience(&self.audience);
         ui::view(frame, &state, &self.theme, now);
+    }
+
+    fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
     }
 }
 

@@ -16,10 +16,12 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{self, Event, event::ShutdownReason};
+use crate::app::{self, ColorMode, Event, event::ShutdownReason};
+use crate::ui::sgr::ColorFilter;
 
-/// The terminal the program draws on.
-pub type Screen = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal the program draws on; its colour sequences fitted to the session's profile
+/// (crossterm writes even the 16 named colours as 256-colour sequences).
+pub type Screen = Terminal<CrosstermBackend<ColorFilter<Stdout>>>;
 
 /// Whether the terminal is currently in raw mode on the alternate screen; restoring twice (guard
 /// drop after a panic hook already restored) must not emit escape codes into the shell.
@@ -38,18 +40,18 @@ impl Drop for TerminalGuard {
 }
 
 /// Enters raw mode and the alternate screen, installs the panic hook, and returns the terminal
-/// with a guard that restores it when dropped.
+/// (drawing in colour profile `color`) with a guard that restores it when dropped.
 ///
 /// # Errors
 /// When stdout is not a terminal or the terminal refuses raw mode; the terminal is restored
 /// before the error is returned.
-pub fn enter() -> io::Result<(Screen, TerminalGuard)> {
+pub fn enter(color: ColorMode) -> io::Result<(Screen, TerminalGuard)> {
     install_panic_hook();
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let guard = TerminalGuard { _private: () };
     execute!(io::stdout(), EnterAlternateScreen)?;
-    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let terminal = Terminal::new(CrosstermBackend::new(ColorFilter::new(io::stdout(), color)))?;
     Ok((terminal, guard))
 }
 
@@ -131,7 +133,7 @@ where
     R: app::EffectRunner,
     V: FnMut(&mut ratatui::Frame, &app::State<'_>, chrono::DateTime<chrono::Utc>),
 {
-    let (mut terminal, guard) = enter()?;
+    let (mut terminal, guard) = enter(state.session.color())?;
     let forwarder = spawn_signal_forwarder(signals)?;
     // The size is an event like any other, so `update` stays the only writer of the session.
     if let Ok(size) = terminal.size() {

@@ -15,8 +15,7 @@ pub mod settings;
 pub mod ssh;
 
 pub use room::{
-    ColourProfile, RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest,
-    TermSize,
+    RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest, TermSize,
 };
 pub use session::SessionEnd;
 pub use ssh::{ReloadSummary, RunningServe, ServeSignals, SessionSnapshot, StartError, start};

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 
+use crate::app::ColorMode;
+
 use super::keys::Role;
 
 /// A terminal's size in cells, clamped to what a room can draw.
@@ -37,41 +39,6 @@ impl TermSize {
         TermSize {
             cols: fit(cols, Self::FALLBACK.cols, Self::MAX.cols),
             rows: fit(rows, Self::FALLBACK.rows, Self::MAX.rows),
-        }
-    }
-}
-
-/// How many colours the client's terminal can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColourProfile {
-    /// `NO_COLOR` was sent, or `TERM=dumb`: attributes only.
-    NoColour,
-    /// The 16 ANSI colours.
-    Ansi16,
-    /// The 256-colour palette.
-    Ansi256,
-    /// 24-bit colour (`COLORTERM=truecolor`).
-    TrueColour,
-}
-
-impl ColourProfile {
-    /// From the pty request's `TERM` and the env requests the client sent.
-    #[must_use]
-    pub fn detect(term: Option<&str>, no_color: Option<&str>, colorterm: Option<&str>) -> Self {
-        // no-color.org: set and not empty.
-        if no_color.is_some_and(|v| !v.is_empty()) {
-            return Self::NoColour;
-        }
-        let term = term.unwrap_or_default().to_ascii_lowercase();
-        let colorterm = colorterm.unwrap_or_default().to_ascii_lowercase();
-        if term.is_empty() || term == "dumb" {
-            Self::NoColour
-        } else if colorterm == "truecolor" || colorterm == "24bit" || term.contains("direct") {
-            Self::TrueColour
-        } else if term.contains("256color") {
-            Self::Ansi256
-        } else {
-            Self::Ansi16
         }
     }
 }
@@ -113,8 +80,9 @@ pub struct SessionInfo {
     pub key_fingerprint: String,
     /// Where the connection comes from, for the audit log.
     pub client_addr: SocketAddr,
-    /// From `TERM`, `COLORTERM` and `NO_COLOR`.
-    pub colour: ColourProfile,
+    /// From the client's `TERM`, `COLORTERM` and `NO_COLOR`, by the rule the local room uses
+    /// ([`ColorMode::resolve`]).
+    pub colour: ColorMode,
     /// Plain ASCII: the client's locale is not UTF-8, or it sent `DROPDAY_ASCII=1`.
     pub ascii: bool,
     /// The client's `TZ` as sent, for displayed times; `None`: UTC.
@@ -143,6 +111,11 @@ pub trait SessionRoom: Send {
     fn on_role_changed(&mut self, role: Role);
     /// Draws the whole room into a frame of the session's size.
     fn draw(&mut self, frame: &mut Frame<'_>);
+    /// Whether the person's terminal bell should ring now (a new alert at their `ui.bell`
+    /// level); asked after each draw, answered once per ring.
+    fn take_bell(&mut self) -> bool {
+        false
+    }
 }
 
 /// An `ssh host status [--json] [--check]` request.
@@ -195,48 +168,6 @@ mod tests {
                     rows: want_rows
                 },
                 "{cols}×{rows}"
-            );
-        }
-    }
-
-    #[test]
-    fn colour_profiles() {
-        type Case<'a> = (
-            Option<&'a str>,
-            Option<&'a str>,
-            Option<&'a str>,
-            ColourProfile,
-        );
-        let cases: &[Case<'_>] = &[
-            (Some("xterm-256color"), None, None, ColourProfile::Ansi256),
-            (
-                Some("xterm-256color"),
-                Some("1"),
-                None,
-                ColourProfile::NoColour,
-            ),
-            (
-                Some("xterm-256color"),
-                Some(""),
-                None,
-                ColourProfile::Ansi256,
-            ),
-            (Some("xterm"), None, None, ColourProfile::Ansi16),
-            (Some("dumb"), None, None, ColourProfile::NoColour),
-            (None, None, None, ColourProfile::NoColour),
-            (Some("xterm-direct"), None, None, ColourProfile::TrueColour),
-            (
-                Some("xterm-256color"),
-                None,
-                Some("truecolor"),
-                ColourProfile::TrueColour,
-            ),
-        ];
-        for (term, no_color, colorterm, expected) in cases {
-            assert_eq!(
-                ColourProfile::detect(*term, *no_color, *colorterm),
-                *expected,
-                "{term:?} {no_color:?}"
             );
         }
     }

@@ -16,6 +16,9 @@ use russh::server::Msg;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
+use crate::app::ColorMode;
+use crate::ui::sgr::ColorFilter;
+
 use super::frames::FrameSlot;
 use super::input::KeyDecoder;
 use super::keys::Role;
@@ -84,6 +87,8 @@ pub(crate) struct RoomTask {
     pub board: watch::Receiver<u64>,
     pub stopping: watch::Receiver<bool>,
     pub slot: Arc<FrameSlot>,
+    /// The client's colour profile: the frames' colour sequences are fitted to it.
+    pub colour: ColorMode,
     pub idle_timeout: Duration,
     /// Redraw at least this often (clocks and countdowns move without board changes).
     pub redraw_every: Duration,
@@ -113,11 +118,15 @@ impl Write for FrameBytes {
     }
 }
 
-type FrameTerminal = Terminal<CrosstermBackend<FrameBytes>>;
+type FrameTerminal = Terminal<CrosstermBackend<ColorFilter<FrameBytes>>>;
 
-fn terminal_for(size: TermSize, bytes: FrameBytes) -> std::io::Result<FrameTerminal> {
+fn terminal_for(
+    size: TermSize,
+    bytes: FrameBytes,
+    colour: ColorMode,
+) -> std::io::Result<FrameTerminal> {
     Terminal::with_options(
-        CrosstermBackend::new(bytes),
+        CrosstermBackend::new(ColorFilter::new(bytes, colour)),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, size.cols, size.rows)),
         },
@@ -128,7 +137,7 @@ impl RoomTask {
     /// Runs the room until it ends; returns why.
     pub async fn run(mut self) -> SessionEnd {
         let bytes = FrameBytes::default();
-        let mut terminal = match terminal_for(self.size, bytes.clone()) {
+        let mut terminal = match terminal_for(self.size, bytes.clone(), self.colour) {
             Ok(terminal) => terminal,
             Err(e) => {
                 log::warn!("serve: cannot make a terminal for a session: {e}");
@@ -193,7 +202,7 @@ impl RoomTask {
         let size = terminal.get_frame().area();
         if self.slot.has_untaken() || (size.width, size.height) != (self.size.cols, self.size.rows)
         {
-            match terminal_for(self.size, bytes.clone()) {
+            match terminal_for(self.size, bytes.clone(), self.colour) {
                 Ok(fresh) => *terminal = fresh,
                 Err(e) => {
                     log::warn!("serve: cannot make a terminal for a session: {e}");
@@ -208,7 +217,11 @@ impl RoomTask {
             log::warn!("serve: drawing a session's frame failed: {e}");
             return;
         }
-        let frame = bytes.take();
+        let mut frame = bytes.take();
+        if self.room.take_bell() {
+            // After the frame: BEL never lands inside one of its sequences.
+            frame.push(0x07);
+        }
         if !frame.is_empty() {
             self.slot.offer(frame);
         }

@@ -23,9 +23,10 @@ use super::frames::{FrameSlot, FrameStats};
 use super::host_key::HostKey;
 use super::keys::{AuthorizedKey, AuthorizedKeys, KeysError, Refusal};
 use super::limiter::FailedAuthLimiter;
-use super::room::{ColourProfile, Rooms, SessionInfo, TermSize, wants_ascii};
+use super::room::{Rooms, SessionInfo, TermSize, wants_ascii};
 use super::session::{ClientInput, RoomTask, ServerNotice, SessionEnd, stopped, write_frames};
 use super::settings::SshSettings;
+use crate::app::ColorMode;
 
 /// Connections still shaking hands or authenticating, beyond `max_sessions`, before new ones are
 /// closed at once.
@@ -549,7 +550,8 @@ impl Connection {
             role: key.role,
             key_fingerprint: key.fingerprint.clone(),
             client_addr: self.peer,
-            colour: ColourProfile::detect(Some(&term), get("NO_COLOR"), get("COLORTERM")),
+            // The local room's rule, with the client's variables instead of the server's.
+            colour: ColorMode::Auto.resolve(get("NO_COLOR"), Some(&term), get("COLORTERM")),
             ascii: wants_ascii(
                 get("LC_ALL"),
                 get("LC_CTYPE"),
@@ -599,6 +601,7 @@ impl Connection {
             board: self.shared.board.subscribe(),
             stopping: self.shared.stopping.subscribe(),
             slot: slot.clone(),
+            colour: info.colour,
             idle_timeout: self.shared.settings.idle_timeout,
             redraw_every: self.shared.redraw_every,
         };

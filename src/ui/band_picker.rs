@@ -10,6 +10,7 @@ use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState};
 use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::overlay::BandPicker;
+use crate::app::state::Access;
 use crate::model::money::{format_money, format_pct};
 
 use super::drops::pct;
@@ -33,8 +34,10 @@ pub fn render(
     let bands = u16::try_from(figures.bands.len()).unwrap_or(u16::MAX);
     let rect = panel::centered(area, 84, bands.saturating_add(7));
     frame.render_widget(Clear, rect);
+    let dash = if theme.ascii { "-" } else { "—" };
+    let dot = if theme.ascii { "|" } else { "·" };
     let title = format!(
-        "Price band of {} — floor {}",
+        "Price band of {} {dash} floor {}",
         picker.drop_id,
         format_pct(Some(figures.drop.margin_floor_pct))
     );
@@ -85,21 +88,39 @@ pub fn render(
         .row_highlight_style(theme.selected());
     let mut table_state = TableState::default().with_selected(Some(picker.selected));
     frame.render_stateful_widget(table, table_area, &mut table_state);
-    let footer = vec![
-        Line::styled(
-            format!(
-                "{} chooses (then confirm) · {}/{} move · {} closes",
-                state.keymap().first_key_text(Action::DialogPress),
-                state.keymap().first_key_text(Action::Down),
-                state.keymap().first_key_text(Action::Up),
-                state.keymap().first_key_text(Action::Clear),
+    let footer = if let Access::ReadOnly { reason } = state.access() {
+        vec![
+            Line::styled(
+                format!(
+                    "Read-only ({reason}): to look at, nothing can be sent {dot} {}/{} move {dot} {} closes",
+                    state.keymap().first_key_text(Action::Down),
+                    state.keymap().first_key_text(Action::Up),
+                    state.keymap().first_key_text(Action::Clear),
+                ),
+                theme.tone(Tone::Warn),
             ),
-            theme.tone(Tone::Dim),
-        ),
-        Line::styled(
-            "Bands below the floor are shown but refused: nothing is sent.",
-            theme.tone(Tone::Dim),
-        ),
-    ];
+            Line::styled(
+                "Bands below the floor are refused even to operators.",
+                theme.tone(Tone::Dim),
+            ),
+        ]
+    } else {
+        vec![
+            Line::styled(
+                format!(
+                    "{} chooses (then confirm) {dot} {}/{} move {dot} {} closes",
+                    state.keymap().first_key_text(Action::DialogPress),
+                    state.keymap().first_key_text(Action::Down),
+                    state.keymap().first_key_text(Action::Up),
+                    state.keymap().first_key_text(Action::Clear),
+                ),
+                theme.tone(Tone::Dim),
+            ),
+            Line::styled(
+                "Bands below the floor are shown but refused: nothing is sent.",
+                theme.tone(Tone::Dim),
+            ),
+        ]
+    };
     frame.render_widget(Paragraph::new(footer), footer_area);
 }

@@ -28,7 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let lines = vec![
         identity_line(state, theme, now, area.width < WIDE),
         health_line(state, theme, now),
-        tabs_line(state, theme),
+        tabs_line(state, theme, area.width),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }
@@ -133,7 +133,7 @@ fn health_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>) -> Line<'a>
     Line::from(spans)
 }
 
-fn tabs_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
+fn tabs_line<'a>(state: &State, theme: &Theme, width: u16) -> Line<'a> {
     let actions = [
         Action::ViewOverview,
         Action::ViewFulfilment,
@@ -155,12 +155,13 @@ fn tabs_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
-    // The reason can be long (a server message): after the tabs, where it may be cut.
+    // The reason can be long (a server message): after the tabs, ending at a word with `…`
+    // where the line ends.
     if let Access::ReadOnly { reason } = &state.access() {
-        spans.push(Span::styled(
-            format!("read-only: {reason} "),
-            theme.tone(Tone::Dim),
-        ));
+        let used: usize = spans.iter().map(Span::width).sum();
+        let room = usize::from(width).saturating_sub(used + 1);
+        let said = text::fit_words(&format!("read-only: {reason}"), room, theme.ellipsis());
+        spans.push(Span::styled(format!("{said} "), theme.tone(Tone::Dim)));
     }
     let pending = state.ledger().pending();
     if pending > 0 {

@@ -7,44 +7,73 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::keymap::{Action, Group};
+use crate::app::state::Access;
 
 use super::panel;
 use super::theme::{Theme, Tone};
 
 /// Notes under the key table: what the keys alone do not say; the keys named in them are the
 /// keymap's, so a remapped key reads as remapped.
-fn notes(state: &State) -> [String; 5] {
+fn notes(state: &State) -> Vec<String> {
     let key = |action| state.keymap().first_key_text(action);
-    [
+    let mut notes = vec![
         "~6/min (0–35): estimate, 90% range; plain: settled; measuring…: no rate yet".to_owned(),
-        ":pause D  :resume D  :band D B  :ack  :silence  :freeze  :q  (D drop, B band)".to_owned(),
-        "Filter: words match any column; col:text one column (hub:ewr reason:short)".to_owned(),
         format!(
+            "Filter: any column, or col:text (hub:ewr reason:short). {} completes.",
+            key(Action::LineComplete)
+        ),
+    ];
+    if let Access::ReadOnly { reason } = state.access() {
+        notes.push(":sort age|hub|stage|reason  :export FILE  :freeze  :q".to_owned());
+        notes.push(format!(
+            "Read-only ({reason}): {} shows the bands; nothing is sent.",
+            key(Action::BandPicker)
+        ));
+        return notes;
+    }
+    notes
+        .push(":pause D :resume D :band D B :sort age|hub|stage|reason :export FILE :q".to_owned());
+    if state.deployment().type_to_confirm {
+        notes.push(format!(
+            "Confirm in {}: type the drop id, then {}; {} cancels.",
+            state.deployment().environment,
+            key(Action::LineSubmit),
+            key(Action::LineCancel)
+        ));
+    } else {
+        notes.push(format!(
             "Confirm: {}, or {} on [Confirm], sends; any other key cancels.",
             key(Action::DialogConfirm),
             key(Action::DialogPress)
-        ),
-        format!(
-            "{}/{}: highlighted alert. {}/{}: the Overview's drop. Freeze: polling goes on.",
-            key(Action::Acknowledge),
-            key(Action::Silence),
-            key(Action::PauseResume),
-            key(Action::BandPicker)
-        ),
-    ]
+        ));
+    }
+    notes.push(format!(
+        "{}/{}: highlighted alert. {}/{}: the Overview's drop. Freeze: polling goes on.",
+        key(Action::Acknowledge),
+        key(Action::Silence),
+        key(Action::PauseResume),
+        key(Action::BandPicker)
+    ));
+    notes
 }
 
 /// Width of the key column.
 const KEY_WIDTH: usize = 10;
 
+/// The key table by group; a read-only session is not shown the keys it may not use.
 fn group_lines<'a>(state: &State, theme: &Theme, groups: &[Group]) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
+    let read_only = state.access().is_read_only();
+    let shared = state.session().shared();
     for group in groups {
         lines.push(Line::from(Span::styled(
             group.title().to_owned(),
             theme.title(),
         )));
-        for action in Action::ALL.into_iter().filter(|a| a.group() == *group) {
+        for action in Action::ALL
+            .into_iter()
+            .filter(|a| a.group() == *group && a.writes().allowed(read_only, shared))
+        {
             let keys = state.keymap().keys_text(action);
             lines.push(Line::from(vec![
                 Span::styled(format!(" {keys:<KEY_WIDTH$}"), theme.key()),
@@ -79,8 +108,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let rect = panel::centered(room, area.width.min(100), wanted_height.max(room.height));
     frame.render_widget(Clear, rect);
     let close = state.keymap().first_key_text(Action::Help);
+    let dash = if theme.ascii { "-" } else { "—" };
     let block = panel::block(
-        &format!("Help — {close} or Esc closes"),
+        &format!("Help {dash} {close} or Esc closes"),
         None,
         state,
         theme,

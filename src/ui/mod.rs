@@ -16,6 +16,7 @@ pub mod overview;
 pub mod panel;
 pub mod popups;
 pub mod replay_banner;
+pub mod sgr;
 pub mod status_bar;
 pub mod text;
 pub mod theme;

@@ -12,6 +12,7 @@ use crate::app::keymap::Action;
 use crate::app::overlay::Overlay;
 use crate::app::state::MessageKind;
 
+use super::text;
 use super::theme::{Theme, Tone};
 
 /// Draws the status line into `area` (one row).
@@ -26,10 +27,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                     MessageKind::Warning => Tone::Warn,
                     MessageKind::Error => Tone::Bad,
                 };
-                (
-                    Line::from(Span::styled(message.text.clone(), theme.tone(tone))),
-                    None,
-                )
+                // Whole words only: a message longer than the line ends at a word with `…`.
+                let text =
+                    text::fit_words(&message.text, usize::from(area.width), theme.ellipsis());
+                (Line::from(Span::styled(text, theme.tone(tone))), None)
             }
             None => (hints(state, theme), None),
         },
@@ -54,10 +55,16 @@ fn prompt<'a>(lead: char, text: &str, theme: &Theme) -> Line<'a> {
 }
 
 /// `? help  Tab views  p pause …`, from the keymap in use, in the order of the key table's
-/// status-bar column (most useful first; the line is cut where the screen ends).
+/// status-bar column (most useful first; the line is cut where the screen ends). A read-only
+/// session is not offered the keys it may not use.
 fn hints<'a>(state: &State, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
-    for action in Action::hinted() {
+    let read_only = state.access().is_read_only();
+    let shared = state.session().shared();
+    for action in Action::hinted()
+        .into_iter()
+        .filter(|a| a.writes().allowed(read_only, shared))
+    {
         spans.push(Span::styled(
             state.keymap().first_key_text(action),
             theme.key(),

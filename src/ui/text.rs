@@ -20,6 +20,23 @@ pub fn fit(text: &str, width: usize, ellipsis: &str) -> String {
     out
 }
 
+/// `text` whole when it fits `width` characters, else cut at the end of the last word that
+/// fits with `ellipsis` after it (never mid-word; a first word too long is cut).
+#[must_use]
+pub fn fit_words(text: &str, width: usize, ellipsis: &str) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let room = width.saturating_sub(ellipsis.chars().count());
+    let head: String = text.chars().take(room + 1).collect();
+    match head.trim_end().rfind(char::is_whitespace) {
+        Some(end) if end > 0 && head[..end].chars().count() <= room => {
+            format!("{}{ellipsis}", head[..end].trim_end())
+        }
+        _ => fit(text, width, ellipsis),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +47,19 @@ mod tests {
         assert_eq!(fit("Midnight Hoodie", 8, "…"), "Midnigh…");
         assert_eq!(fit("Midnight Hoodie", 8, "~"), "Midnigh~");
         assert_eq!(fit("abc", 0, "…"), "");
+    }
+
+    #[test]
+    fn fits_whole_words() {
+        assert_eq!(
+            fit_words("read-only: viewer key", 30, "…"),
+            "read-only: viewer key"
+        );
+        assert_eq!(
+            fit_words("read-only: viewer key", 19, "…"),
+            "read-only: viewer…"
+        );
+        assert_eq!(fit_words("read-only: viewer key", 12, "…"), "read-only:…");
+        assert_eq!(fit_words("unbreakable", 5, "…"), "unbr…");
     }
 }

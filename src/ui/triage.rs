@@ -92,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Cell::from(o.order_id.as_str()),
                 Cell::from(hub),
                 Cell::from(o.drop_id.as_str()),
-                Cell::from(o.stage.as_str()),
+                Cell::from(o.stage.to_string()),
                 Cell::from(o.reason.as_str()),
                 Cell::from(text::clock_hm(o.due_at)),
             ])

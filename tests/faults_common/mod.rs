@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use dropday::app::audit::Operator;
 use dropday::app::ids::RandomKeys;
 use dropday::app::keymap::Keymap;
+use dropday::app::session::Bell;
 use dropday::app::{self, Effect, Event, RoomConfig};
 use dropday::feed::client::FeedEndpoint;
 use dropday::feed::control::{ControlClient, RetryPolicy};
@@ -121,6 +122,8 @@ pub fn state_config(read_only: bool, stale_after_intervals: u32) -> RoomConfig {
         },
         color: ColorMode::Never,
         ascii: false,
+        type_to_confirm: false,
+        bell: Bell::Off,
         // As the binary: these rooms talk to one real simulator, like two operators' processes,
         // and two processes counting from 1 would send each other's idempotency keys.
         ids: Box::new(RandomKeys),
@@ -224,7 +227,8 @@ impl Room {
                     append_audit(path, &record).expect("audit line written");
                 }
             }
-            Effect::Quit => {}
+            // These rooms have no terminal to ring and export nothing.
+            Effect::Export { .. } | Effect::Bell | Effect::Quit => {}
         }
     }
 

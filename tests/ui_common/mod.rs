@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use dropday::app::audit::Operator;
 use dropday::app::ids::CountedKeys;
 use dropday::app::keymap::Keymap;
+use dropday::app::session::Bell;
 use dropday::app::{Effect, Event, Room, RoomConfig};
 use dropday::feed::FeedKind;
 use dropday::feed::wire::{Drop, Hub, Popup, decode_document};
@@ -155,6 +156,8 @@ pub fn config() -> RoomConfig {
         thresholds: AlertThresholds::default(),
         color: ColorMode::Never,
         ascii: false,
+        type_to_confirm: false,
+        bell: Bell::Off,
         ids: Box::new(CountedKeys::default()),
     }
 }
