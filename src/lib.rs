@@ -12,7 +12,9 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod room;
 pub mod serve;
 #[cfg(feature = "sim")]

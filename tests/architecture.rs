@@ -159,7 +159,7 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "metrics",
-        may_import: feed_types!("model"),
+        may_import: feed_types!("model", "notify::SinkStats", "notify::SinkKind"),
         must_not_use: &["ratatui", "crossterm", "tui_logger"],
         why: "/metrics from the shared board",
     },
