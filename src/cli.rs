@@ -1,11 +1,12 @@
 //! The command line: `dropday [run]`, `demo`, `sim`, `status`, `serve`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{ColorMode, parse_duration};
+use crate::config::{ColorMode, parse_duration, parse_metrics_listen};
 #[cfg(feature = "sim")]
 use crate::sim::cli::SimArgs;
 
@@ -48,6 +49,30 @@ pub enum Command {
     Status(StatusArgs),
     /// One room for the whole team: poll once, serve the control room to everyone over SSH.
     Serve(ServeArgs),
+    /// Alert delivery: `dropday notify test` sends a test alert to each `[[notify]]` sink.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+/// `dropday notify …`.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a clearly-marked test alert to each sink (then resolve it), print what each
+    /// answered, and exit 1 if any sink failed.
+    Test(NotifyTestArgs),
+}
+
+/// `dropday notify test`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NotifyTestArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
+    /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only the sink of this name.
+    #[arg(long, value_name = "NAME")]
+    pub sink: Option<String>,
 }
 
 /// Flags of `dropday serve`.
@@ -59,6 +84,10 @@ pub struct ServeArgs {
     /// Serve SSH on this address (`:2222` is 127.0.0.1:2222), overriding `[serve] listen`.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Serve Prometheus /metrics on this address (`:9464` is 127.0.0.1:9464), overriding
+    /// `[metrics] listen`.
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Flags of the control room (`run` and `demo`).
@@ -86,6 +115,10 @@ pub struct RoomArgs {
     /// Poll every feed at this interval (e.g. 1s, 500ms), overriding the config.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub poll: Option<Duration>,
+    /// Serve Prometheus /metrics on this address (`:9464` is 127.0.0.1:9464), overriding
+    /// `[metrics] listen`.
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Flags of `dropday demo`.
@@ -97,6 +130,10 @@ pub struct DemoArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Deliver the demo's alerts to the config's [[notify]] sinks, labelled
+    /// environment="demo" (without it the demo delivers nothing).
+    #[arg(long)]
+    pub notify: bool,
     /// The control room's flags, as `run` takes them.
     #[command(flatten)]
     pub room: RoomArgs,

@@ -90,7 +90,13 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "config",
-        may_import: &["app", "feed", "model", "serve::settings"],
+        may_import: &[
+            "app",
+            "feed",
+            "model",
+            "serve::settings",
+            "notify::settings",
+        ],
         must_not_use: &[],
         why: "file, environment and flags validated into one typed value for the layers it feeds",
     },
@@ -120,6 +126,8 @@ const TABLE: &[Layer] = &[
             "stderr_log",
             "serve",
             "status::render_table",
+            "notify",
+            "metrics",
         ],
         must_not_use: &[],
         why: "the binary's launch code: wires pollers, control client, terminal and audit \

@@ -3,6 +3,8 @@
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
 pub mod audit_log;
+pub mod notify_test;
+pub mod outputs;
 pub mod serve;
 pub mod shared;
 pub mod terminal;
@@ -10,12 +12,13 @@ pub mod terminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::app::audit::Operator;
 use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
-use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig};
+use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig, SharedBoard};
 use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
@@ -26,6 +29,7 @@ use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::ui::{self, theme::Theme};
 
 use audit_log::append_audit;
+use outputs::{OutputSettings, Outputs};
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
 /// burst while the screen is being drawn.
@@ -63,7 +67,19 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         return exit;
     }
     let speed = demo.as_ref().map(|d| d.speed);
-    let exit = control_room(&config, keymap, speed).await;
+    // `demo` delivers nothing unless asked with --notify, and then everything it sends is
+    // labelled environment="demo", whatever --environment says on the screen.
+    let (sinks, environment) = match &demo {
+        Some(demo) if !demo.notify => (Vec::new(), "demo".to_owned()),
+        Some(_) => (config.notify.clone(), "demo".to_owned()),
+        None => (config.notify.clone(), config.ui.environment.clone()),
+    };
+    let outputs = OutputSettings {
+        sinks: &sinks,
+        environment: &environment,
+        metrics: args.metrics.or(config.metrics_listen),
+    };
+    let exit = control_room(&config, keymap, speed, outputs).await;
     #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
         sim.shutdown().await;
@@ -202,10 +218,13 @@ async fn control_room(
     config: &Config,
     keymap: Keymap,
     demo_speed: Option<f64>,
+    outputs: OutputSettings<'_>,
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
     log_setup(config);
+    let outputs = Outputs::start(outputs).await?;
+    let outputs = outputs.any().then_some(outputs);
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
     let control = control_client(config)?;
     let room_config = RoomConfig {
@@ -230,6 +249,7 @@ async fn control_room(
         control,
         events: events_tx.clone(),
         audit_log: config.audit_log.clone(),
+        outputs,
     };
 
     #[cfg(feature = "test-hooks")]
@@ -281,6 +301,9 @@ struct RoomEffects {
     control: Option<ControlClient>,
     events: mpsc::Sender<Event>,
     audit_log: PathBuf,
+    /// Alert delivery and `/metrics` of a one-person room (serve watches its shared board
+    /// itself).
+    outputs: Option<Outputs>,
 }
 
 impl EffectRunner for RoomEffects {
@@ -328,6 +351,12 @@ impl EffectRunner for RoomEffects {
                 });
             }
             Effect::Quit => {}
+        }
+    }
+
+    fn after_update(&mut self, board: &SharedBoard, now: DateTime<Utc>) {
+        if let Some(outputs) = &mut self.outputs {
+            outputs.after_update(board, now);
         }
     }
 }
