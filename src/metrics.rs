@@ -162,23 +162,23 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
 
     let conversion = book.gauge(
         "dropday_drop_conversion_ratio",
-        "Orders per session over the drop's life.",
+        "Orders per session over the drop's life",
     );
     let live = book.gauge(
         "dropday_drop_live_conversion_ratio",
-        "Orders per session over the rate window; bound=point|low|high.",
+        "Orders per session over the rate window; bound=point|low|high",
     );
     let sell_through = book.gauge(
         "dropday_drop_sell_through_ratio",
-        "Units sold per unit allocated.",
+        "Units sold per unit allocated",
     );
     let orders = book.gauge(
         "dropday_drop_orders_per_second",
-        "Orders per second over the rate window; bound=point|low|high.",
+        "Orders per second over the rate window; bound=point|low|high",
     );
     let state = book.gauge(
         "dropday_drop_state",
-        "1 for the drop's state (scheduled, live, paused, sold_out, ended).",
+        "1 for the drop's state (scheduled, live, paused, sold_out, ended)",
     );
     for d in &report.drops {
         let id = d.id.as_str();
@@ -197,39 +197,39 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
 
     let remaining = book.gauge(
         "dropday_hub_remaining_units",
-        "Contracted units not yet consumed.",
+        "Contracted units not yet consumed",
     );
     let burn = book.gauge(
         "dropday_hub_burn_rate_units_per_second",
-        "Units consumed per second over the rate window; bound=point|low|high.",
+        "Units consumed per second over the rate window; bound=point|low|high",
     );
     let overage = book.gauge(
         "dropday_hub_projected_overage_units",
-        "Units projected past the contract at window end; bound=point|low|high.",
+        "Units projected past the contract at window end; bound=point|low|high",
     );
     let overage_cost = book.gauge(
         "dropday_hub_projected_overage_cost_minor_units",
-        "Cost of the projected overage, in minor units of currency; bound=point|low|high.",
+        "Cost of the projected overage, in minor units of currency; bound=point|low|high",
     );
     let shortfall = book.gauge(
         "dropday_hub_projected_shortfall_units",
-        "Units projected below the minimum commitment at window end; bound=point|low|high.",
+        "Units projected below the minimum commitment at window end; bound=point|low|high",
     );
     let penalty = book.gauge(
         "dropday_hub_projected_shortfall_penalty_minor_units",
-        "Penalty of the projected shortfall, in minor units of currency; bound=point|low|high.",
+        "Penalty of the projected shortfall, in minor units of currency; bound=point|low|high",
     );
     let on_time = book.gauge(
         "dropday_hub_on_time_ratio",
-        "Orders shipped on time per order due.",
+        "Orders shipped on time per order due",
     );
     let target = book.gauge(
         "dropday_hub_on_time_target_ratio",
-        "The on-time share the hub promises.",
+        "The on-time share the hub promises",
     );
     let overdue = book.gauge(
         "dropday_hub_overdue_orders",
-        "Orders past due and not shipped.",
+        "Orders past due and not shipped",
     );
     for h in &report.hubs {
         let id = h.id.as_str();
@@ -285,17 +285,17 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
 
     let online = book.gauge(
         "dropday_popup_terminals_online",
-        "Payment terminals online.",
+        "Payment terminals online",
     );
     let total = book.gauge(
         "dropday_popup_terminals",
-        "Payment terminals the pop-up has.",
+        "Payment terminals the pop-up has",
     );
     let revenue = book.gauge(
         "dropday_popup_revenue_minor_units",
-        "Takings so far, in minor units of currency.",
+        "Takings so far, in minor units of currency",
     );
-    let pickups = book.gauge("dropday_popup_pickups_overdue", "Pick-ups past due.");
+    let pickups = book.gauge("dropday_popup_pickups_overdue", "Pick-ups past due");
     for p in &report.popups {
         let id = p.id.as_str();
         online.set(&[("popup", id)], Some(p.terminals_online as f64));
@@ -309,7 +309,7 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
 
     let firing = book.gauge(
         "dropday_alerts_firing",
-        "Alerts firing, silenced ones included, by kind and severity.",
+        "Alerts firing, silenced ones included, by kind and severity",
     );
     let mut by_kind: BTreeMap<(&str, &str), f64> = BTreeMap::new();
     for alert in scrape.alerts.firing() {
@@ -321,14 +321,14 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
         firing.set(&[("kind", kind), ("severity", severity)], Some(n));
     }
 
-    let up = book.gauge("dropday_feed_up", "1 when the feed's last poll succeeded.");
+    let up = book.gauge("dropday_feed_up", "1 when the feed's last poll succeeded");
     let last_success = book.gauge(
         "dropday_feed_last_success_timestamp_seconds",
-        "Unix time of the feed's last successful poll.",
+        "Unix time of the feed's last successful poll",
     );
     let latency = book.gauge(
         "dropday_feed_poll_latency_seconds",
-        "Duration of the feed's last poll.",
+        "Duration of the feed's last poll",
     );
     for f in &report.feeds {
         up.set(&[("feed", f.name)], Some(if f.ok { 1.0 } else { 0.0 }));
@@ -341,21 +341,21 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
             f.latency_ms.map(|ms| ms as f64 / 1000.0),
         );
     }
-    let failures = book.counter("dropday_feed_failures", "Failed polls by feed and reason.");
+    let failures = book.counter("dropday_feed_failures", "Failed polls by feed and reason");
     for ((feed, reason), n) in &scrape.failures.counts {
         failures
             .get_or_create(&labels(&[("feed", feed), ("reason", reason)]))
             .inc_by(*n);
     }
 
-    let sent = book.counter("dropday_notifications_sent", "Requests a sink took (2xx).");
+    let sent = book.counter("dropday_notifications_sent", "Requests a sink took (2xx)");
     let failed = book.counter(
         "dropday_notifications_failed",
-        "Attempts to reach a sink that failed (timeout, no connection, 5xx, 429, refused).",
+        "Attempts to reach a sink that failed (timeout, no connection, 5xx, 429, refused)",
     );
     let dropped = book.counter(
         "dropday_notifications_dropped",
-        "Notifications dropped from a sink's full queue.",
+        "Notifications dropped from a sink's full queue",
     );
     for s in scrape.sinks {
         let l = labels(&[("sink", s.name.as_str()), ("kind", s.kind.as_str())]);
@@ -367,7 +367,7 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
     scrape_time.set(scrape.now.timestamp_millis() as f64 / 1000.0);
     book.register(
         "dropday_scrape_timestamp_seconds",
-        "Local Unix time the figures were read.",
+        "Local Unix time the figures were read",
         scrape_time,
     );
 

@@ -164,10 +164,17 @@ impl Notifier {
         self.stats.clone()
     }
 
-    /// Looks at the book after an update (local time `now`) and queues what changed for each
-    /// sink that wants it. Never waits for a sink.
-    pub fn observe(&mut self, book: &AlertBook, thresholds: &AlertThresholds, now: DateTime<Utc>) {
-        for note in self.watch.observe(book, thresholds, now) {
+    /// Looks at the book after an update (local time `now`; the feeds' clock is
+    /// `server_offset` ahead) and queues what changed for each sink that wants it. Never
+    /// waits for a sink.
+    pub fn observe(
+        &mut self,
+        book: &AlertBook,
+        thresholds: &AlertThresholds,
+        server_offset: TimeDelta,
+        now: DateTime<Utc>,
+    ) {
+        for note in self.watch.observe(book, thresholds, server_offset, now) {
             self.enqueue(&note);
         }
     }

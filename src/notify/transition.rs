@@ -23,7 +23,9 @@ pub struct AlertFacts {
     pub subject: String,
     /// The room's sentence, with its figures.
     pub message: String,
-    /// When the problem began (server time).
+    /// When the problem began, on the local clock (the book's server time less the feeds'
+    /// clock offset), never after the notification: Alertmanager refuses a `startsAt` after
+    /// its `endsAt`, and a simulator running fast is ahead of the wall.
     pub since: DateTime<Utc>,
     /// How bad, in the rule's unit.
     pub figure: Option<f64>,
@@ -145,14 +147,20 @@ impl AlertWatch {
         self.tracked.len()
     }
 
-    fn facts(&self, alert: &Alert, thresholds: &AlertThresholds) -> AlertFacts {
+    fn facts(
+        &self,
+        alert: &Alert,
+        thresholds: &AlertThresholds,
+        server_offset: TimeDelta,
+        now: DateTime<Utc>,
+    ) -> AlertFacts {
         AlertFacts {
             id: AlertId::new(&self.environment, alert.kind, &alert.subject),
             kind: alert.kind,
             severity: alert.severity,
             subject: alert.subject.clone(),
             message: alert.message.clone(),
-            since: alert.since,
+            since: (alert.since - server_offset).min(now),
             figure: alert.figure,
             runbook: thresholds.rule(alert.kind).runbook.clone(),
             environment: self.environment.clone(),
@@ -160,18 +168,20 @@ impl AlertWatch {
         }
     }
 
-    /// What changed in `book` since the last call, at local time `now`.
+    /// What changed in `book` since the last call, at local time `now`; `server_offset` is
+    /// the feeds' clock less the local one (`Board::server_now(now) - now`).
     pub fn observe(
         &mut self,
         book: &AlertBook,
         thresholds: &AlertThresholds,
+        server_offset: TimeDelta,
         now: DateTime<Utc>,
     ) -> Vec<Notification> {
         let mut out = Vec::new();
         let mut seen = Vec::new();
         for alert in book.firing() {
             let key = (alert.kind, alert.subject.clone());
-            let facts = self.facts(alert, thresholds);
+            let facts = self.facts(alert, thresholds, server_offset, now);
             let silenced = alert.is_silenced(now);
             let note = |change, facts: &AlertFacts| Notification {
                 alert: facts.clone(),
@@ -320,7 +330,7 @@ mod tests {
         let mut book = AlertBook::new();
         let mut watch = AlertWatch::new("prod", TimeDelta::seconds(60));
         book.evaluate(&board_at(0, true), at(0), &thresholds);
-        let raised = watch.observe(&book, &thresholds, at(0));
+        let raised = watch.observe(&book, &thresholds, TimeDelta::zero(), at(0));
         assert_eq!(
             changes(&raised),
             [
@@ -342,15 +352,19 @@ mod tests {
 
         // Nothing new within the refresh interval; a refresh of each once it has passed.
         book.evaluate(&board_at(30, true), at(30), &thresholds);
-        assert!(watch.observe(&book, &thresholds, at(30)).is_empty());
+        assert!(
+            watch
+                .observe(&book, &thresholds, TimeDelta::zero(), at(30))
+                .is_empty()
+        );
         book.evaluate(&board_at(60, true), at(60), &thresholds);
-        let refreshed = watch.observe(&book, &thresholds, at(60));
+        let refreshed = watch.observe(&book, &thresholds, TimeDelta::zero(), at(60));
         assert_eq!(refreshed.len(), 4);
         assert!(refreshed.iter().all(|n| n.change == Change::Refresh));
 
         assert!(book.acknowledge_by(AlertKind::OrdersOverdue, "ewr-1", "maya", at(61)));
         assert!(book.silence_by(AlertKind::TerminalOffline, "bk-1", at(3661), "ravi", at(61)));
-        let marked = watch.observe(&book, &thresholds, at(61));
+        let marked = watch.observe(&book, &thresholds, TimeDelta::zero(), at(61));
         assert_eq!(
             marked.iter().map(|n| &n.change).collect::<Vec<_>>(),
             [
@@ -367,7 +381,7 @@ mod tests {
 
         // The hubs and pop-ups cool: every alert resolves once, the silenced one marked so.
         book.evaluate(&board_at(90, false), at(90), &thresholds);
-        let resolved = watch.observe(&book, &thresholds, at(90));
+        let resolved = watch.observe(&book, &thresholds, TimeDelta::zero(), at(90));
         let mut words = changes(&resolved);
         words.sort();
         assert_eq!(
@@ -388,6 +402,10 @@ mod tests {
             [AlertKind::TerminalOffline]
         );
         assert_eq!(watch.firing(), 0);
-        assert!(watch.observe(&book, &thresholds, at(200)).is_empty());
+        assert!(
+            watch
+                .observe(&book, &thresholds, TimeDelta::zero(), at(200))
+                .is_empty()
+        );
     }
 }

@@ -144,7 +144,8 @@ impl Outputs {
     /// Looks at the board after an update at local time `now`.
     pub fn after_update(&mut self, board: &SharedBoard, now: DateTime<Utc>) {
         if let Some(notifier) = &mut self.notifier {
-            notifier.observe(board.alerts(), board.thresholds(), now);
+            let offset = board.feeds().server_now(now) - now;
+            notifier.observe(board.alerts(), board.thresholds(), offset, now);
         }
         let Some(metrics) = &mut self.metrics else {
             return;
