@@ -1,11 +1,12 @@
 //! The command line: `dropday [run]`, `demo`, `sim`, `status`, `serve`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{ColorMode, parse_duration};
+use crate::config::{ColorMode, parse_duration, parse_metrics_listen};
 #[cfg(feature = "sim")]
 use crate::sim::cli::SimArgs;
 
@@ -52,6 +53,9 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Print the post-drop scorecard of a recording.
     Report(ReportArgs),
+    /// Alert delivery: `dropday notify test` sends a test alert to each `[[notify]]` sink.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
 }
 
 /// Flags of `dropday replay`.
@@ -106,6 +110,27 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
 }
 
+/// `dropday notify …`.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a clearly-marked test alert to each sink (then resolve it), print what each
+    /// answered, and exit 1 if any sink failed.
+    Test(NotifyTestArgs),
+}
+
+/// `dropday notify test`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NotifyTestArgs {
+    // clap prints this doc as `--help` text, verbatim: backticks would show on the terminal.
+    #[allow(clippy::doc_markdown)]
+    /// Config file (default: $DROPDAY_CONFIG, else ~/.config/dropday/config.toml).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only the sink of this name.
+    #[arg(long, value_name = "NAME")]
+    pub sink: Option<String>,
+}
+
 /// Flags of `dropday serve`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
@@ -115,6 +140,10 @@ pub struct ServeArgs {
     /// Serve SSH on this address (`:2222` is 127.0.0.1:2222), overriding `[serve] listen`.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Serve Prometheus /metrics on this address (`:9464` is 127.0.0.1:9464), overriding
+    /// `[metrics] listen`.
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Flags of the control room (`run` and `demo`).
@@ -146,6 +175,10 @@ pub struct RoomArgs {
     /// `dropday report`); overrides the config's `record`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Serve Prometheus /metrics on this address (`:9464` is 127.0.0.1:9464), overriding
+    /// `[metrics] listen`.
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
+    pub metrics: Option<SocketAddr>,
 }
 
 /// Flags of `dropday demo`.
@@ -157,6 +190,10 @@ pub struct DemoArgs {
     /// Simulated seconds per real second.
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
+    /// Deliver the demo's alerts to the config's [[notify]] sinks, labelled
+    /// environment="demo" (without it the demo delivers nothing).
+    #[arg(long)]
+    pub notify: bool,
     /// The control room's flags, as `run` takes them.
     #[command(flatten)]
     pub room: RoomArgs,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use dropday::cli::{Cli, Command, StatusArgs};
+use dropday::cli::{Cli, Command, NotifyCommand, StatusArgs};
 use dropday::config::{self, Config};
 #[cfg(feature = "sim")]
 use dropday::sim;
@@ -52,6 +52,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => runtime.block_on(room::serve::run(args)),
         Command::Replay(args) => runtime.block_on(room::replay::run(args)),
         Command::Report(args) => runtime.block_on(room::report::run(args)),
+        Command::Notify(NotifyCommand::Test(args)) => {
+            stderr_log::init(log::Level::Warn);
+            runtime.block_on(room::notify_test::run(args))
+        }
     }
 }
 

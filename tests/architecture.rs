@@ -100,7 +100,13 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "config",
-        may_import: &["app", "feed", "model", "serve::settings"],
+        may_import: &[
+            "app",
+            "feed",
+            "model",
+            "serve::settings",
+            "notify::settings",
+        ],
         must_not_use: &[],
         why: "file, environment and flags validated into one typed value for the layers it feeds",
     },
@@ -131,6 +137,8 @@ const TABLE: &[Layer] = &[
             "serve",
             "status::render_table",
             "record",
+            "notify",
+            "metrics",
         ],
         must_not_use: &[],
         why: "the binary's launch code: wires pollers, control client, terminal and audit \
@@ -170,7 +178,7 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "metrics",
-        may_import: feed_types!("model"),
+        may_import: feed_types!("model", "notify::SinkStats", "notify::SinkKind"),
         must_not_use: &["ratatui", "crossterm", "tui_logger"],
         why: "/metrics from the shared board",
     },

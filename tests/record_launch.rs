@@ -42,6 +42,8 @@ fn room() -> Room {
             thresholds: AlertThresholds::default(),
             color: dropday::app::ColorMode::Never,
             ascii: true,
+            type_to_confirm: false,
+            bell: dropday::app::session::Bell::Off,
             ids: Box::new(RandomKeys),
         },
         Board::new(BoardSettings::default()),

@@ -612,6 +612,8 @@ fn alert_rules_run_on_the_tick_not_on_each_report() {
     let tick = now() + TimeDelta::seconds(1);
     state.update(Event::Tick(tick), tick);
     assert!(feed_error(&state), "the next tick raises it");
+}
+
 // -- safe and quick hands (issue 10) ----------------------------------------------------------
 
 #[test]

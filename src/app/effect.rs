@@ -1,9 +1,12 @@
 //! What `update` asks the outside world to do. The runtime hands each effect to an
 //! [`EffectRunner`] the binary wires to the feed layer, so the state machine never does I/O.
 
+use chrono::{DateTime, Utc};
+
 use crate::feed::events::ControlRequest;
 
 use super::audit::AuditRecord;
+use super::board::SharedBoard;
 
 /// A request from `update` to the outside world.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +39,10 @@ pub trait EffectRunner {
     /// here, so a runner can flush what it holds.
     fn run(&mut self, effect: Effect);
 
-    /// Sees the room after each event's `update` (a recording notes the alert transitions,
-    /// acknowledgements and silences it made). Nothing by default.
-    fn observe(&mut self, _state: &super::state::State<'_>, _now: chrono::DateTime<chrono::Utc>) {}
+    /// Called after each event has gone through `update` and its effects were started, with
+    /// the board as it is now: the edges that watch the board (alert delivery, `/metrics`)
+    /// look here. Nothing by default.
+    fn after_update(&mut self, _board: &SharedBoard, _now: DateTime<Utc>) {}
 }
 
 /// Any `FnMut(Effect)` is a runner, for tests and small wiring.

@@ -153,7 +153,7 @@ fn step<R: EffectRunner>(
         quit |= effect == Effect::Quit;
         runner.run(effect);
     }
-    runner.observe(&state.state(), now);
+    runner.after_update(&state.board, now);
     if quit || state.session.quitting() {
         Some(reason.unwrap_or(Exit::Quit))
     } else {

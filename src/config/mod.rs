@@ -6,12 +6,15 @@
 //! - [`paths`]: where the files live (XDG, on Linux and macOS alike)
 
 mod local_zone;
+mod notify;
 pub mod paths;
+pub use self::notify::parse_metrics_listen;
 mod raw;
 mod validate;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -24,6 +27,7 @@ use crate::feed::client::FeedEndpoint;
 use crate::model::alerts::AlertThresholds;
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
+use crate::notify::settings::SinkSettings;
 use crate::serve::settings::{RawServeSettings, ServeSettings};
 
 use self::paths::{Environment, ProcessEnvironment};
@@ -136,6 +140,10 @@ pub struct Config {
     pub alerts: AlertThresholds,
     /// `[serve]`, for `dropday serve`.
     pub serve: ServeConfig,
+    /// `[[notify]]`: where alerts are delivered (`serve`, `run`; `demo` only with `--notify`).
+    pub notify: Vec<SinkSettings>,
+    /// `[metrics] listen`: where `/metrics` is served (`--metrics` wins).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The `[serve]` table as the file gave it (each key already checked) and what is needed to

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::model::alerts::AlertThresholds;
+use crate::notify::settings::RawSink;
 use crate::serve::settings::RawServeSettings;
 
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +30,18 @@ pub(super) struct RawConfig {
     /// and `--listen`).
     #[serde(default)]
     pub(super) serve: RawServeSettings,
+    /// One `[[notify]]` table per alert sink (issue 12).
+    #[serde(default)]
+    pub(super) notify: Vec<RawSink>,
+    /// `[metrics]`: where `/metrics` listens.
+    #[serde(default)]
+    pub(super) metrics: RawMetrics,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMetrics {
+    pub(super) listen: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

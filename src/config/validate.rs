@@ -45,7 +45,12 @@ impl<E: Environment> Source<'_, E> {
         })
     }
 
-    fn error(&self, span: Option<Range<usize>>, key: &str, message: String) -> ConfigError {
+    pub(super) fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: String,
+    ) -> ConfigError {
         ConfigError {
             file: self.file.map(Path::to_path_buf),
             line: span.map(|s| self.line_of(s.start)),
@@ -183,6 +188,8 @@ impl RawConfig {
                 .join("audit.jsonl"),
         };
         let serve = ServeConfig::validate(self.serve, at)?;
+        let notify = super::notify::sinks(self.notify, at, max_backoff, max_retry_after)?;
+        let metrics_listen = super::notify::metrics_listen(self.metrics.listen.as_deref(), at)?;
         Ok(Config {
             file: at.file.map(Path::to_path_buf),
             feeds,
@@ -211,6 +218,8 @@ impl RawConfig {
                 .collect(),
             alerts: self.alerts,
             serve,
+            notify,
+            metrics_listen,
         })
     }
 }
@@ -400,7 +409,7 @@ impl RawFeed {
 
 /// A token file must not be readable by group or others.
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), String> {
+pub(super) fn check_private(path: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path)
         .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
@@ -416,7 +425,7 @@ fn check_private(path: &Path) -> Result<(), String> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), String> {
+pub(super) fn check_private(_path: &Path) -> Result<(), String> {
     Ok(())
 }
 

@@ -3,9 +3,11 @@
 //! `dropday demo` runs the same thing against the simulator started in-process.
 
 pub mod audit_log;
+pub mod export;
+pub mod notify_test;
+pub mod outputs;
 pub mod replay;
 pub mod report;
-pub mod export;
 pub mod serve;
 pub mod shared;
 pub mod terminal;
@@ -13,12 +15,13 @@ pub mod terminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::app::audit::Operator;
 use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
-use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig};
+use crate::app::{Effect, EffectRunner, Event, Exit, Room, RoomConfig, SharedBoard};
 use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
@@ -31,6 +34,7 @@ use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::ui::{self, theme::Theme};
 
 use audit_log::append_audit;
+use outputs::{OutputSettings, Outputs};
 
 /// Events waiting for the loop; the loop drains them all once per frame, so this only bounds a
 /// burst while the screen is being drawn.
@@ -73,6 +77,18 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         return exit;
     }
     let speed = demo.as_ref().map(|d| d.speed);
+    // `demo` delivers nothing unless asked with --notify, and then everything it sends is
+    // labelled environment="demo", whatever --environment says on the screen.
+    let (sinks, environment) = match &demo {
+        Some(demo) if !demo.notify => (Vec::new(), "demo".to_owned()),
+        Some(_) => (config.notify.clone(), "demo".to_owned()),
+        None => (config.notify.clone(), config.ui.environment.clone()),
+    };
+    let outputs = OutputSettings {
+        sinks: &sinks,
+        environment: &environment,
+        metrics: args.metrics.or(config.metrics_listen),
+    };
     let command = if demo.is_some() { "demo" } else { "run" };
     // A path that cannot be recorded into is refused now, before the screen is taken.
     let recorder = match &args.record {
@@ -85,7 +101,7 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         },
         None => None,
     };
-    let exit = control_room(&config, keymap, speed, recorder.as_ref()).await;
+    let exit = control_room(&config, keymap, speed, outputs, recorder.as_ref()).await;
     if let Some(recorder) = recorder {
         match recorder.finish() {
             Ok(written) => log::info!(
@@ -297,11 +313,14 @@ async fn control_room(
     config: &Config,
     keymap: Keymap,
     demo_speed: Option<f64>,
+    outputs: OutputSettings<'_>,
     recorder: Option<&Recorder>,
 ) -> Result<Exit, Box<dyn std::error::Error>> {
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
     log_setup(config);
+    let outputs = Outputs::start(outputs).await?;
+    let outputs = outputs.any().then_some(outputs);
     let record = recorder.map(Recorder::handle);
     let pollers = spawn_tapped_pollers(
         config.feeds.clone(),
@@ -337,6 +356,7 @@ async fn control_room(
         record,
         watch: AlertWatch::new(),
         export_dir: config.serve.raw.export_dir.clone(),
+        outputs,
     };
 
     #[cfg(feature = "test-hooks")]
@@ -395,6 +415,9 @@ struct RoomEffects {
     /// `[serve] export_dir`: where `:export` puts a relative file name (else the current
     /// folder).
     export_dir: Option<PathBuf>,
+    /// Alert delivery and `/metrics` of a one-person room (serve watches its shared board
+    /// itself).
+    outputs: Option<Outputs>,
 }
 
 impl EffectRunner for RoomEffects {
@@ -462,11 +485,14 @@ impl EffectRunner for RoomEffects {
         }
     }
 
-    fn observe(&mut self, state: &crate::app::State<'_>, now: chrono::DateTime<chrono::Utc>) {
+    fn after_update(&mut self, board: &SharedBoard, now: DateTime<Utc>) {
         if let Some(recording) = &self.record {
-            for entry in self.watch.changes(state.alerts(), now) {
+            for entry in self.watch.changes(board.alerts(), now) {
                 recording.write(entry);
             }
+        }
+        if let Some(outputs) = &mut self.outputs {
+            outputs.after_update(board, now);
         }
     }
 }

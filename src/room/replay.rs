@@ -111,6 +111,10 @@ impl Replay {
                 thresholds: config.alerts.clone(),
                 color: config.ui.color.resolve_from_env(),
                 ascii: config.ui.ascii || ascii,
+                // Read-only: nothing to confirm. A replay rings no bell: the alerts it shows
+                // are history, not news.
+                type_to_confirm: false,
+                bell: crate::app::session::Bell::Off,
                 ids: Box::new(RandomKeys),
             };
             let mut board = config.board();
@@ -226,7 +230,7 @@ fn scaled(delta: TimeDelta, rate: f64) -> TimeDelta {
 }
 
 async fn play(replay: &mut Replay) -> Result<(), Box<dyn std::error::Error>> {
-    let (mut screen, guard) = terminal::enter()?;
+    let (mut screen, guard) = terminal::enter(replay.room.session.color())?;
     let (signals_tx, mut signals) = mpsc::channel::<Event>(4);
     let forwarder = terminal::spawn_signal_forwarder(signals_tx)?;
     let theme = Theme::new(replay.room.session.color(), replay.room.session.ascii());

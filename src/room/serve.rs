@@ -3,6 +3,7 @@
 //! them, and the SSH server opening a room per session over that board. One loop owns the
 //! effect runner and applies every board event once; signals reload keys or stop.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ use crate::serve::host_key::{self, HostKey};
 use crate::serve::settings::SshSettings;
 use crate::stderr_log;
 
+use super::outputs::{OutputSettings, Outputs};
 use super::shared::{BoardEvents, FromSessions, ServedRooms, SharedRoom, SharedRoomConfig};
 use super::{
     EVENT_QUEUE, RoomEffects, config_failure, control_client, log_setup, make_audit_folder,
@@ -49,24 +51,29 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Ok(settings) => settings,
         Err(e) => return config_failure(&e),
     };
-    let Some(ssh) = settings.ssh else {
+    let metrics = args.metrics.or(config.metrics_listen);
+    if settings.ssh.is_none() && config.notify.is_empty() && metrics.is_none() {
         eprintln!(
             "dropday serve: nothing to serve: set `listen` (e.g. \":2222\") and `authorized_keys` \
-             under [serve] in the config, or pass --listen :2222"
+             under [serve] in the config (or pass --listen :2222), a [[notify]] sink, or \
+             [metrics] listen (or pass --metrics :9464)"
         );
         return ExitCode::from(crate::config::EXIT_STATUS);
-    };
+    }
     if let Err(exit) = make_audit_folder(&config) {
         return exit;
     }
-    let host_key = match host_key::load_or_create(&ssh.host_key) {
-        Ok(key) => key,
-        Err(e) => {
-            eprintln!("dropday serve: {e}");
-            return ExitCode::from(crate::config::EXIT_STATUS);
-        }
+    let ssh = match settings.ssh {
+        Some(ssh) => match host_key::load_or_create(&ssh.host_key) {
+            Ok(key) => Some((ssh, key)),
+            Err(e) => {
+                eprintln!("dropday serve: {e}");
+                return ExitCode::from(crate::config::EXIT_STATUS);
+            }
+        },
+        None => None,
     };
-    match serve_room(&config, keymap, ssh, host_key).await {
+    match serve_room(&config, keymap, ssh, metrics).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log::error!("serve: {e}");
@@ -78,20 +85,28 @@ pub async fn run(args: ServeArgs) -> ExitCode {
 async fn serve_room(
     config: &Config,
     keymap: Keymap,
-    ssh: SshSettings,
-    host_key: HostKey,
+    ssh: Option<(SshSettings, HostKey)>,
+    metrics: Option<SocketAddr>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Installed first, so no signal arrives unhandled.
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
     log_setup(config);
-    log::info!(
-        "serve: host key {} ({}{})",
-        host_key.fingerprint,
-        ssh.host_key.display(),
-        if host_key.created { ", made now" } else { "" }
-    );
+    if let Some((ssh, host_key)) = &ssh {
+        log::info!(
+            "serve: host key {} ({}{})",
+            host_key.fingerprint,
+            ssh.host_key.display(),
+            if host_key.created { ", made now" } else { "" }
+        );
+    }
+    let mut outputs = Outputs::start(OutputSettings {
+        sinks: &config.notify,
+        environment: &config.ui.environment,
+        metrics,
+    })
+    .await?;
     let (events_tx, mut events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
     let control = control_client(config)?;
@@ -129,19 +144,26 @@ async fn serve_room(
         record: None,
         watch: crate::record::observe::AlertWatch::new(),
         export_dir: config.serve.raw.export_dir.clone(),
+        outputs: None,
     };
-    let serve = crate::serve::start(
-        ssh,
-        host_key,
-        Arc::new(ServedRooms(shared.clone())),
-        REDRAW_EVERY,
-    )
-    .await?;
-    log::info!(
-        "serve: listening on {}; host key {}",
-        serve.local_addr(),
-        serve.host_key_fingerprint()
-    );
+    let serve = if let Some((ssh, host_key)) = ssh {
+        let serve = crate::serve::start(
+            ssh,
+            host_key,
+            Arc::new(ServedRooms(shared.clone())),
+            REDRAW_EVERY,
+        )
+        .await?;
+        log::info!(
+            "serve: listening on {}; host key {}",
+            serve.local_addr(),
+            serve.host_key_fingerprint()
+        );
+        Some(serve)
+    } else {
+        log::info!("serve: no SSH (no [serve] listen); running headless");
+        None
+    };
     let mut tick = tokio::time::interval(TICK_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -150,14 +172,19 @@ async fn serve_room(
                 // Everything that already arrived, then one redraw for all rooms.
                 let mut next = Some(event);
                 while let Some(event) = next {
-                    run_all(&mut runner, board_events.apply(event, Utc::now()));
+                    let now = Utc::now();
+                    run_all(&mut runner, board_events.apply(event, now));
+                    outputs.after_update(&shared.read(), now);
                     next = events_rx.try_recv().ok();
                 }
-                serve.board_changed();
+                if let Some(serve) = &serve {
+                    serve.board_changed();
+                }
             }
             _ = tick.tick() => {
                 let now = Utc::now();
                 run_all(&mut runner, board_events.apply(Event::Tick(now), now));
+                outputs.after_update(&shared.read(), now);
             }
             Some(message) = from_sessions.recv() => {
                 let mut next = Some(message);
@@ -170,22 +197,29 @@ async fn serve_room(
                     next = from_sessions.try_recv().ok();
                 }
                 if touched {
-                    serve.board_changed();
+                    // An acknowledgement or a silence in a session: the sinks hear of it now.
+                    outputs.after_update(&shared.read(), Utc::now());
+                    if let Some(serve) = &serve {
+                        serve.board_changed();
+                    }
                 }
             }
-            _ = hangup.recv() => match serve.reload_authorized_keys() {
-                Ok(summary) => log::info!(
+            _ = hangup.recv() => match serve.as_ref().map(crate::serve::RunningServe::reload_authorized_keys) {
+                Some(Ok(summary)) => log::info!(
                     "serve: reloaded authorized keys: {} keys, {} sessions ended, {} roles changed",
                     summary.keys, summary.sessions_ended, summary.roles_changed
                 ),
-                Err(e) => log::error!("serve: reload refused, the keys in force stay: {e}"),
+                Some(Err(e)) => log::error!("serve: reload refused, the keys in force stay: {e}"),
+                None => log::info!("serve: SIGHUP: no SSH served, no keys to reload"),
             },
             _ = terminate.recv() => { log::info!("serve: SIGTERM received"); break }
             _ = interrupt.recv() => { log::info!("serve: SIGINT received"); break }
         }
     }
     log::info!("serve: stopping; ending every session");
-    serve.shutdown().await;
+    if let Some(serve) = serve {
+        serve.shutdown().await;
+    }
     Ok(())
 }
 
