@@ -48,6 +48,28 @@ pub enum Command {
     Status(StatusArgs),
     /// One room for the whole team: poll once, serve the control room to everyone over SSH.
     Serve(ServeArgs),
+    /// Mapped sources: list the built-in mappings, or check a mapping on saved answers.
+    #[command(subcommand)]
+    Adapters(AdaptersCommand),
+}
+
+/// `dropday adapters …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdaptersCommand {
+    /// The built-in mappings (`adapter = "…"` in a feed's config).
+    List,
+    /// Print the document a mapping makes from saved answers, and the decoder's verdict entry
+    /// by entry.
+    Check {
+        /// A built-in mapping's name or a mapping file.
+        mapping: String,
+        /// JSON: {"requests": {name: [{"item": …, "pages": [answer…]}]}, "config"?, "state"?, "now"?}.
+        #[arg(long, value_name = "FILE.json")]
+        input: PathBuf,
+        /// A dropday config whose feed uses this mapping (its settings and lists are used).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Flags of `dropday serve`.

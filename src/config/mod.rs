@@ -5,6 +5,7 @@
 //! - [`validate`]: raw into typed, each error with its exact key path
 //! - [`paths`]: where the files live (XDG, on Linux and macOS alike)
 
+mod mapped;
 pub mod paths;
 mod raw;
 mod validate;

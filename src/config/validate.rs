@@ -44,7 +44,12 @@ impl<E: Environment> Source<'_, E> {
         })
     }
 
-    fn error(&self, span: Option<Range<usize>>, key: &str, message: String) -> ConfigError {
+    pub(super) fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: String,
+    ) -> ConfigError {
         ConfigError {
             file: self.file.map(Path::to_path_buf),
             line: span.map(|s| self.line_of(s.start)),
@@ -301,6 +306,11 @@ impl RawFeed {
                 ),
             ));
         }
+        if self.adapter.is_none() {
+            super::mapped::refuse_mapping_keys(&self, at, kind)?;
+        } else {
+            super::mapped::attach(&self, at, kind, &mut endpoint)?;
+        }
         if let Some(ca) = &self.ca_cert {
             let path = expand_home(ca.get_ref(), at.env);
             let pem = std::fs::read(&path).map_err(|e| {
@@ -360,7 +370,7 @@ impl RawFeed {
 
 /// A token file must not be readable by group or others.
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), String> {
+pub(super) fn check_private(path: &Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path)
         .map_err(|e| format!("cannot read the token file {}: {e}", path.display()))?;
@@ -376,11 +386,11 @@ fn check_private(path: &Path) -> Result<(), String> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), String> {
+pub(super) fn check_private(_path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(super) fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jaq_json::Val;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
@@ -62,15 +62,26 @@ impl MappedClient {
 
     /// Polls once. Never fails: a failure is a [`PollOutcome::Failed`].
     pub async fn poll(&mut self) -> PollReport {
+        self.poll_at(None).await
+    }
+
+    /// Polls once with the program's `now` fixed (tests; `None`: the local clock when the
+    /// answers are in).
+    pub async fn poll_at(&mut self, now: Option<DateTime<Utc>>) -> PollReport {
         let sent_at = Utc::now();
         let outcome = match self.fetch_all().await {
-            Ok(requests) => match self.source.map(requests, Utc::now(), &self.state) {
-                Ok(mapped) => {
-                    self.state = mapped.state;
-                    mapped.outcome
+            Ok(requests) => {
+                match self
+                    .source
+                    .map(requests, now.unwrap_or_else(Utc::now), &self.state)
+                {
+                    Ok(mapped) => {
+                        self.state = mapped.state;
+                        mapped.outcome
+                    }
+                    Err(failure) => PollOutcome::Failed(failure),
                 }
-                Err(failure) => PollOutcome::Failed(failure),
-            },
+            }
             Err(failure) => PollOutcome::Failed(failure),
         };
         PollReport {

@@ -9,6 +9,7 @@
 //! - [`source`]: a configured mapped feed, and the pure step from answers to a document
 //! - [`client`]: one poll over HTTP, with pagination and the platform's rate limits
 
+pub mod check;
 pub mod client;
 pub mod mapping;
 pub mod program;
@@ -17,7 +18,7 @@ pub mod template;
 
 pub use client::MappedClient;
 pub use mapping::Mapping;
-pub use source::MappedSource;
+pub use source::{MappedControl, MappedSource};
 
 /// The mappings built into the binary: name and text.
 pub const BUILTINS: [(&str, &str); 1] = [(

@@ -25,6 +25,19 @@ pub struct MappedSource {
     pub config: Value,
     /// `config` as a jaq value, built once.
     config_val: Val,
+    /// Where a mapped marketplace's control actions go (a FEEDS v1 control server); none:
+    /// the marketplace is read-only.
+    pub control: Option<MappedControl>,
+}
+
+/// A FEEDS v1 control server for a mapped marketplace, with its own token (the platform's
+/// token never goes there).
+#[derive(Debug, Clone)]
+pub struct MappedControl {
+    /// Base URL, without a trailing slash.
+    pub url: String,
+    /// Its bearer token.
+    pub token: Option<crate::feed::secret::Token>,
 }
 
 /// What one run of the program gave.
@@ -56,6 +69,20 @@ impl MappedSource {
             mapping,
             config,
             config_val,
+            control: None,
+        })
+    }
+
+    /// Why control actions are refused, when they are: a mapped marketplace without a
+    /// `control_url` has no way to pause a drop or change its band.
+    #[must_use]
+    pub fn read_only_reason(&self) -> Option<String> {
+        (self.control.is_none()).then(|| {
+            format!(
+                "mapped: the marketplace is read through {}, which takes no control actions; \
+                 set control_url to a FEEDS v1 control server to act",
+                self.mapping.name
+            )
         })
     }
 
