@@ -21,10 +21,16 @@ pub use mapping::Mapping;
 pub use source::{MappedControl, MappedSource};
 
 /// The mappings built into the binary: name and text.
-pub const BUILTINS: [(&str, &str); 1] = [(
-    "square-pos",
-    include_str!("../../../assets/adapters/square-pos.toml"),
-)];
+pub const BUILTINS: [(&str, &str); 2] = [
+    (
+        "square-pos",
+        include_str!("../../../assets/adapters/square-pos.toml"),
+    ),
+    (
+        "shopify-marketplace",
+        include_str!("../../../assets/adapters/shopify-marketplace.toml"),
+    ),
+];
 
 /// Mapped feeds poll every 5 s unless the feed says otherwise: each poll is several requests
 /// per pop-up, hub or drop against a platform's shared rate limit (Square and ShipBob count

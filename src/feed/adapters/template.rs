@@ -3,32 +3,54 @@
 //! A reference is a dotted path into the scope (`{square_version}`, `{item.location_id}`,
 //! `{state.popups.soho-1.watermark}`); `{a|b}` takes the first of them that is set. In a JSON
 //! body a string that is exactly one reference keeps the value's JSON type (a list of ids stays a
-//! list); anywhere else the value is written as text.
+//! list); anywhere else the value is written as text. Braces around anything that is not a
+//! reference (a GraphQL selection `{ id price }`, with its spaces) are kept as text.
 
 use serde_json::Value;
 
 /// Fills every `{…}` of `text` from `scope`.
 ///
 /// # Errors
-/// A reference that names nothing set (the text names it), or an unclosed `{`.
+/// A reference that names nothing set (the text names it).
 pub fn fill_text(text: &str, scope: &Value) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        let close = after
+        let reference = after
             .find('}')
-            .ok_or_else(|| format!("unclosed `{{` in `{text}`"))?;
-        let value = lookup(&after[..close], scope)?;
-        match value {
-            Value::String(s) => out.push_str(s),
-            other => out.push_str(&other.to_string()),
+            .map(|close| &after[..close])
+            .filter(|candidate| is_reference(candidate));
+        match reference {
+            Some(reference) => {
+                match lookup(reference, scope)? {
+                    Value::String(s) => out.push_str(s),
+                    other => out.push_str(&other.to_string()),
+                }
+                rest = &after[reference.len() + 1..];
+            }
+            // Not a reference (a GraphQL selection `{ id name }`, JSON): kept as written.
+            None => {
+                out.push('{');
+                rest = after;
+            }
         }
-        rest = &after[close + 1..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// `name`, `item.location_id`, `state.w|item.opens_at`: a letter or `_` first, then letters,
+/// digits and `_ . | -`. Anything else between braces is text.
+fn is_reference(candidate: &str) -> bool {
+    candidate
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && candidate
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '|' | '-'))
 }
 
 /// Fills the strings of a JSON body; a string that is exactly `{ref}` becomes the value itself.
@@ -41,7 +63,7 @@ pub fn fill_json(body: &Value, scope: &Value) -> Result<Value, String> {
             let whole = s
                 .strip_prefix('{')
                 .and_then(|r| r.strip_suffix('}'))
-                .filter(|r| !r.contains(['{', '}']));
+                .filter(|r| is_reference(r));
             match whole {
                 Some(reference) => lookup(reference, scope)?.clone(),
                 None => Value::String(fill_text(s, scope)?),
@@ -113,6 +135,14 @@ mod tests {
             fill_text("{item.nope}", &scope),
             Err("`{item.nope}` names nothing set".to_owned())
         );
-        assert!(fill_text("{open", &scope).is_err());
+        // Braces that hold no reference are text: GraphQL selections, an unclosed brace.
+        assert_eq!(fill_text("{open", &scope), Ok("{open".to_owned()));
+        assert_eq!(
+            fill_text(
+                "query Q { v(id: $id) { id price } } {item.opens_at}",
+                &scope
+            ),
+            Ok("query Q { v(id: $id) { id price } } T0".to_owned())
+        );
     }
 }
