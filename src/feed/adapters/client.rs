@@ -161,7 +161,9 @@ impl MappedClient {
             };
             pages.push(answer);
             let next = match next {
-                Val::Null => None,
+                Val::Null | Val::Bool(false) => None,
+                // Page-numbered APIs (ShipBob's `Page`): `true` asks for the next number.
+                Val::Bool(true) => Some((pages.len() + 1).to_string()),
                 other => {
                     let text = other.to_string();
                     Some(serde_json::from_str::<String>(&text).unwrap_or(text))
@@ -206,6 +208,7 @@ impl MappedClient {
             .map_err(bad)?;
         if let (Some(cursor), Some(pages)) = (cursor, &spec.pages) {
             if let Some(name) = pages.send_as.strip_prefix("query.") {
+                query.retain(|(key, _)| key != name);
                 query.push((name.to_owned(), cursor.to_owned()));
             } else if let Some(path) = pages.send_as.strip_prefix("body.") {
                 set_path(

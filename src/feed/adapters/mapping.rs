@@ -46,7 +46,8 @@ impl FieldKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PagesSpec {
-    /// jq on one page's answer: the next cursor, or null/absent on the last page.
+    /// jq on one page's answer: the next cursor, or null/absent on the last page; `true` asks
+    /// for the next page by number (1, 2, …) for APIs that page by number.
     pub next: String,
     /// Where the cursor goes: `query.<name>` or `body.<dotted.path>`.
     pub send_as: String,

@@ -21,7 +21,7 @@ pub use mapping::Mapping;
 pub use source::{MappedControl, MappedSource};
 
 /// The mappings built into the binary: name and text.
-pub const BUILTINS: [(&str, &str); 2] = [
+pub const BUILTINS: [(&str, &str); 3] = [
     (
         "square-pos",
         include_str!("../../../assets/adapters/square-pos.toml"),
@@ -29,6 +29,10 @@ pub const BUILTINS: [(&str, &str); 2] = [
     (
         "shopify-marketplace",
         include_str!("../../../assets/adapters/shopify-marketplace.toml"),
+    ),
+    (
+        "shipbob-fulfilment",
+        include_str!("../../../assets/adapters/shipbob-fulfilment.toml"),
     ),
 ];
 
