@@ -146,7 +146,11 @@ fn log_setup(config: &Config) {
         log::info!(
             "{} feed: {} every {} (timeout {}){}",
             endpoint.kind,
-            endpoint.url(endpoint.kind.path()),
+            match &endpoint.mapped {
+                Some(source) =>
+                    format!("{} read through {}", endpoint.base_url, source.mapping.name),
+                None => endpoint.url(endpoint.kind.path()),
+            },
             humantime::format_duration(endpoint.poll_every),
             humantime::format_duration(endpoint.timeout),
             if endpoint.token.is_some() {
@@ -161,6 +165,8 @@ fn log_setup(config: &Config) {
         config.ui.environment,
         if config.ui.read_only {
             "read-only"
+        } else if mapped_read_only(config).is_some() {
+            "read-only (mapped marketplace without control_url)"
         } else {
             "read-write"
         },
