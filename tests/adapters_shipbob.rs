@@ -1,7 +1,7 @@
 //! The shipbob-fulfilment mapping against a local stand-in for ShipBob's Orders API 1.0,
 //! answering in ShipBob's documented shape (tests/fixtures/adapters/shipbob/README.md) and
-//! checking each request: GET /1.0/order, the bearer token, the window's StartDate, the
-//! incremental LastUpdateStartDate, Limit and Page. Figures are compared with values worked out
+//! checking each request: GET /1.0/order, the bearer token, the window's `StartDate`, the
+//! incremental `LastUpdateStartDate`, `Limit` and `Page`. Figures are compared with values worked out
 //! by hand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test

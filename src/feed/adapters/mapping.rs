@@ -174,9 +174,8 @@ impl Mapping {
                     file.feed
                 )
             })?;
-        let settings = match serde_json::to_value(&file.settings) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => return Err("[settings] must be a table".to_owned()),
+        let Ok(serde_json::Value::Object(settings)) = serde_json::to_value(&file.settings) else {
+            return Err("[settings] must be a table".to_owned());
         };
         let mut requests = Vec::with_capacity(file.requests.len());
         for spec in file.requests {

@@ -143,7 +143,7 @@ fn error_text(error: &jaq_core::Error<Val>) -> String {
 /// A JSON value as a jaq value.
 ///
 /// # Errors
-/// Never for a value serde_json built; kept as a Result for the trait's sake.
+/// Never for a value `serde_json` built; kept as a Result for the trait's sake.
 pub fn to_val(value: &serde_json::Value) -> Result<Val, String> {
     serde::Deserialize::deserialize(value).map_err(|e: serde_json::Error| e.to_string())
 }

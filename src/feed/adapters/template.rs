@@ -22,19 +22,16 @@ pub fn fill_text(text: &str, scope: &Value) -> Result<String, String> {
             .find('}')
             .map(|close| &after[..close])
             .filter(|candidate| is_reference(candidate));
-        match reference {
-            Some(reference) => {
-                match lookup(reference, scope)? {
-                    Value::String(s) => out.push_str(s),
-                    other => out.push_str(&other.to_string()),
-                }
-                rest = &after[reference.len() + 1..];
+        if let Some(reference) = reference {
+            match lookup(reference, scope)? {
+                Value::String(s) => out.push_str(s),
+                other => out.push_str(&other.to_string()),
             }
+            rest = &after[reference.len() + 1..];
+        } else {
             // Not a reference (a GraphQL selection `{ id name }`, JSON): kept as written.
-            None => {
-                out.push('{');
-                rest = after;
-            }
+            out.push('{');
+            rest = after;
         }
     }
     out.push_str(rest);
@@ -91,12 +88,11 @@ fn lookup<'a>(reference: &str, scope: &'a Value) -> Result<&'a Value, String> {
         let mut at = scope;
         let mut found = true;
         for part in alternative.trim().split('.') {
-            match at.get(part) {
-                Some(next) => at = next,
-                None => {
-                    found = false;
-                    break;
-                }
+            if let Some(next) = at.get(part) {
+                at = next;
+            } else {
+                found = false;
+                break;
             }
         }
         if found && !at.is_null() {
