@@ -56,6 +56,9 @@ pub enum Command {
     /// Alert delivery: `dropday notify test` sends a test alert to each `[[notify]]` sink.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Mapped sources: list the built-in mappings, or check a mapping on saved answers.
+    #[command(subcommand)]
+    Adapters(AdaptersCommand),
 }
 
 /// Flags of `dropday replay`.
@@ -129,6 +132,25 @@ pub struct NotifyTestArgs {
     /// Only the sink of this name.
     #[arg(long, value_name = "NAME")]
     pub sink: Option<String>,
+}
+
+/// `dropday adapters …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdaptersCommand {
+    /// The built-in mappings (`adapter = "…"` in a feed's config).
+    List,
+    /// Print the document a mapping makes from saved answers, and the decoder's verdict entry
+    /// by entry.
+    Check {
+        /// A built-in mapping's name or a mapping file.
+        mapping: String,
+        /// JSON: {"requests": {name: [{"item": …, "pages": [answer…]}]}, "config"?, "state"?, "now"?}.
+        #[arg(long, value_name = "FILE.json")]
+        input: PathBuf,
+        /// A dropday config whose feed uses this mapping (its settings and lists are used).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Flags of `dropday serve`.

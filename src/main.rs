@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use dropday::cli::{Cli, Command, NotifyCommand, StatusArgs};
+use dropday::cli::{AdaptersCommand, Cli, Command, NotifyCommand, StatusArgs};
 use dropday::config::{self, Config};
 #[cfg(feature = "sim")]
 use dropday::sim;
@@ -56,7 +56,63 @@ fn main() -> ExitCode {
             stderr_log::init(log::Level::Warn);
             runtime.block_on(room::notify_test::run(args))
         }
+        Command::Adapters(command) => run_adapters(&command),
     }
+}
+
+fn run_adapters(command: &AdaptersCommand) -> ExitCode {
+    use dropday::feed::adapters::check;
+    let result = match command {
+        AdaptersCommand::List => check::list().map(|text| (text, true)),
+        AdaptersCommand::Check {
+            mapping,
+            input,
+            config,
+        } => check_mapping(mapping, input, config.as_deref()),
+    };
+    match result {
+        Ok((text, clean)) => {
+            print!("{text}");
+            if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_FAILURE)
+            }
+        }
+        Err(e) => {
+            eprintln!("dropday adapters: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn check_mapping(
+    mapping: &str,
+    input: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> Result<(String, bool), String> {
+    use dropday::feed::adapters::check;
+    let text = std::fs::read_to_string(input)
+        .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let input: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", input.display()))?;
+    let loaded = config
+        .map(|path| Config::load(Some(path)))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let configured = loaded.as_ref().and_then(|config| {
+        config
+            .feeds
+            .iter()
+            .filter_map(|feed| feed.mapped.as_deref())
+            .find(|source| source.mapping.name == mapping)
+    });
+    if loaded.is_some() && configured.is_none() {
+        return Err(format!("no feed of that config uses the mapping {mapping}"));
+    }
+    let source = check::source_for(mapping, configured, &input)?;
+    let report = check::check(&source, &input, chrono::Utc::now())?;
+    Ok((report.text, report.clean))
 }
 
 async fn run_status(args: StatusArgs) -> ExitCode {

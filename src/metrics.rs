@@ -49,6 +49,7 @@ pub fn failure_reason(failure: &FeedFailure) -> &'static str {
         FeedFailure::TooLarge { .. } => "too_large",
         FeedFailure::Malformed(_) => "malformed",
         FeedFailure::UnexpectedNotModified => "unexpected_not_modified",
+        FeedFailure::Mapping { .. } => "mapping",
     }
 }
 

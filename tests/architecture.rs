@@ -153,9 +153,18 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "main",
-        may_import: &["cli", "config", "room", "status", "stderr_log", "sim"],
+        may_import: &[
+            "cli",
+            "config",
+            "room",
+            "status",
+            "stderr_log",
+            "sim",
+            "feed::adapters",
+        ],
         must_not_use: &[],
-        why: "the binary: parses arguments, wires commands; launches `dropday sim`",
+        why: "the binary: parses arguments, wires commands; launches `dropday sim`; \
+              `dropday adapters` prints what feed::adapters::check gives",
     },
     Layer {
         module: "lib",

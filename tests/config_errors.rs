@@ -109,3 +109,55 @@ fn an_unreadable_config_file_names_the_file() {
         "{stderr}"
     );
 }
+
+/// A mapped feed's config: the adapter, its settings and its lists are checked against the
+/// mapping, each error with the line of the entry and the exact key.
+#[test]
+fn mapped_feed_errors_name_the_line_and_key() {
+    let popup = "[[feeds.pos.popups]]\nid = \"soho-1\"\nname = \"SoHo\"\nlocation_id = \"L1\"\n\
+                 opens_at = \"2026-12-05T10:00:00-05:00\"\ncloses_at = \"2026-12-05T20:00:00-05:00\"\n\
+                 drop_ids = [\"hoodie-01\"]\ncatalog_object_ids = [\"W6\"]\n";
+    let head = "[feeds.pos]\nadapter = \"square-pos\"\nurl = \"https://connect.squareup.com\"\n";
+    let cases = [
+        (
+            "[feeds.pos]\nadapter = \"clover-pos\"\n".to_owned(),
+            "dropday.toml line 2 key `feeds.pos.adapter`: `clover-pos` is neither a built-in mapping (square-pos",
+        ),
+        (
+            "[feeds.marketplace]\nadapter = \"square-pos\"\n".to_owned(),
+            "dropday.toml line 2 key `feeds.marketplace.adapter`: square-pos makes the pos feed, not marketplace",
+        ),
+        (
+            head.to_owned(),
+            "key `feeds.pos.popups`: square-pos needs at least one [[feeds.pos.popups]] with",
+        ),
+        (
+            format!(
+                "{head}{}",
+                popup.replace("\"2026-12-05T10:00:00-05:00\"", "\"10am\"")
+            ),
+            "dropday.toml line 4 key `feeds.pos.popups[0].opens_at`: is \"10am\", it must be an RFC 3339 time",
+        ),
+        (
+            format!("{head}{}", popup.replace("location_id = \"L1\"\n", "")),
+            "dropday.toml line 4 key `feeds.pos.popups[0].location_id`: missing: it must be a string",
+        ),
+        (
+            format!("{head}[feeds.pos.settings]\nsquare_versoin = \"2024-01-01\"\n{popup}"),
+            "key `feeds.pos.settings.square_versoin`: square-pos has no setting `square_versoin` (it has: currency, pickup_grace_minutes, square_version)",
+        ),
+        (
+            format!("[feeds.pos]\nurl = \"http://127.0.0.1:7070\"\n{popup}"),
+            "dropday.toml line 3 key `feeds.pos.popups`: only a mapped feed takes this",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (status, stderr) = run_with(&text);
+        assert_eq!(status, Some(2), "{text}\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{text}\nexpected: {expected}\ngot: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    }
+}

@@ -107,6 +107,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// Refuses control actions for `reason` (a mapped marketplace without a control server),
+    /// unless the session already refuses them for its own.
+    pub fn refuse_actions(&mut self, reason: String) {
+        if !self.access.is_read_only() {
+            self.access = Access::ReadOnly { reason };
+        }
+    }
+
     /// A fresh session watching `board`.
     #[must_use]
     pub fn new(config: SessionConfig, board: &SharedBoard) -> Self {

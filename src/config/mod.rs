@@ -6,6 +6,7 @@
 //! - [`paths`]: where the files live (XDG, on Linux and macOS alike)
 
 mod local_zone;
+mod mapped;
 mod notify;
 pub mod paths;
 pub use self::notify::parse_metrics_listen;

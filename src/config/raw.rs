@@ -64,6 +64,18 @@ pub(super) struct RawFeed {
     #[serde(default)]
     pub(super) allow_insecure_http: bool,
     pub(super) ca_cert: Option<Spanned<String>>,
+    /// A mapped source (`config::mapped`): a built-in mapping's name or a mapping file.
+    pub(super) adapter: Option<Spanned<String>>,
+    /// Overrides of the mapping's `[settings]`.
+    pub(super) settings: Option<Spanned<toml::Table>>,
+    /// What the platform does not know, one list per feed kind.
+    pub(super) popups: Option<Vec<Spanned<toml::Table>>>,
+    pub(super) hubs: Option<Vec<Spanned<toml::Table>>>,
+    pub(super) drops: Option<Vec<Spanned<toml::Table>>>,
+    /// A FEEDS v1 control server for a mapped marketplace, and its own token.
+    pub(super) control_url: Option<Spanned<String>>,
+    pub(super) control_token_env: Option<Spanned<String>>,
+    pub(super) control_token_file: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -350,6 +350,11 @@ impl RawFeed {
                 ),
             ));
         }
+        if self.adapter.is_none() {
+            super::mapped::refuse_mapping_keys(&self, at, kind)?;
+        } else {
+            super::mapped::attach(&self, at, kind, &mut endpoint)?;
+        }
         if let Some(ca) = &self.ca_cert {
             let path = expand_home(ca.get_ref(), at.env);
             let pem = std::fs::read(&path).map_err(|e| {
@@ -429,7 +434,7 @@ pub(super) fn check_private(_path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+pub(super) fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

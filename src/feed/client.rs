@@ -39,6 +39,8 @@ pub struct FeedEndpoint {
     /// Longest `Retry-After` honoured, for polls and control requests alike: one bad answer
     /// (a proxy asking for a day) must not park the feed for longer than this.
     pub max_retry_after: Duration,
+    /// Read through a mapping (`adapter = …`) instead of speaking FEEDS v1 at `base_url`.
+    pub mapped: Option<std::sync::Arc<super::adapters::MappedSource>>,
 }
 
 impl FeedEndpoint {
@@ -54,6 +56,7 @@ impl FeedEndpoint {
             body_limit: DEFAULT_BODY_LIMIT,
             ca_certs_pem: Vec::new(),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            mapped: None,
         }
     }
 

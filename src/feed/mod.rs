@@ -1,5 +1,6 @@
 //! The three feeds: wire types, the HTTP client that reads them and the polling tasks.
 
+pub mod adapters;
 pub mod client;
 pub mod control;
 pub mod events;
@@ -94,6 +95,17 @@ pub enum FeedFailure {
     /// `304 Not Modified` although we sent no `If-None-Match` (or have nothing cached).
     #[error("304 Not Modified without a cached document")]
     UnexpectedNotModified,
+    /// A mapped source failed: which mapping, which of its requests (none: its jq program or
+    /// the decoder), and why.
+    #[error("mapping {mapping}{}: {cause}", .request.as_ref().map(|r| format!(", request {r}")).unwrap_or_default())]
+    Mapping {
+        /// The mapping's name (`square-pos`, or the path of the user's file).
+        mapping: String,
+        /// The request that failed, when one did.
+        request: Option<String>,
+        /// What went wrong.
+        cause: Box<FeedFailure>,
+    },
 }
 
 fn code_text(code: Option<&String>, message: Option<&String>) -> String {
@@ -111,6 +123,7 @@ impl FeedFailure {
     pub fn retry_after_s(&self) -> Option<u64> {
         match self {
             FeedFailure::Status { retry_after_s, .. } => *retry_after_s,
+            FeedFailure::Mapping { cause, .. } => cause.retry_after_s(),
             _ => None,
         }
     }

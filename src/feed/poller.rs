@@ -9,6 +9,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
 use super::FeedFailure;
+use super::adapters::MappedClient;
 use super::client::{FeedClient, FeedEndpoint, build_http};
 use super::events::{PollOutcome, PollReport, RawAnswer};
 
@@ -120,7 +121,10 @@ where
         };
         let notify = Arc::new(Notify::new());
         wake.push(Arc::clone(&notify));
-        let client = FeedClient::new(http, endpoint);
+        let client = match endpoint.mapped.clone() {
+            Some(source) => Source::Mapped(MappedClient::new(http, endpoint, source)),
+            None => Source::Feed(FeedClient::new(http, endpoint)),
+        };
         tasks.push(tokio::spawn(poll_loop(
             client,
             backoff,
@@ -132,8 +136,38 @@ where
     Ok(Pollers { wake, tasks })
 }
 
+/// What a polling task reads: a FEEDS v1 server, or a platform through a mapping.
+#[derive(Debug)]
+enum Source {
+    Feed(FeedClient),
+    Mapped(MappedClient),
+}
+
+impl Source {
+    async fn poll(&mut self) -> PollReport {
+        match self {
+            Source::Feed(client) => client.poll().await,
+            Source::Mapped(client) => client.poll().await,
+        }
+    }
+
+    async fn poll_with_body(&mut self) -> (PollReport, Option<RawAnswer>) {
+        match self {
+            Source::Feed(client) => client.poll_with_body().await,
+            Source::Mapped(client) => client.poll_with_body().await,
+        }
+    }
+
+    fn endpoint(&self) -> &FeedEndpoint {
+        match self {
+            Source::Feed(client) => client.endpoint(),
+            Source::Mapped(client) => client.endpoint(),
+        }
+    }
+}
+
 async fn poll_loop<E>(
-    mut client: FeedClient,
+    mut client: Source,
     backoff: Backoff,
     wake: Arc<Notify>,
     events: mpsc::Sender<E>,

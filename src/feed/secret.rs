@@ -20,6 +20,13 @@ impl Token {
         format!("Bearer {}", self.0)
     }
 
+    /// The token itself, for a mapped feed's header template (`X-Shopify-Access-Token:
+    /// {token}`). Only the HTTP layer calls this.
+    #[must_use]
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// Whether the token is empty (an empty variable is treated as no token).
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -223,6 +223,15 @@ pub enum RecordedFailure {
     },
     /// A 304 with nothing cached.
     UnexpectedNotModified,
+    /// A mapped feed's mapping failed (`feed::adapters`).
+    Mapping {
+        /// The mapping's name or path.
+        mapping: String,
+        /// The request that failed, when one did.
+        request: Option<String>,
+        /// What went wrong.
+        cause: Box<RecordedFailure>,
+    },
 }
 
 impl From<&FeedFailure> for RecordedFailure {
@@ -245,6 +254,15 @@ impl From<&FeedFailure> for RecordedFailure {
             FeedFailure::TooLarge { limit_bytes } => RecordedFailure::TooLarge { limit_bytes },
             FeedFailure::Malformed(detail) => RecordedFailure::Malformed { detail },
             FeedFailure::UnexpectedNotModified => RecordedFailure::UnexpectedNotModified,
+            FeedFailure::Mapping {
+                mapping,
+                request,
+                cause,
+            } => RecordedFailure::Mapping {
+                mapping,
+                request,
+                cause: Box::new(RecordedFailure::from(&*cause)),
+            },
         }
     }
 }
@@ -269,6 +287,15 @@ impl From<RecordedFailure> for FeedFailure {
             RecordedFailure::TooLarge { limit_bytes } => FeedFailure::TooLarge { limit_bytes },
             RecordedFailure::Malformed { detail } => FeedFailure::Malformed(detail),
             RecordedFailure::UnexpectedNotModified => FeedFailure::UnexpectedNotModified,
+            RecordedFailure::Mapping {
+                mapping,
+                request,
+                cause,
+            } => FeedFailure::Mapping {
+                mapping,
+                request,
+                cause: Box::new(FeedFailure::from(*cause)),
+            },
         }
     }
 }

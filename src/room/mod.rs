@@ -257,7 +257,11 @@ fn log_setup(config: &Config) {
         log::info!(
             "{} feed: {} every {} (timeout {}){}",
             endpoint.kind,
-            endpoint.url(endpoint.kind.path()),
+            match &endpoint.mapped {
+                Some(source) =>
+                    format!("{} read through {}", endpoint.base_url, source.mapping.name),
+                None => endpoint.url(endpoint.kind.path()),
+            },
             humantime::format_duration(endpoint.poll_every),
             humantime::format_duration(endpoint.timeout),
             if endpoint.token.is_some() {
@@ -272,6 +276,8 @@ fn log_setup(config: &Config) {
         config.ui.environment,
         if config.ui.read_only {
             "read-only"
+        } else if mapped_read_only(config).is_some() {
+            "read-only (mapped marketplace without control_url)"
         } else {
             "read-write"
         },
@@ -285,14 +291,31 @@ fn control_client(config: &Config) -> Result<Option<ControlClient>, Box<dyn std:
     if config.ui.read_only {
         return Ok(None);
     }
-    let marketplace = config
+    let mut marketplace = config
         .feed(FeedKind::Marketplace)
         .ok_or("no marketplace feed configured")?
         .clone();
+    // A mapped marketplace acts through its own FEEDS v1 control server, with that server's
+    // token; without one it has no control client at all.
+    if let Some(source) = marketplace.mapped.take() {
+        let Some(control) = &source.control else {
+            return Ok(None);
+        };
+        marketplace.base_url.clone_from(&control.url);
+        marketplace.token.clone_from(&control.token);
+    }
     Ok(Some(ControlClient::new(
         marketplace,
         RetryPolicy::default(),
     )?))
+}
+
+/// Why a mapped marketplace refuses control actions, when it does.
+fn mapped_read_only(config: &Config) -> Option<String> {
+    config
+        .feed(FeedKind::Marketplace)
+        .and_then(|endpoint| endpoint.mapped.as_ref())
+        .and_then(|source| source.read_only_reason())
 }
 
 /// Makes the audit log's folder, or says what to set.
@@ -346,6 +369,9 @@ async fn control_room(
     // The demo's simulator runs its clock `--speed` times faster: speed, not skew.
     board.set_clock_rate(demo_speed.unwrap_or(1.0));
     let mut room = Room::new(room_config, board);
+    if let Some(reason) = mapped_read_only(config) {
+        room.session.refuse_actions(reason);
+    }
     let theme =
         Theme::new(room.session.color(), room.session.ascii()).with_zone(config.ui.timezone);
     let mut runner = RoomEffects {

@@ -68,6 +68,10 @@ fn identity_line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, compact: 
     }
     match &state.access() {
         Access::ReadWrite => spans.push(Span::styled("[RW] ".to_owned(), theme.read_write())),
+        // A mapped marketplace without a control server says why in the header.
+        Access::ReadOnly { reason } if reason.starts_with("mapped:") => {
+            spans.push(Span::styled("[R] mapped ".to_owned(), theme.title()));
+        }
         Access::ReadOnly { .. } => spans.push(Span::styled("[R] ".to_owned(), theme.title())),
     }
     if let Some(audience) = state.audience() {

@@ -1,0 +1,235 @@
+//! A mapping file (TOML): the feed it makes, its named requests, its rate limits, the config
+//! lists it needs, and its jq program. Parsed and compiled once, at config time, so a broken
+//! mapping is a config error and never a panic while polling.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::program::Program;
+use crate::feed::FeedKind;
+
+/// The type a config list's field must have (`[lists.popups] opens_at = "time"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Any string.
+    String,
+    /// An RFC 3339 time with its offset.
+    Time,
+    /// A list of strings.
+    Strings,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// A list of tables (checked no further here; the program reads them).
+    Tables,
+}
+
+impl FieldKind {
+    /// What a value of this kind looks like, for errors.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            FieldKind::String => "a string",
+            FieldKind::Time => "an RFC 3339 time with offset, like \"2026-12-05T10:00:00-05:00\"",
+            FieldKind::Strings => "a list of strings",
+            FieldKind::Integer => "an integer",
+            FieldKind::Number => "a number",
+            FieldKind::Tables => "a list of tables",
+        }
+    }
+}
+
+/// How the next page of a request is asked for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PagesSpec {
+    /// jq on one page's answer: the next cursor, or null/absent on the last page; `true` asks
+    /// for the next page by number (1, 2, …) for APIs that page by number.
+    pub next: String,
+    /// Where the cursor goes: `query.<name>` or `body.<dotted.path>`.
+    pub send_as: String,
+    /// A ceiling on pages per poll (a platform returning the same cursor forever must not hang
+    /// the feed).
+    #[serde(default = "default_max_pages")]
+    pub max_pages: u32,
+}
+
+fn default_max_pages() -> u32 {
+    100
+}
+
+/// One named HTTP request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// The name the program reads its answers under (`.requests.<name>`).
+    pub name: String,
+    /// `GET` or `POST`.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Appended to the feed's `url`; may hold `{…}`.
+    pub path: String,
+    /// Query parameters; values may hold `{…}`.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// Headers; values may hold `{…}` and `{token}` (the feed's token, only ever in headers).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// A JSON body (written as TOML); strings may hold `{…}`.
+    pub body: Option<toml::Value>,
+    /// One request per entry of this config list (`popups`), the entry as `{item}`.
+    pub for_each: Option<String>,
+    /// Cursor pagination, when the platform pages the answer.
+    pub pages: Option<PagesSpec>,
+}
+
+fn default_method() -> String {
+    "GET".to_owned()
+}
+
+/// The platform's rate limits, beyond the 429 + `Retry-After` every feed honours.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSpec {
+    /// Requests allowed per rolling minute (ShipBob's budget); the client waits instead of
+    /// spending past it.
+    pub per_minute: Option<u32>,
+    /// Read Shopify's GraphQL cost (`extensions.cost`) and wait for the bucket to refill
+    /// before a query would be throttled.
+    #[serde(default)]
+    pub graphql_cost: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgramSpec {
+    jq: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    feed: String,
+    description: String,
+    #[serde(default)]
+    settings: toml::Table,
+    #[serde(default)]
+    lists: BTreeMap<String, BTreeMap<String, FieldKind>>,
+    #[serde(default)]
+    throttle: ThrottleSpec,
+    #[serde(default, rename = "request")]
+    requests: Vec<RequestSpec>,
+    program: ProgramSpec,
+}
+
+/// A request ready to run: its spec, its body as JSON, its compiled cursor reader.
+#[derive(Debug)]
+pub struct Request {
+    /// As written.
+    pub spec: RequestSpec,
+    /// The body as JSON.
+    pub body: Option<serde_json::Value>,
+    /// The compiled `pages.next`.
+    pub next_cursor: Option<Program>,
+}
+
+/// A parsed, compiled mapping.
+#[derive(Debug)]
+pub struct Mapping {
+    /// Its name: a built-in's name or the file's path.
+    pub name: String,
+    /// The feed document it makes.
+    pub feed: FeedKind,
+    /// One line on what it reads.
+    pub description: String,
+    /// Defaults of `[feeds.<feed>.settings]`.
+    pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Config lists the feed must give, each field with its type.
+    pub lists: BTreeMap<String, BTreeMap<String, FieldKind>>,
+    /// Rate limits.
+    pub throttle: ThrottleSpec,
+    /// The requests, in order.
+    pub requests: Vec<Request>,
+    /// The jq program.
+    pub program: Program,
+}
+
+impl Mapping {
+    /// Parses and compiles mapping `text` named `name`.
+    ///
+    /// # Errors
+    /// Bad TOML, an unknown feed or method, a `for_each` list the mapping does not declare, or a
+    /// jq program that does not compile; the text says which.
+    pub fn parse(name: &str, text: &str) -> Result<Mapping, String> {
+        let file: MappingFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let feed = FeedKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == file.feed)
+            .ok_or_else(|| {
+                format!(
+                    "feed = \"{}\" is not one of marketplace, fulfilment, pos",
+                    file.feed
+                )
+            })?;
+        let Ok(serde_json::Value::Object(settings)) = serde_json::to_value(&file.settings) else {
+            return Err("[settings] must be a table".to_owned());
+        };
+        let mut requests = Vec::with_capacity(file.requests.len());
+        for spec in file.requests {
+            let at = format!("request `{}`", spec.name);
+            if !matches!(spec.method.as_str(), "GET" | "POST") {
+                return Err(format!("{at}: method must be GET or POST"));
+            }
+            if let Some(list) = &spec.for_each
+                && !file.lists.contains_key(list)
+            {
+                return Err(format!(
+                    "{at}: for_each = \"{list}\" is not a [lists.{list}]"
+                ));
+            }
+            if requests.iter().any(|r: &Request| r.spec.name == spec.name) {
+                return Err(format!("{at} is named twice"));
+            }
+            let body = spec
+                .body
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| format!("{at}: body: {e}"))?;
+            let next_cursor = match &spec.pages {
+                Some(pages) => {
+                    if !(pages.send_as.starts_with("query.") || pages.send_as.starts_with("body."))
+                    {
+                        return Err(format!(
+                            "{at}: pages.send_as must start with `query.` or `body.`"
+                        ));
+                    }
+                    Some(
+                        Program::compile(&pages.next)
+                            .map_err(|e| format!("{at}: pages.next: {e}"))?,
+                    )
+                }
+                None => None,
+            };
+            requests.push(Request {
+                spec,
+                body,
+                next_cursor,
+            });
+        }
+        let program = Program::compile(&file.program.jq).map_err(|e| format!("[program] {e}"))?;
+        Ok(Mapping {
+            name: name.to_owned(),
+            feed,
+            description: file.description,
+            settings,
+            lists: file.lists,
+            throttle: file.throttle,
+            requests,
+            program,
+        })
+    }
+}

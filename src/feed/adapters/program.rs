@@ -1,0 +1,216 @@
+//! A mapping's jq program, compiled once with jaq and run on every poll.
+//!
+//! The program sees `{requests, config, now, state}` and must give `{document, state}`. It has
+//! jq's standard library except `now` (time is injected: the program reads `.now`, so a test or
+//! `adapters check` with a fixed clock gives the same document every time), plus the helpers of
+//! [`PRELUDE`], which turn "the answer changed shape" into an error naming the jq path.
+
+use jaq_core::load::{Arena, File, Loader};
+use jaq_core::{Compiler, Ctx, Native, Vars, data, unwrap_valr};
+use jaq_json::Val;
+
+/// Helpers every mapping may use. `need(path)` reads a path that must be there (an answer
+/// without it changed shape); `num(path)` a number that may come as a JSON string (Square's
+/// quantities are decimal strings); `str(path)` a string.
+pub const PRELUDE: &str = r#"
+def need($p): getpath($p) as $v
+  | if $v == null then error("missing `\($p | map(tostring) | join("."))`") else $v end;
+def num($p): need($p) as $v
+  | if ($v | type) == "number" then $v
+    elif ($v | type) == "string" then ($v | tonumber? // error("`\($p | map(tostring) | join("."))` is \"\($v)\", not a number"))
+    else error("`\($p | map(tostring) | join("."))` is \($v | type), not a number") end;
+def str($p): need($p) as $v
+  | if ($v | type) == "string" then $v
+    else error("`\($p | map(tostring) | join("."))` is \($v | type), not a string") end;
+def epoch: sub("\\.[0-9]+"; "") | sub("Z$"; "+00:00") | capture("^(?<t>.{19})(?<s>[+-])(?<h>[0-9]{2}):(?<m>[0-9]{2})$")
+  | ((.t + "Z") | fromdateiso8601) - ((if .s == "+" then 1 else -1 end) * ((.h | tonumber) * 3600 + (.m | tonumber) * 60));
+"#;
+
+type Data = data::JustLut<Val>;
+
+/// A compiled jq program.
+pub struct Program {
+    filter: jaq_core::compile::Filter<Native<Data>>,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Program")
+    }
+}
+
+impl Program {
+    /// Compiles `code` (the prelude is put in front of it).
+    ///
+    /// # Errors
+    /// A syntax error or an undefined name, with its line in `code`.
+    pub fn compile(code: &str) -> Result<Program, String> {
+        let whole = format!("{PRELUDE}\n{code}");
+        let prelude_lines = PRELUDE.lines().count() + 1;
+        let defs = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs());
+        // `now` reads the wall clock; a mapping reads `.now` instead.
+        let funs = jaq_core::funs()
+            .chain(jaq_std::funs())
+            .chain(jaq_json::funs())
+            .filter(|(name, _, _)| *name != "now");
+        let loader = Loader::new(defs);
+        let arena = Arena::default();
+        let line = |part: &str| {
+            let at = jaq_core::load::span(&whole, part).start;
+            let line = whole[..at].lines().count().max(1);
+            line.saturating_sub(prelude_lines).max(1)
+        };
+        let modules = loader
+            .load(
+                &arena,
+                File {
+                    code: whole.as_str(),
+                    path: (),
+                },
+            )
+            .map_err(|errors| {
+                let mut texts = Vec::new();
+                for (_, error) in errors {
+                    match error {
+                        jaq_core::load::Error::Io(items) => {
+                            texts.extend(items.into_iter().map(|(_, e)| e));
+                        }
+                        jaq_core::load::Error::Lex(items) => {
+                            for (expect, part) in items {
+                                texts.push(format!(
+                                    "line {}: expected {}",
+                                    line(part),
+                                    expect.as_str()
+                                ));
+                            }
+                        }
+                        jaq_core::load::Error::Parse(items) => {
+                            for (expect, part) in items {
+                                texts.push(format!(
+                                    "line {}: expected {}",
+                                    line(part),
+                                    expect.as_str()
+                                ));
+                            }
+                        }
+                    }
+                }
+                format!("jq syntax: {}", texts.join("; "))
+            })?;
+        let filter = Compiler::default()
+            .with_funs(funs)
+            .compile(modules)
+            .map_err(|errors| {
+                let texts: Vec<String> = errors
+                    .into_iter()
+                    .flat_map(|(_, items)| items)
+                    .map(|(name, kind)| {
+                        format!("line {}: undefined {kind:?} `{name}`", line(name))
+                            .replace("undefined Filter(", "undefined filter/")
+                    })
+                    .collect();
+                format!("jq: {}", texts.join("; "))
+            })?;
+        Ok(Program { filter })
+    }
+
+    /// Runs the program on `input`; its first output.
+    ///
+    /// # Errors
+    /// The program's own error (`error(...)`, a type error), or no output at all.
+    pub fn run(&self, input: Val) -> Result<Val, String> {
+        let ctx = Ctx::<Data>::new(&self.filter.lut, Vars::new([]));
+        let mut out = self.filter.id.run((ctx, input)).map(unwrap_valr);
+        match out.next() {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(error)) => Err(error_text(&error)),
+            None => Err("the program gave no output".to_owned()),
+        }
+    }
+}
+
+/// An error raised with `error("text")` reads as its text, not as a quoted JSON string.
+fn error_text(error: &jaq_core::Error<Val>) -> String {
+    let text = error.to_string();
+    match serde_json::from_str::<String>(&text) {
+        Ok(unquoted) => unquoted,
+        Err(_) => text,
+    }
+}
+
+/// A JSON value as a jaq value.
+///
+/// # Errors
+/// Never for a value `serde_json` built; kept as a Result for the trait's sake.
+pub fn to_val(value: &serde_json::Value) -> Result<Val, String> {
+    serde::Deserialize::deserialize(value).map_err(|e: serde_json::Error| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Program, to_val};
+    use serde_json::json;
+
+    fn run(code: &str, input: &serde_json::Value) -> Result<String, String> {
+        let program = Program::compile(code)?;
+        program.run(to_val(input)?).map(|v| v.to_string())
+    }
+
+    #[test]
+    fn a_program_maps_its_input() {
+        let input = json!({"requests": {"a": [{"pages": [{"n": "12"}]}]}});
+        assert_eq!(
+            run(".requests.a[0].pages[0] | num([\"n\"]) + 1", &input),
+            Ok("13".to_owned())
+        );
+    }
+
+    #[test]
+    fn missing_and_mistyped_fields_name_their_path() {
+        let input = json!({"requests": {"a": {"b": {"c": true}}}});
+        assert_eq!(
+            run("need([\"requests\",\"a\",\"x\"])", &input),
+            Err("missing `requests.a.x`".to_owned())
+        );
+        assert_eq!(
+            run("num([\"requests\",\"a\",\"b\",\"c\"])", &input),
+            Err("`requests.a.b.c` is boolean, not a number".to_owned())
+        );
+        assert_eq!(
+            run("str([\"requests\",\"a\",\"b\"])", &input),
+            Err("`requests.a.b` is object, not a string".to_owned())
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_names_say_where() {
+        let error = Program::compile(".a |\n\n  (").expect_err("bad syntax");
+        assert!(error.starts_with("jq syntax: line 3"), "{error}");
+        let error = Program::compile(".a\n| nosuch").expect_err("undefined");
+        assert!(
+            error.contains("line 2") && error.contains("nosuch"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_wall_clock_is_not_available() {
+        let error = Program::compile("now").expect_err("now is removed");
+        assert!(error.contains("now"), "{error}");
+    }
+
+    #[test]
+    fn epoch_reads_offsets() {
+        let input = json!([
+            "2026-12-05T10:00:00-05:00",
+            "2026-12-05T15:00:00Z",
+            "2026-12-05T15:00:00.250Z"
+        ]);
+        assert_eq!(
+            run("map(epoch)", &input),
+            Ok("[1796482800,1796482800,1796482800]".to_owned())
+        );
+    }
+}
