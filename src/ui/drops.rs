@@ -41,6 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         title = format!("Drops — filter: {}", state.filters().drops.text());
     }
     let block = panel::feed_block(&title, FeedKind::Marketplace, state, theme, focused, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -131,6 +132,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .row_highlight_style(theme.row_highlight(focused));
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, table_area, &mut table_state);
+    panel::rows_note(frame, area, &window, drops.len(), theme);
 
     if strip > 0
         && let Some(figures) = selected.and_then(|i| figures.get(i))

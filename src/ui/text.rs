@@ -20,9 +20,48 @@ pub fn fit(text: &str, width: usize, ellipsis: &str) -> String {
     out
 }
 
+/// `text` in at most `width` characters, shortened at a word and ended with `…` when it does
+/// not fit, so no figure is cut mid-way (`ewr-1 runs out at…`, never `ewr-1 runs out at 00:3`).
+/// Only `…` when not even the first word fits.
+#[must_use]
+pub fn fit_words(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!out.is_empty());
+        // Room for the word, its blank and the ellipsis.
+        if out.chars().count() + sep + word.chars().count() + 1 > width {
+            break;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    // A word that ends in punctuation reads better without it before the ellipsis.
+    let out = out.trim_end_matches([',', ';', ':', '(', ' ', '·', '=']);
+    format!("{out}…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fits_at_a_word() {
+        let message = "ewr-1 runs out at 00:34, overage 3202 = 32022.00 USD";
+        assert_eq!(fit_words(message, 80), message);
+        assert_eq!(fit_words(message, 22), "ewr-1 runs out at…");
+        assert_eq!(fit_words(message, 25), "ewr-1 runs out at 00:34…");
+        assert_eq!(fit_words(message, 3), "…");
+        assert_eq!(fit_words(message, 0), "");
+        assert!(fit_words(message, 40).chars().count() <= 40);
+    }
 
     #[test]
     fn fits_text() {
