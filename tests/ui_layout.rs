@@ -30,6 +30,7 @@ use dropday::feed::events::{PollOutcome, PollReport};
 use dropday::feed::wire::Document;
 use dropday::model::alerts::{AlertThresholds, Severity};
 use dropday::model::board::Board;
+use dropday::model::money::format_money;
 use dropday::sim::ScenarioSource;
 use dropday::sim::world::World;
 use dropday::ui::{self, ColorMode, Theme};
@@ -149,13 +150,18 @@ fn draw(room: &Room, size: (u16, u16), now: DateTime<Utc>) -> Vec<String> {
         .collect()
 }
 
-/// Every figure from the state that must be drawn whole or not at all.
+/// Every figure from the state that must be drawn whole or not at all: ids, prices and
+/// revenues with their currency, and the figures inside alert messages.
 fn figures(room: &Room, now: DateTime<Utc>) -> Figures {
     let state = room.state();
     let board = state.shown_board();
     let mut figures = Figures::default();
     for d in board.drops() {
         figures.add_id(&d.id);
+        for band in &d.price_bands {
+            figures.add_id(&format_money(band.price_minor, &d.currency));
+        }
+        figures.add_id(&format_money(d.funnel.revenue_minor, &d.currency));
     }
     for h in board.hubs() {
         figures.add_id(&h.id);
@@ -165,6 +171,7 @@ fn figures(room: &Room, now: DateTime<Utc>) -> Figures {
     }
     for p in board.popups() {
         figures.add_id(&p.id);
+        figures.add_id(&format_money(p.sales.revenue_minor, &p.currency));
     }
     for a in state.alerts().firing() {
         figures.add_message(&a.message);
@@ -254,5 +261,80 @@ fn an_early_burn_rate_reads_as_an_estimate() {
                 }
             }
         }
+    }
+}
+
+/// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
+/// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
+#[test]
+fn the_pop_up_leads_alerts_are_on_an_80x24_overview() {
+    let (mut room, now) = room("popup-day", 240);
+    show(&mut room, '1', now);
+    let screen = draw(&room, (80, 24), now);
+    for words in ["terminals offline", "pick-ups overdue"] {
+        assert!(
+            screen
+                .iter()
+                .any(|row| row.starts_with("WARN") && row.contains(words)),
+            "{words:?} not an alert row:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
+/// The banner under the header names the most urgent firing alert on every view at every
+/// size, or says that none is firing.
+#[test]
+fn the_now_banner_is_on_every_view_at_every_size() {
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 240);
+        let urgent = room
+            .state()
+            .alerts()
+            .firing()
+            .next()
+            .map(|a| a.subject.clone());
+        for (key, view) in VIEWS {
+            show(&mut room, key, now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                let banner = &screen[usize::from(dropday::ui::header::HEIGHT) - 1];
+                let said = match &urgent {
+                    Some(subject) => {
+                        ["CRIT ", "WARN ", "info "]
+                            .iter()
+                            .any(|w| banner.starts_with(w))
+                            && banner.contains(subject.as_str())
+                    }
+                    None => banner.starts_with("no alert firing"),
+                };
+                assert!(said, "{scenario} {view} {}x{}: {banner:?}", size.0, size.1);
+            }
+        }
+    }
+}
+
+/// A condition still waiting out its pending time is listed as pending (`pending 12s`, its
+/// severity in small letters), never as a firing `CRIT`/`WARN` row.
+#[test]
+fn pending_alerts_are_shown_as_pending() {
+    let (mut room, now) = room("launch", 6);
+    let pending: Vec<String> = room
+        .state()
+        .alerts()
+        .pending()
+        .iter()
+        .map(|p| p.subject.clone())
+        .collect();
+    assert!(!pending.is_empty(), "launch has pending conditions at 6 s");
+    show(&mut room, '1', now);
+    let screen = draw(&room, (200, 60), now);
+    let rows: Vec<&String> = screen.iter().filter(|r| r.contains("pending ")).collect();
+    assert!(!rows.is_empty(), "{}", screen.join("\n"));
+    for row in rows {
+        assert!(
+            !row.contains("│CRIT") && !row.contains("│WARN"),
+            "a pending row reads as firing: {row}"
+        );
     }
 }

@@ -60,7 +60,13 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
     let [figures_area, chart_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
     let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
-    lines.push(legend(&outlook, theme, server_now, figures_area.width));
+    lines.push(legend(
+        &outlook,
+        theme,
+        server_now,
+        settled_pct(state),
+        figures_area.width,
+    ));
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(frame, chart_area, &outlook, server_now, theme);
 }
@@ -72,6 +78,7 @@ fn legend<'a>(
     o: &HubOutlook<'_>,
     theme: &Theme,
     server_now: DateTime<Utc>,
+    settled: f64,
     width: u16,
 ) -> Line<'a> {
     let cap = &o.hub.capacity;
@@ -107,12 +114,28 @@ fn legend<'a>(
         ),
     ];
     if let Some(at) = exhaustion_in_window(o) {
+        let c = &o.capacity;
+        // The point of a wide range is an estimate: `runs out ~07:53`, never a plain time.
+        let mark = if format::instant_is_settled(
+            server_now,
+            at,
+            c.exhaustion_earliest,
+            c.exhaustion_latest,
+            settled,
+        ) {
+            ""
+        } else {
+            "~"
+        };
         entries.insert(
             1,
             (
                 format!("  {EXHAUSTION_MARK} "),
                 theme.tone(Tone::Bad),
-                format!("runs out {}", text::clock_in(at, theme.zone, server_now)),
+                format!(
+                    "runs out {mark}{}",
+                    text::clock_in(at, theme.zone, server_now)
+                ),
             ),
         );
     }
@@ -345,8 +368,26 @@ fn figure_lines<'a>(
     if full.iter().all(|l| l.width() <= usize::from(width)) {
         full
     } else {
+        // Still too wide: the parts at the end go whole (the hubs table has every figure).
         figure_lines_as(o, state, server_now, theme, true)
+            .into_iter()
+            .map(|line| whole_spans(line, usize::from(width)))
+            .collect()
     }
+}
+
+/// The spans of `line` that fit in `width` columns, from the start, each whole.
+fn whole_spans(line: Line<'_>, width: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        used += span.width();
+        if used > width {
+            break;
+        }
+        spans.push(span);
+    }
+    Line::from(spans)
 }
 
 /// A figure's text without its parenthesised range: `may run out (19:54–23:59)` → `may run

@@ -310,29 +310,53 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64
         } else {
             Tone::Bad
         };
+        let width = usize::from(column.width.saturating_sub(1));
         let lines = vec![
-            // The marks come right after the band's id: in a narrow strip the margin is cut,
-            // never whether the band is active or under the floor.
-            Line::from(vec![
-                Span::styled(band.band.id.clone(), theme.title()),
-                Span::styled(mark.to_owned(), theme.tone(mark_tone)),
-                Span::raw(format!(
-                    " {} ",
-                    format_money(band.band.price_minor, &f.drop.currency)
-                )),
-                Span::styled(
-                    format!("m{}", pct(band.margin_pct, none)),
-                    theme.tone(margin_tone),
-                ),
-            ]),
-            Line::from(Span::raw(format!(
-                "  conv {} live {}",
-                pct(band.conversion_pct, none),
-                approx_pct(band.live_conversion, settled, none)
-            ))),
+            // The marks come right after the band's id: in a narrow strip the margin goes
+            // first, then the price, never whether the band is active or under the floor; each
+            // part whole, so neighbouring bands never run into each other.
+            whole_parts(
+                vec![
+                    Span::styled(band.band.id.clone(), theme.title()),
+                    Span::styled(mark.to_owned(), theme.tone(mark_tone)),
+                    Span::raw(format!(
+                        " {}",
+                        format_money(band.band.price_minor, &f.drop.currency)
+                    )),
+                    Span::styled(
+                        format!(" m{}", pct(band.margin_pct, none)),
+                        theme.tone(margin_tone),
+                    ),
+                ],
+                width,
+            ),
+            whole_parts(
+                vec![
+                    Span::raw(format!("  conv {}", pct(band.conversion_pct, none))),
+                    Span::raw(format!(
+                        " live {}",
+                        approx_pct(band.live_conversion, settled, none)
+                    )),
+                ],
+                width,
+            ),
         ];
         frame.render_widget(Paragraph::new(lines), *column);
     }
+}
+
+/// The spans from the start that fit in `width` columns, each whole.
+fn whole_parts(spans: Vec<Span<'_>>, width: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for span in spans {
+        used += span.width();
+        if used > width {
+            break;
+        }
+        kept.push(span);
+    }
+    Line::from(kept)
 }
 
 /// The sell-out cell: its time when it surely sells out before it closes (`~18:38` while the

@@ -14,8 +14,8 @@ use crate::app::State;
 use super::theme::Theme;
 use super::{alerts, burndown, drops, hubs, popups};
 
-/// From this size up, the Overview has two columns and a chart.
-const WIDE: (u16, u16) = (120, 36);
+/// From this size of the Overview's area up (a 120×40 laptop), it has two columns and a chart.
+const WIDE: (u16, u16) = (120, 34);
 
 /// Rows the chart panel needs to say anything: borders, its two lines of figures and its key,
 /// the x axis, and eight rows of plot so contract, min commit and consumed are rows apart.

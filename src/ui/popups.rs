@@ -67,8 +67,8 @@ pub fn render_summary(
     panel::rows_note(frame, area, &(0..fit), popups.len(), theme);
 }
 
-/// One pop-up in `width` columns: the parts in order of urgency (tills, the first one down,
-/// pick-ups overdue and ready, stock, sales), each whole or left out, never cut.
+/// One pop-up in `width` columns: the parts in order of urgency (tills, pick-ups overdue and
+/// ready, the first till down, stock, sales), each whole or left out, never cut.
 fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'a> {
     let p = s.popup;
     let terminals_tone = if s.down.is_empty() {
@@ -92,22 +92,23 @@ fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'
             terminals_tone,
         ),
     ];
-    if let Some(first) = s.down.first() {
+    parts.push((
+        format!("  pick-ups {} overdue", p.pickups.overdue),
+        overdue_tone,
+    ));
+    parts.push((format!(", {} ready", p.pickups.ready), Tone::Normal));
+    let optional = s.down.first().map(|first| {
         parts.push((
             format!(
-                " ({} {} since {})",
+                "  {} {} since {}",
                 first.id,
                 first.status.to_string().replace('_', " "),
                 text::clock_hm(first.last_seen)
             ),
             Tone::Bad,
         ));
-    }
-    parts.push((
-        format!("  pick-ups {} overdue", p.pickups.overdue),
-        overdue_tone,
-    ));
-    parts.push((format!(", {} ready", p.pickups.ready), Tone::Normal));
+        parts.len() - 1
+    });
     parts.push((format!("  stock {}", p.stock.on_hand), Tone::Normal));
     parts.push((
         format!(
@@ -123,7 +124,11 @@ fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'
     for (i, (text, tone)) in parts.into_iter().enumerate() {
         let len = text.chars().count();
         if used + len > width {
-            // The later parts matter less: the line ends before the first that does not fit.
+            // Which till is down may go (the count says how many); after it the parts matter
+            // less and less: the line ends before the first that does not fit.
+            if optional == Some(i) {
+                continue;
+            }
             break;
         }
         used += len;
@@ -271,6 +276,7 @@ fn render_terminals(
 ) {
     let title = format!("Terminals of {}", summary.popup.name);
     let block = panel::block(&title, None, state, theme, false);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let server_now = state.shown_server_now(now);
