@@ -45,8 +45,8 @@ fn production_panels_have_red_borders_and_staging_does_not() {
             ..config()
         });
         let terminal = draw(&state, 80, 24, &colour);
-        // Top-left corner of the first panel, under the three header rows.
-        terminal.backend().buffer()[(0, 3)].fg
+        // Top-left corner of the first panel, under the header's rows.
+        terminal.backend().buffer()[(0, dropday::ui::header::HEIGHT)].fg
     };
     assert_eq!(border_fg("prod"), Color::Red);
     assert_eq!(border_fg("Production"), Color::Red);

@@ -1,22 +1,155 @@
 //! The Alerts panel: firing alerts by severity then age, with kind, subject, message and since;
-//! acknowledged and silenced ones marked; recently cleared ones listed dimmed for a while.
+//! acknowledged and silenced ones marked; conditions still waiting out their pending time shown
+//! as pending; recently cleared ones listed dimmed for a while. Rows that do not fit are counted
+//! on a last line, and a message is shortened at a word, never mid-figure.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::app::State;
 use crate::app::alerts::is_alert_key;
+use crate::app::keymap::Action;
 use crate::app::rows;
 use crate::app::state::{Focus, View};
-use crate::model::alerts::{Alert, Severity};
+use crate::model::alerts::{Alert, PendingAlert, Severity};
 
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
 
-/// Draws the panel into `area`.
+/// One row of the panel: a firing or recently cleared alert, or a condition still waiting out
+/// its pending time (shown as pending, never as firing).
+enum Entry<'a> {
+    Alert(&'a Alert),
+    Pending(&'a PendingAlert),
+}
+
+impl Entry<'_> {
+    fn severity(&self) -> Severity {
+        match self {
+            Entry::Alert(a) => a.severity,
+            Entry::Pending(p) => p.severity,
+        }
+    }
+
+    fn firing(&self) -> bool {
+        matches!(self, Entry::Alert(a) if a.is_firing())
+    }
+}
+
+/// The panel's rows in order: firing alerts (critical first, then oldest), conditions pending,
+/// then alerts cleared a moment ago; the filter applies to all three.
+fn entries<'a>(state: &State<'a>) -> Vec<Entry<'a>> {
+    let alerts = rows::alerts(state);
+    let filter = &state.filters().alerts;
+    let firing = alerts.iter().take_while(|a| a.is_firing()).count();
+    let pending = state.alerts().pending().into_iter().filter(|p| {
+        filter.matches(&[
+            ("severity", p.severity.as_str()),
+            ("kind", p.kind.as_str()),
+            ("subject", &p.subject),
+            ("message", &p.message),
+        ])
+    });
+    let mut out: Vec<Entry<'a>> = alerts[..firing].iter().map(|a| Entry::Alert(a)).collect();
+    out.extend(pending.map(Entry::Pending));
+    out.extend(alerts[firing..].iter().map(|a| Entry::Alert(a)));
+    out
+}
+
+/// Rows the panel wants: a row per entry under its header, in its borders.
+#[must_use]
+pub fn wanted_height(state: &State) -> u16 {
+    let rows = u16::try_from(entries(state).len().max(1)).unwrap_or(u16::MAX);
+    rows.saturating_add(3)
+}
+
+/// Rows the panel needs so that every firing critical alert has its row (or, with a `+N more`
+/// line, at least the first of them): a floor for the Overview's layout.
+#[must_use]
+pub fn critical_height(state: &State, now: DateTime<Utc>) -> u16 {
+    let entries = entries(state);
+    let critical = entries
+        .iter()
+        .filter(|e| {
+            e.firing()
+                && e.severity() == Severity::Critical
+                && matches!(e, Entry::Alert(a) if !a.is_silenced(now))
+        })
+        .count();
+    let more = usize::from(critical < entries.len());
+    u16::try_from(critical.max(1) + more)
+        .unwrap_or(u16::MAX)
+        .saturating_add(3)
+}
+
+/// Which columns the panel has room for, most telling first: the message (it names its
+/// subject), severity and age always; the kind, the flags and the subject as width allows.
+struct Columns {
+    kind: bool,
+    subject: bool,
+}
+
+impl Columns {
+    fn for_width(width: u16) -> Self {
+        Columns {
+            kind: width >= 90,
+            subject: width >= 110,
+        }
+    }
+
+    const SEV: u16 = 4;
+    const KIND: u16 = 19;
+    const SUBJECT: u16 = 11;
+    const SINCE: u16 = 6;
+    const FLAGS: u16 = 9;
+
+    fn widths(&self) -> Vec<Constraint> {
+        let mut widths = vec![Constraint::Length(Self::SEV)];
+        if self.kind {
+            widths.push(Constraint::Length(Self::KIND));
+        }
+        if self.subject {
+            widths.push(Constraint::Length(Self::SUBJECT));
+        }
+        widths.extend([
+            Constraint::Length(Self::SINCE),
+            Constraint::Length(Self::FLAGS),
+            Constraint::Fill(1),
+        ]);
+        widths
+    }
+
+    fn titles(&self) -> Vec<&'static str> {
+        let mut titles = vec!["Sev"];
+        if self.kind {
+            titles.push("Kind");
+        }
+        if self.subject {
+            titles.push("Subject");
+        }
+        titles.extend(["Since", "Flags", "Message"]);
+        titles
+    }
+
+    /// Columns left for the message in a table `width` wide (one blank between columns).
+    fn message_width(&self, width: u16) -> usize {
+        let mut fixed = Self::SEV + Self::SINCE + Self::FLAGS + 3;
+        if self.kind {
+            fixed += Self::KIND + 1;
+        }
+        if self.subject {
+            fixed += Self::SUBJECT + 1;
+        }
+        usize::from(width.saturating_sub(fixed))
+    }
+}
+
+/// Draws the panel into `area`: every row that fits, and when some do not, a last line that
+/// counts them (`+3 more, 1 crit (j/k scroll)`), so nothing is hidden without a count.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let focused = state.view() == View::Overview && state.focus() == Focus::Alerts;
     let title = if state.filters().alerts.is_empty() {
@@ -25,60 +158,137 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         format!("Alerts — filter: {}", state.filters().alerts.text())
     };
     let block = panel::block(&title, None, state, theme, focused);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let alerts = rows::alerts(state);
-    if alerts.is_empty() {
+    let entries = entries(state);
+    if entries.is_empty() {
         frame.render_widget(
             Paragraph::new("no alerts").style(theme.tone(Tone::Dim)),
             inner,
         );
         return;
     }
-    let selected = rows::selected_position(&alerts, state.selection().alert.as_ref(), |a, key| {
-        is_alert_key(key, a)
+    let selected = state.selection().alert.as_ref().and_then(|key| {
+        entries
+            .iter()
+            .position(|e| matches!(e, Entry::Alert(a) if is_alert_key(key, a)))
     });
-    // Narrow: the message names its subject already, so the subject column goes.
-    let with_subject = inner.width >= 100;
-    let mut titles = vec!["Sev", "Kind", "Subject", "Since", "Flags", "Message"];
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(19),
-        Constraint::Length(11),
-        Constraint::Length(6),
-        Constraint::Length(9),
-        Constraint::Fill(1),
-    ];
-    if !with_subject {
-        titles.remove(2);
-        widths.remove(2);
-    }
-    let header = Row::new(titles).style(theme.title());
-    // One header row; only the rows that fit are built.
-    let window = panel::table_window(alerts.len(), selected, inner.height.saturating_sub(1));
-    let selected = selected.map(|s| s.saturating_sub(window.start));
-    let table_rows: Vec<Row<'_>> = alerts[window]
+    let selected = selected.or(Some(0));
+    let columns = Columns::for_width(inner.width);
+    let header = Row::new(columns.titles()).style(theme.title());
+    let rows_height = inner.height.saturating_sub(1);
+    // When not every row fits, the last line says how many are not shown.
+    let fits = entries.len() <= usize::from(rows_height);
+    let shown_height = if fits {
+        rows_height
+    } else {
+        rows_height.saturating_sub(1)
+    };
+    let window = panel::table_window(entries.len(), selected, shown_height);
+    let context = RowContext {
+        theme,
+        now,
+        server_now: state.live_board().server_now(now),
+        columns: &columns,
+        message_width: columns.message_width(inner.width),
+        shared: state.session().shared(),
+    };
+    let table_rows: Vec<Row<'_>> = entries[window.clone()]
         .iter()
-        .map(|a| {
-            alert_row(
-                a,
-                theme,
-                now,
-                state.live_board().server_now(now),
-                with_subject,
-                state.session().shared(),
-            )
+        .map(|e| match e {
+            Entry::Alert(a) => alert_row(a, &context),
+            Entry::Pending(p) => pending_row(p, &context),
         })
         .collect();
-    let table = Table::new(table_rows, widths)
+    let selected = selected.map(|s| s.saturating_sub(window.start));
+    let [table_area, more_area] = Layout::vertical([
+        Constraint::Length(shown_height.saturating_add(1)),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    let table = Table::new(table_rows, columns.widths())
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.row_highlight(focused));
     let mut table_state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, inner, &mut table_state);
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+    if !fits {
+        let hidden: Vec<&Entry<'_>> = entries[..window.start]
+            .iter()
+            .chain(&entries[window.end..])
+            .collect();
+        let critical = hidden
+            .iter()
+            .filter(|e| e.firing() && e.severity() == Severity::Critical)
+            .count();
+        let crit = if critical > 0 {
+            format!(", {critical} crit")
+        } else {
+            String::new()
+        };
+        let keys = format!(
+            "{}/{}",
+            state.keymap().first_key_text(Action::Down),
+            state.keymap().first_key_text(Action::Up)
+        );
+        let text = format!("+{} more{crit} ({keys} scroll)", hidden.len());
+        let tone = if critical > 0 {
+            Tone::Critical
+        } else {
+            Tone::Warn
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(text, theme.tone(tone)))),
+            more_area,
+        );
+    }
+}
+
+/// What every row of one frame shares.
+struct RowContext<'t> {
+    theme: &'t Theme,
+    /// Local time (silences are set on the local clock).
+    now: DateTime<Utc>,
+    /// The book's clock.
+    server_now: DateTime<Utc>,
+    columns: &'t Columns,
+    message_width: usize,
+    shared: bool,
+}
+
+/// A condition waiting out its pending time: dim, its severity in small letters, and how long
+/// it has held (`pending 12s`), so it is never read as firing.
+fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>) -> Row<'a> {
+    let severity = match p.severity {
+        Severity::Critical => "crit",
+        Severity::Warning => "warn",
+        Severity::Info => "info",
+    };
+    let mut cells = vec![Cell::from(severity)];
+    if c.columns.kind {
+        cells.push(Cell::from(p.kind.as_str().to_owned()));
+    }
+    if c.columns.subject {
+        cells.push(Cell::from(p.subject.clone()));
+    }
+    let held = format!(
+        "pending {}",
+        text::coarse_age(c.server_now - p.first_seen.min(c.server_now))
+    );
+    cells.extend([
+        Cell::from(text::coarse_age(c.server_now - p.since.min(c.server_now))),
+        Cell::from(""),
+        Cell::from(text::fit_words(
+            &format!("{held} · {}", p.message),
+            c.message_width,
+            c.theme.ellipsis(),
+        )),
+    ]);
+    Row::new(cells).style(c.theme.tone(Tone::Dim))
 }
 
 /// `now` is local (silences are set on the local clock); `server_now` is the book's clock.
@@ -112,14 +322,8 @@ pub fn marks(alert: &Alert, now: DateTime<Utc>) -> Option<String> {
     (!words.is_empty()).then(|| words.join(", "))
 }
 
-fn alert_row<'a>(
-    alert: &Alert,
-    theme: &Theme,
-    now: DateTime<Utc>,
-    server_now: DateTime<Utc>,
-    with_subject: bool,
-    shared: bool,
-) -> Row<'a> {
+fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
+    let (theme, now, server_now) = (c.theme, c.now, c.server_now);
     let (severity, tone) = match alert.severity {
         Severity::Critical => ("CRIT", Tone::Critical),
         Severity::Warning => ("WARN", Tone::Warn),
@@ -143,21 +347,23 @@ fn alert_row<'a>(
         Some(dim) => theme.tone(dim),
         None => theme.tone(tone),
     };
-    let mut cells = vec![
-        Cell::from(severity).style(severity_style),
-        Cell::from(alert.kind.as_str().to_owned()),
-        Cell::from(alert.subject.clone()),
+    let message = match marks(alert, now).filter(|_| c.shared) {
+        // A shared room says who: everyone sees `ack by maya 2m ago`.
+        Some(marks) => format!("{marks} · {}", alert.message),
+        None => alert.message.clone(),
+    };
+    let mut cells = vec![Cell::from(severity).style(severity_style)];
+    if c.columns.kind {
+        cells.push(Cell::from(alert.kind.as_str().to_owned()));
+    }
+    if c.columns.subject {
+        cells.push(Cell::from(alert.subject.clone()));
+    }
+    cells.extend([
         Cell::from(since),
         Cell::from(flags.join(",")),
-        Cell::from(match marks(alert, now).filter(|_| shared) {
-            // A shared room says who: everyone sees `ack by maya 2m ago`.
-            Some(marks) => format!("{marks} · {}", alert.message),
-            None => alert.message.clone(),
-        }),
-    ];
-    if !with_subject {
-        cells.remove(2);
-    }
+        Cell::from(theme.plain(text::fit_words(&message, c.message_width, theme.ellipsis()))),
+    ]);
     let row = Row::new(cells);
     match row_tone {
         Some(dim) => row.style(theme.tone(dim)),

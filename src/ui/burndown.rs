@@ -2,8 +2,8 @@
 //! line and the minimum commitment, with the projection to the window's end; and in words the
 //! remaining units, burn rate, projected exhaustion and what the projection costs.
 //!
-//! With room, each hub gets a chart; without, two lines of figures (nothing is lost, the chart
-//! is one view away in Fulfilment).
+//! The chart is drawn for the selected hub where it has room to be read; the hubs table
+//! (`hubs.rs`) has every hub's figures in a compact row.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -26,88 +26,6 @@ use super::panel;
 use super::text;
 use super::theme::{Series, Theme, Tone};
 
-/// A hub needs this many rows for a chart under its two lines of figures.
-const CHART_MIN_ROWS: u16 = 6;
-
-/// Rows the panel wants for `hubs` hubs drawn as one line of text each.
-#[must_use]
-pub fn wanted_text_height(hubs: usize) -> u16 {
-    let hubs = u16::try_from(hubs.max(1)).unwrap_or(u16::MAX);
-    hubs.saturating_add(2)
-}
-
-/// Draws the panel into `area`: charts when every hub gets [`CHART_MIN_ROWS`] rows and `charts`
-/// is allowed, else figures only.
-pub fn render(
-    frame: &mut Frame,
-    area: Rect,
-    state: &State,
-    theme: &Theme,
-    now: DateTime<Utc>,
-    charts: bool,
-) {
-    let block = panel::feed_block(
-        "Capacity burn-down",
-        FeedKind::Fulfilment,
-        state,
-        theme,
-        false,
-        now,
-    );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width == 0 {
-        return;
-    }
-    let board = state.shown_board();
-    let server_now = state.shown_server_now(now);
-    let hubs = board.hubs().len();
-    // With charts every hub has a slot; as text, no more hubs than rows can show.
-    let shown = if charts {
-        hubs
-    } else {
-        hubs.min(usize::from(inner.height))
-    };
-    let outlooks: Vec<HubOutlook<'_>> = board.all_hub_outlooks(server_now).take(shown).collect();
-    if outlooks.is_empty() {
-        frame.render_widget(
-            Paragraph::new("no hubs yet").style(theme.tone(Tone::Dim)),
-            inner,
-        );
-        return;
-    }
-    let count = u16::try_from(hubs).unwrap_or(u16::MAX);
-    let per_hub = inner.height / count.max(1);
-    let with_charts = charts && per_hub >= CHART_MIN_ROWS + 3;
-    if !with_charts {
-        // Two lines per hub when they fit, else the most telling figures on one.
-        let two_lines = usize::from(inner.height) >= hubs * 2;
-        let lines: Vec<Line<'_>> = outlooks
-            .iter()
-            .take(usize::from(inner.height))
-            .flat_map(|o| {
-                if two_lines {
-                    figure_lines(o, state, server_now, theme, inner.width)
-                } else {
-                    vec![one_line(o, state, server_now, theme)]
-                }
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
-        return;
-    }
-    let slots =
-        Layout::vertical(vec![Constraint::Ratio(1, u32::from(count)); outlooks.len()]).split(inner);
-    for (outlook, slot) in outlooks.iter().zip(slots.iter()) {
-        let [figures_area, chart_area] =
-            Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(*slot);
-        let mut lines = figure_lines(outlook, state, server_now, theme, figures_area.width);
-        lines.push(legend(outlook, theme));
-        frame.render_widget(Paragraph::new(lines), figures_area);
-        render_chart(frame, chart_area, outlook, server_now, theme);
-    }
-}
-
 /// The Fulfilment view's panel: the chart of one hub (chosen with the focus keys) under its
 /// figures, so a chart fits even at 80×24.
 pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
@@ -125,6 +43,7 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
         _ => "Capacity burn-down".to_owned(),
     };
     let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, false, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let server_now = state.shown_server_now(now);
@@ -141,44 +60,114 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
     let [figures_area, chart_area] =
         Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
     let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
-    lines.push(legend(&outlook, theme));
+    lines.push(legend(
+        &outlook,
+        theme,
+        server_now,
+        settled_pct(state),
+        figures_area.width,
+    ));
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(frame, chart_area, &outlook, server_now, theme);
 }
 
-/// The chart's key, with the two reference levels in units.
-fn legend<'a>(o: &HubOutlook<'_>, theme: &Theme) -> Line<'a> {
+/// The chart's key in `width` columns: each series with its sample, the two reference levels
+/// in units, the "now" line and, when the contract runs out inside the window, the mark at
+/// that point with its time. Whole entries only: those that do not fit are left out.
+fn legend<'a>(
+    o: &HubOutlook<'_>,
+    theme: &Theme,
+    server_now: DateTime<Utc>,
+    settled: f64,
+    width: u16,
+) -> Line<'a> {
     let cap = &o.hub.capacity;
     let sample = |role: Series| match theme.marker(role) {
         Marker::Custom(c) => c.to_string().repeat(3),
         _ => if theme.ascii { "***" } else { "⣀⣀⣀" }.to_owned(),
     };
-    Line::from(vec![
-        Span::styled(
+    let mut entries: Vec<(String, Style, String)> = vec![
+        (
             format!("  {} ", sample(Series::Consumed)),
             theme.series(Series::Consumed),
+            "consumed".to_owned(),
         ),
-        Span::raw("consumed  "),
-        Span::styled(
-            format!("{} ", sample(Series::Projection)),
-            theme.series(Series::Projection),
-        ),
-        Span::raw("projected  "),
-        Span::styled(
-            format!("{} ", sample(Series::Contracted)),
+        (
+            format!("  {} ", sample(Series::Contracted)),
             theme.series(Series::Contracted),
+            format!("contract {}", cap.contracted_units),
         ),
-        Span::raw(format!("contract {}  ", cap.contracted_units)),
-        Span::styled(
-            format!("{} ", sample(Series::MinCommit)),
+        (
+            format!("  {} ", sample(Series::MinCommit)),
             theme.series(Series::MinCommit),
+            format!("min commit {}", cap.min_commit_units),
         ),
-        Span::raw(format!("min commit {}", cap.min_commit_units)),
-    ])
+        (
+            format!("  {} ", sample(Series::Projection)),
+            theme.series(Series::Projection),
+            "projected".to_owned(),
+        ),
+        (
+            format!("  {NOW_MARK} "),
+            theme.tone(Tone::Dim),
+            format!("now {}", text::clock_in(server_now, theme.zone, server_now)),
+        ),
+    ];
+    if let Some(at) = exhaustion_in_window(o) {
+        let c = &o.capacity;
+        // The point of a wide range is an estimate: `runs out ~07:53`, never a plain time.
+        let mark = if format::instant_is_settled(
+            server_now,
+            at,
+            c.exhaustion_earliest,
+            c.exhaustion_latest,
+            settled,
+        ) {
+            ""
+        } else {
+            "~"
+        };
+        entries.insert(
+            1,
+            (
+                format!("  {EXHAUSTION_MARK} "),
+                theme.tone(Tone::Bad),
+                format!(
+                    "runs out {mark}{}",
+                    text::clock_in(at, theme.zone, server_now)
+                ),
+            ),
+        );
+    }
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for (mark, style, words) in entries {
+        let len = mark.chars().count() + words.chars().count();
+        if used + len > usize::from(width) {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(mark, style));
+        spans.push(Span::raw(words));
+    }
+    Line::from(spans)
+}
+
+/// The "now" line's character (ASCII, so every terminal draws it).
+const NOW_MARK: char = '|';
+/// The projected exhaustion point's character.
+const EXHAUSTION_MARK: char = 'X';
+
+/// When the contract runs out by the projection's point, if inside the window.
+fn exhaustion_in_window(o: &HubOutlook<'_>) -> Option<DateTime<Utc>> {
+    match o.capacity.exhaustion {
+        Exhaustion::At(at) if at < o.hub.capacity.window_end => Some(at),
+        _ => None,
+    }
 }
 
 /// How settled a figure must be to be shown plainly (`alerts.settled_within_pct`).
-fn settled_pct(state: &State) -> f64 {
+pub(super) fn settled_pct(state: &State) -> f64 {
     state.board().thresholds().settled_within_pct
 }
 
@@ -205,7 +194,7 @@ fn usage(o: &HubOutlook<'_>) -> String {
 
 /// When the contract runs out, with its tone: certain (`Bad`) only when even the latest end
 /// of the range is before the window ends.
-fn exhaustion_words(
+pub(super) fn exhaustion_words(
     o: &HubOutlook<'_>,
     server_now: DateTime<Utc>,
     settled: f64,
@@ -275,7 +264,7 @@ fn exhaustion_words(
 /// `may run over` / `may fall short` with the range.
 ///
 /// `compact` (one line per hub) leaves the ranges out: `short ≈163 = 326.00 USD`.
-fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone) {
+pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone) {
     let cap = &o.hub.capacity;
     let c = &o.capacity;
     let money = |minor: Option<i64>| format_money(minor.unwrap_or(0), &cap.currency);
@@ -339,7 +328,11 @@ fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (String, Tone)
 }
 
 /// Seconds since the newest sample of a hub's burn window, for `measuring… (N s)`.
-fn evidence_s(state: &State, o: &HubOutlook<'_>, server_now: DateTime<Utc>) -> Option<i64> {
+pub(super) fn evidence_s(
+    state: &State,
+    o: &HubOutlook<'_>,
+    server_now: DateTime<Utc>,
+) -> Option<i64> {
     let board = state.shown_board();
     let (at, _) = board.hub_track(&o.hub.id)?.consumed.last()?;
     Some((server_now - at).num_seconds().max(0))
@@ -362,32 +355,6 @@ fn priced_range(
     }
 }
 
-/// One line of figures for one hub, when there is no room for two.
-fn one_line<'a>(
-    o: &HubOutlook<'_>,
-    state: &State,
-    server_now: DateTime<Utc>,
-    theme: &Theme,
-) -> Line<'a> {
-    let cap = &o.hub.capacity;
-    let c = &o.capacity;
-    let settled = settled_pct(state);
-    let (out, _) = exhaustion_words(o, server_now, settled, theme.zone);
-    let cost = cost_words(o, settled, true);
-    Line::from(vec![
-        Span::styled(format!("{} ", o.hub.id), theme.title()),
-        Span::raw(theme.plain(format!(
-            "{}/{} {} {} ",
-            cap.consumed_units,
-            cap.contracted_units,
-            format::rate(c.burn, settled, evidence_s(state, o, server_now)),
-            out
-        ))),
-        Span::styled(theme.plain(cost.0), theme.tone(cost.1)),
-    ])
-}
-
-/// Two lines of figures for one hub.
 /// Two lines of figures for one hub in `width` columns: with the ranges when they fit, else
 /// the compact forms (`~2/min`, `may run out`, `≈630`), so nothing is cut at the border.
 fn figure_lines<'a>(
@@ -401,13 +368,31 @@ fn figure_lines<'a>(
     if full.iter().all(|l| l.width() <= usize::from(width)) {
         full
     } else {
+        // Still too wide: the parts at the end go whole (the hubs table has every figure).
         figure_lines_as(o, state, server_now, theme, true)
+            .into_iter()
+            .map(|line| whole_spans(line, usize::from(width)))
+            .collect()
     }
+}
+
+/// The spans of `line` that fit in `width` columns, from the start, each whole.
+fn whole_spans(line: Line<'_>, width: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        used += span.width();
+        if used > width {
+            break;
+        }
+        spans.push(span);
+    }
+    Line::from(spans)
 }
 
 /// A figure's text without its parenthesised range: `may run out (19:54–23:59)` → `may run
 /// out`, `~2/min (1.1–3.4)` → `~2/min`.
-fn without_range(text: &str) -> String {
+pub(super) fn without_range(text: &str) -> String {
     text.split(" (").next().unwrap_or(text).to_owned()
 }
 
@@ -488,6 +473,16 @@ fn nice_ceiling(value: f64) -> f64 {
     (value / step).ceil() * step
 }
 
+/// The chart's top in units: a round step above the contract, the minimum commitment and what
+/// is consumed, with a quarter to spare. Derived only from figures that never shrink within a
+/// window (the contract is fixed, consumption only grows), so the scale grows in steps and never
+/// shrinks, and no frame remembers anything. A projection above it is drawn to the top edge
+/// (its figures are in words above the chart).
+fn chart_top(contracted: u64, min_commit: u64, consumed: u64) -> f64 {
+    let base = contracted.max(min_commit).max(consumed).max(1);
+    nice_ceiling(units(base) * 1.25)
+}
+
 /// Minutes from `start` to `at`, the chart's x unit.
 fn minutes(start: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
     // Milliseconds of a capacity window fit f64 exactly.
@@ -497,6 +492,15 @@ fn minutes(start: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
 
 fn units(value: u64) -> f64 {
     value as f64
+}
+
+/// The segment from `from` to `to` cut where it leaves the chart at `top`.
+fn clipped(from: (f64, f64), to: (f64, f64), top: f64) -> [(f64, f64); 2] {
+    if to.1 <= top || (to.1 - from.1).abs() < f64::EPSILON {
+        return [from, to];
+    }
+    let x = from.0 + (to.0 - from.0) * (top - from.1) / (to.1 - from.1);
+    [from, (x, top)]
 }
 
 fn render_chart(
@@ -521,26 +525,40 @@ fn render_chart(
         (0.0, units(cap.min_commit_units)),
         (span, units(cap.min_commit_units)),
     ];
-    let now_x = minutes(cap.window_start, server_now).clamp(0.0, span);
-    let projection: Vec<(f64, f64)> = match o.capacity.projected_at_window_end {
-        Some(projected) if now_x < span => {
-            vec![(now_x, units(cap.consumed_units)), (span, units(projected))]
-        }
-        _ => Vec::new(),
-    };
-    let top = [
+    let top = chart_top(
         cap.contracted_units,
         cap.min_commit_units,
         cap.consumed_units,
-        o.capacity.projected_at_window_end.unwrap_or(0),
-    ]
-    .into_iter()
-    .max()
-    .map_or(1.0, |m| nice_ceiling(units(m.max(1)) * 1.1));
-    // Datasets borrow their points; these live until the end of this function.
-    let consumed: &[(f64, f64)] = &consumed;
-    let projection: &[(f64, f64)] = &projection;
-    let datasets = vec![
+    );
+    let now_x = minutes(cap.window_start, server_now).clamp(0.0, span);
+    let start = (now_x, units(cap.consumed_units));
+    let c = &o.capacity;
+    // The projection's point, and where its range is wide, the range's two edges.
+    let mut projections: Vec<[(f64, f64); 2]> = Vec::new();
+    if let Some(projected) = c.projected_at_window_end.filter(|_| now_x < span) {
+        projections.push(clipped(start, (span, units(projected)), top));
+        if let Some(range) = c.projected_range.filter(|r| r.low != r.high) {
+            projections.push(clipped(start, (span, units(range.low)), top));
+            projections.push(clipped(start, (span, units(range.high)), top));
+        }
+    }
+    let now_line = [(now_x, 0.0), (now_x, top)];
+    let exhaustion: Vec<(f64, f64)> = exhaustion_in_window(o)
+        .map(|at| {
+            (
+                minutes(cap.window_start, at).clamp(0.0, span),
+                units(cap.contracted_units),
+            )
+        })
+        .into_iter()
+        .collect();
+    let mut datasets = vec![
+        Dataset::default()
+            .name("now")
+            .marker(Marker::Custom(NOW_MARK))
+            .graph_type(GraphType::Line)
+            .style(theme.tone(Tone::Dim))
+            .data(&now_line),
         Dataset::default()
             .name("contract")
             .marker(theme.marker(Series::Contracted))
@@ -553,19 +571,33 @@ fn render_chart(
             .graph_type(GraphType::Line)
             .style(theme.series(Series::MinCommit))
             .data(&min_commit),
-        Dataset::default()
-            .name("projected")
-            .marker(theme.marker(Series::Projection))
-            .graph_type(GraphType::Line)
-            .style(theme.series(Series::Projection))
-            .data(projection),
+    ];
+    for projection in &projections {
+        datasets.push(
+            Dataset::default()
+                .name("projected")
+                .marker(theme.marker(Series::Projection))
+                .graph_type(GraphType::Line)
+                .style(theme.series(Series::Projection))
+                .data(projection),
+        );
+    }
+    datasets.push(
         Dataset::default()
             .name("consumed")
             .marker(theme.marker(Series::Consumed))
             .graph_type(GraphType::Line)
             .style(theme.series(Series::Consumed))
-            .data(consumed),
-    ];
+            .data(&consumed),
+    );
+    datasets.push(
+        Dataset::default()
+            .name("runs out")
+            .marker(Marker::Custom(EXHAUSTION_MARK))
+            .graph_type(GraphType::Scatter)
+            .style(theme.tone(Tone::Bad))
+            .data(&exhaustion),
+    );
     let dim = theme.tone(Tone::Dim);
     let chart = Chart::new(datasets)
         .x_axis(Axis::default().bounds([0.0, span]).style(dim).labels([
@@ -591,7 +623,29 @@ fn render_chart(
 
 #[cfg(test)]
 mod tests {
-    use super::nice_ceiling;
+    use super::{chart_top, clipped, nice_ceiling};
+
+    #[test]
+    fn the_scale_grows_in_steps_and_never_shrinks() {
+        // Consumption only grows: the top follows in round steps, never down.
+        let mut last = 0.0;
+        for consumed in (0_u32..=2000).step_by(25) {
+            let top = chart_top(600, 300, u64::from(consumed));
+            assert!(top >= last, "{consumed}: {top} < {last}");
+            assert!(top >= 600.0 && top >= f64::from(consumed));
+            last = top;
+        }
+        assert!((chart_top(600, 300, 210) - 750.0).abs() < 1e-9);
+        assert!((chart_top(600, 300, 1350) - 2000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_projection_above_the_chart_stops_at_its_top() {
+        let [from, to] = clipped((10.0, 100.0), (20.0, 300.0), 200.0);
+        assert_eq!(from, (10.0, 100.0));
+        assert!((to.0 - 15.0).abs() < 1e-9 && (to.1 - 200.0).abs() < 1e-9);
+        assert_eq!(clipped((0.0, 0.0), (5.0, 50.0), 200.0)[1], (5.0, 50.0));
+    }
 
     #[test]
     fn axis_tops_are_round() {

@@ -41,6 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         title = format!("Drops — filter: {}", state.filters().drops.text());
     }
     let block = panel::feed_block(&title, FeedKind::Marketplace, state, theme, focused, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -131,6 +132,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .row_highlight_style(theme.row_highlight(focused));
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, table_area, &mut table_state);
+    panel::rows_note(frame, area, &window, drops.len(), theme);
 
     if strip > 0
         && let Some(figures) = selected.and_then(|i| figures.get(i))
@@ -308,29 +310,53 @@ fn render_bands(frame: &mut Frame, area: Rect, f: &DropFigures<'_>, settled: f64
         } else {
             Tone::Bad
         };
+        let width = usize::from(column.width.saturating_sub(1));
         let lines = vec![
-            // The marks come right after the band's id: in a narrow strip the margin is cut,
-            // never whether the band is active or under the floor.
-            Line::from(vec![
-                Span::styled(band.band.id.clone(), theme.title()),
-                Span::styled(mark.to_owned(), theme.tone(mark_tone)),
-                Span::raw(format!(
-                    " {} ",
-                    format_money(band.band.price_minor, &f.drop.currency)
-                )),
-                Span::styled(
-                    format!("m{}", pct(band.margin_pct, none)),
-                    theme.tone(margin_tone),
-                ),
-            ]),
-            Line::from(Span::raw(format!(
-                "  conv {} live {}",
-                pct(band.conversion_pct, none),
-                approx_pct(band.live_conversion, settled, none)
-            ))),
+            // The marks come right after the band's id: in a narrow strip the margin goes
+            // first, then the price, never whether the band is active or under the floor; each
+            // part whole, so neighbouring bands never run into each other.
+            whole_parts(
+                vec![
+                    Span::styled(band.band.id.clone(), theme.title()),
+                    Span::styled(mark.to_owned(), theme.tone(mark_tone)),
+                    Span::raw(format!(
+                        " {}",
+                        format_money(band.band.price_minor, &f.drop.currency)
+                    )),
+                    Span::styled(
+                        format!(" m{}", pct(band.margin_pct, none)),
+                        theme.tone(margin_tone),
+                    ),
+                ],
+                width,
+            ),
+            whole_parts(
+                vec![
+                    Span::raw(format!("  conv {}", pct(band.conversion_pct, none))),
+                    Span::raw(format!(
+                        " live {}",
+                        approx_pct(band.live_conversion, settled, none)
+                    )),
+                ],
+                width,
+            ),
         ];
         frame.render_widget(Paragraph::new(lines), *column);
     }
+}
+
+/// The spans from the start that fit in `width` columns, each whole.
+fn whole_parts(spans: Vec<Span<'_>>, width: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for span in spans {
+        used += span.width();
+        if used > width {
+            break;
+        }
+        kept.push(span);
+    }
+    Line::from(kept)
 }
 
 /// The sell-out cell: its time when it surely sells out before it closes (`~18:38` while the

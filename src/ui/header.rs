@@ -16,19 +16,20 @@ use super::panel::Freshness;
 use super::text;
 use super::theme::{Theme, Tone};
 
-/// Rows the header takes.
-pub const HEIGHT: u16 = 3;
+/// Rows the header takes: identity, feeds and alert counts, tabs, and the "now" banner.
+pub const HEIGHT: u16 = 4;
 
 /// Below this width the identity line drops what it can spare so the clock and the skew stay
 /// on screen at 80 columns (the event lead's phone over SSH), FROZEN included.
 const WIDE: u16 = 100;
 
-/// Draws the header into `area` (three rows).
+/// Draws the header into `area` (four rows).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let lines = vec![
         identity_line(state, theme, now, area.width < WIDE),
         health_line(state, theme, now),
         tabs_line(state, theme, area.width),
+        super::banner::line(state, theme, now, area.width),
     ];
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -5,12 +5,15 @@ pub mod actions;
 pub mod alerts;
 pub mod ascii;
 pub mod band_picker;
+pub mod banner;
 pub mod burndown;
+pub mod columns;
 pub mod confirm;
 pub mod details;
 pub mod drops;
 pub mod header;
 pub mod help;
+pub mod hubs;
 pub mod log;
 pub mod overview;
 pub mod panel;
@@ -61,12 +64,7 @@ fn screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Date
     header::render(frame, header_area, state, theme, now);
     match state.view() {
         View::Overview => overview::render(frame, body, state, theme, now),
-        View::Fulfilment => {
-            let [burn_area, triage_area] =
-                Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(body);
-            burndown::render_one(frame, burn_area, state, theme, now);
-            triage::render(frame, triage_area, state, theme, now);
-        }
+        View::Fulfilment => fulfilment(frame, body, state, theme, now),
         View::Popups => popups::render_view(frame, body, state, theme, now),
         View::Actions => actions::render(frame, body, state, theme, now),
         View::Log => log::render(frame, body, state, theme),
@@ -82,6 +80,33 @@ fn screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: Date
         Some(Overlay::Details) => details::render(frame, body, state, theme, now),
         Some(Overlay::CommandLine(_) | Overlay::FilterInput(_)) | None => {}
     }
+}
+
+/// The Fulfilment view: the hubs with their SLA, the selected hub's chart where it has room to
+/// say something (at 80×24 the table's compact row stands for it), and the overdue orders.
+fn fulfilment(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let trim = u16::from(frame.area().height < panel::FRAMED_FROM_ROWS);
+    let hubs_h =
+        (hubs::wanted_height(state.shown_board().hubs().len()) - trim).min(area.height / 2);
+    let rest = area.height.saturating_sub(hubs_h);
+    // The chart gets half of what is left when that is a readable chart and the triage table
+    // keeps eight rows; else the table takes it all (the hubs' rows stand for the chart).
+    let chart_h = if rest >= overview::CHART_ROWS + 8 {
+        (rest / 2).max(overview::CHART_ROWS)
+    } else {
+        0
+    };
+    let [hubs_area, chart_area, triage_area] = Layout::vertical([
+        Constraint::Length(hubs_h),
+        Constraint::Length(chart_h),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    hubs::render(frame, hubs_area, state, theme, now, false);
+    if chart_h > 0 {
+        burndown::render_one(frame, chart_area, state, theme, now);
+    }
+    triage::render(frame, triage_area, state, theme, now);
 }
 
 /// Below 80×24 the layout would lie; say what is needed and keep `q` working.

@@ -1,6 +1,9 @@
-//! The Overview: drops, capacity burn-down, alerts and the pop-ups summary on one screen. On a
-//! large terminal the burn-down gets charts; at 80×24 it is two lines of figures per hub (the
-//! charts are in the Fulfilment view).
+//! The Overview: drops, hubs, alerts and pop-ups on one screen, each panel as tall as its
+//! content. Room goes first to the rows that hold every firing critical alert, then to each
+//! panel's wants in order of urgency (alerts, hubs, pop-ups, drops); a panel squeezed below its
+//! wants shows what fits and says how many rows are not shown.
+//!
+//! On a large terminal the hubs get the burn-down chart of the selected hub beside the table.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -9,46 +12,138 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::app::State;
 
 use super::theme::Theme;
-use super::{alerts, burndown, drops, popups};
+use super::{alerts, burndown, drops, hubs, popups};
 
-/// From this size up, the Overview has two columns and charts.
-const WIDE: (u16, u16) = (120, 36);
+/// From this size of the Overview's area up (a 120×40 laptop), it has two columns and a chart.
+const WIDE: (u16, u16) = (120, 34);
+
+/// Rows the chart panel needs to say anything: borders, its two lines of figures and its key,
+/// the x axis, and eight rows of plot so contract, min commit and consumed are rows apart.
+pub const CHART_ROWS: u16 = 15;
+
+/// Heights for panels that want `wants` rows and need at least `floors`, in `available` rows:
+/// floors first, then the wants in the order of `urgency` (indices into `wants`).
+#[must_use]
+pub fn allot(available: u16, wants: &[u16], floors: &[u16], urgency: &[usize]) -> Vec<u16> {
+    let mut heights: Vec<u16> = wants
+        .iter()
+        .zip(floors)
+        .map(|(&want, &floor)| floor.min(want))
+        .collect();
+    let mut left = available.saturating_sub(heights.iter().sum());
+    for &i in urgency {
+        let more = wants[i].saturating_sub(heights[i]).min(left);
+        heights[i] += more;
+        left -= more;
+    }
+    // Shrink from the least urgent when even the floors do not fit.
+    let mut over = heights.iter().sum::<u16>().saturating_sub(available);
+    for &i in urgency.iter().rev() {
+        let less = heights[i].saturating_sub(3).min(over);
+        heights[i] -= less;
+        over -= less;
+    }
+    heights
+}
 
 /// Draws the Overview into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let board = state.shown_board();
-    let drops_wanted = drops::wanted_height(board.drops().len());
-    let popups_wanted = popups::wanted_summary_height(board.popups().len());
+    // The wants count a bottom border, which a short screen's panels do not have.
+    let trim = u16::from(frame.area().height < super::panel::FRAMED_FROM_ROWS);
+    let drops_wanted = drops::wanted_height(board.drops().len()) - trim;
+    let popups_wanted = popups::wanted_summary_height(board.popups().len()) - trim;
+    let hubs_wanted = hubs::wanted_height(board.hubs().len()) - trim;
+    let alerts_wanted = alerts::wanted_height(state) - trim;
+    let alerts_floor = alerts::critical_height(state, now) - trim;
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(area);
-        let [drops_area, alerts_area] = Layout::vertical([
-            Constraint::Length(drops_wanted.min(left.height * 3 / 5)),
+        // Left: drops and alerts; the alerts take what they need, the drops the rest.
+        let [drops_h, alerts_h] = allot(
+            left.height,
+            &[drops_wanted, alerts_wanted],
+            &[drops_wanted.min(6), alerts_floor],
+            &[1, 0],
+        )[..] else {
+            return;
+        };
+        let [drops_area, alerts_area, _] = Layout::vertical([
+            Constraint::Length(drops_h),
+            Constraint::Length(alerts_h),
             Constraint::Fill(1),
         ])
         .areas(left);
-        let [burn_area, popups_area] = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Max(popups_wanted.min(right.height / 3)),
+        // Right: the hubs table, the selected hub's chart, the pop-ups.
+        let chart_wanted = right.height;
+        let [hubs_h, chart_h, popups_h] = allot(
+            right.height,
+            &[hubs_wanted, chart_wanted, popups_wanted],
+            &[hubs_wanted.min(5), 0, popups_wanted.min(4)],
+            &[0, 2, 1],
+        )[..] else {
+            return;
+        };
+        let chart_h = if chart_h >= CHART_ROWS { chart_h } else { 0 };
+        let [hubs_area, chart_area, popups_area] = Layout::vertical([
+            Constraint::Length(hubs_h),
+            Constraint::Length(chart_h),
+            Constraint::Length(popups_h),
         ])
         .areas(right);
         drops::render(frame, drops_area, state, theme, now);
         alerts::render(frame, alerts_area, state, theme, now);
-        burndown::render(frame, burn_area, state, theme, now, true);
+        hubs::render(frame, hubs_area, state, theme, now, false);
+        if chart_h > 0 {
+            burndown::render_one(frame, chart_area, state, theme, now);
+        }
         popups::render_summary(frame, popups_area, state, theme, now);
         return;
     }
-    let burn_wanted = burndown::wanted_text_height(board.hubs().len());
-    let [drops_area, burn_area, popups_area, alerts_area] = Layout::vertical([
-        Constraint::Max(drops_wanted.min(area.height * 2 / 5)),
-        Constraint::Max(burn_wanted.min(area.height * 3 / 10)),
-        Constraint::Max(popups_wanted.min(area.height / 5)),
-        Constraint::Min(3),
+    // One column: the critical alerts' rows first (the floor), then every hub's row, the
+    // other alerts, the pop-ups, and the drops last (their table keeps the selected drop's
+    // row and counts the others in its title).
+    let [drops_h, hubs_h, popups_h, alerts_h] = allot(
+        area.height,
+        &[drops_wanted, hubs_wanted, popups_wanted, alerts_wanted],
+        &[4 - trim, 4 - trim, 3 - trim, alerts_floor],
+        &[1, 3, 2, 0],
+    )[..] else {
+        return;
+    };
+    let [drops_area, hubs_area, popups_area, alerts_area, _] = Layout::vertical([
+        Constraint::Length(drops_h),
+        Constraint::Length(hubs_h),
+        Constraint::Length(popups_h),
+        Constraint::Length(alerts_h),
+        Constraint::Fill(1),
     ])
     .areas(area);
     drops::render(frame, drops_area, state, theme, now);
-    burndown::render(frame, burn_area, state, theme, now, false);
+    hubs::render(frame, hubs_area, state, theme, now, false);
     popups::render_summary(frame, popups_area, state, theme, now);
     alerts::render(frame, alerts_area, state, theme, now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allot;
+
+    #[test]
+    fn floors_first_then_wants_by_urgency() {
+        // 19 rows: alerts need 8, want 13; the others want 7, 6, 4.
+        let heights = allot(19, &[7, 6, 4, 13], &[4, 4, 3, 8], &[3, 1, 2, 0]);
+        assert_eq!(heights, vec![4, 4, 3, 8]);
+        let heights = allot(30, &[7, 6, 4, 13], &[4, 4, 3, 8], &[3, 1, 2, 0]);
+        assert_eq!(heights, vec![7, 6, 4, 13]);
+        let heights = allot(26, &[7, 6, 4, 13], &[4, 4, 3, 8], &[3, 1, 2, 0]);
+        assert_eq!(heights, vec![4, 6, 3, 13]);
+        assert!(
+            allot(10, &[7, 6, 4, 13], &[4, 4, 3, 8], &[3, 1, 2, 0])
+                .iter()
+                .sum::<u16>()
+                <= 13
+        );
+    }
 }

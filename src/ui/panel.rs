@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
@@ -118,6 +119,51 @@ pub fn feed_block<'a>(
 ) -> Block<'a> {
     let note = Freshness::of(state, feed, now).note(feed);
     block(title, note, state, theme, focused)
+}
+
+/// Below this many rows of screen, panels on the main views have only their title line: the
+/// side and bottom borders would cost four rows of an 80×24 Overview, the rows that hold its
+/// alerts.
+pub const FRAMED_FROM_ROWS: u16 = 30;
+
+/// `block` as the screen can afford it: all borders on a tall screen, the title line alone on
+/// a short one.
+#[must_use]
+pub fn for_screen<'a>(block: Block<'a>, frame: &Frame) -> Block<'a> {
+    if frame.area().height < FRAMED_FROM_ROWS {
+        block.borders(Borders::TOP)
+    } else {
+        block
+    }
+}
+
+/// Writes `rows 1–5 of 14` on the title line of the panel drawn in `area` when `window`
+/// (the rows drawn) is not all of `len`, so hidden rows are always counted.
+pub fn rows_note(frame: &mut Frame, area: Rect, window: &Range<usize>, len: usize, theme: &Theme) {
+    if window.len() >= len || area.height == 0 || area.width < 4 {
+        return;
+    }
+    let text = if window.is_empty() {
+        format!(" 0 of {len} rows shown ")
+    } else {
+        format!(" rows {}–{} of {len} ", window.start + 1, window.end)
+    };
+    let text = theme.plain(text);
+    let width = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
+    if width + 2 > area.width {
+        return;
+    }
+    // On the title line at the right: every panel has one, framed or not.
+    let note = Rect {
+        x: area.right() - 1 - width,
+        y: area.y,
+        width,
+        height: 1,
+    };
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(text).style(theme.tone(Tone::Warn)),
+        note,
+    );
 }
 
 /// A rectangle of at most `width` × `height` centred in `area`.

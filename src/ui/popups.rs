@@ -14,6 +14,7 @@ use crate::feed::wire::{Popup, TerminalStatus};
 use crate::model::money::format_money;
 use crate::model::views::PopupSummary;
 
+use super::columns::{self, Column};
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
@@ -45,6 +46,7 @@ pub fn render_summary(
     now: DateTime<Utc>,
 ) {
     let block = panel::feed_block("Pop-ups", FeedKind::Pos, state, theme, false, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let popups = rows::popups(state);
@@ -57,60 +59,86 @@ pub fn render_summary(
     }
     let fit = popups.len().min(usize::from(inner.height));
     let summaries = summaries(state, &popups[..fit], now);
-    let lines: Vec<Line<'_>> = summaries.iter().map(|s| summary_line(s, theme)).collect();
+    let lines: Vec<Line<'_>> = summaries
+        .iter()
+        .map(|s| summary_line(s, theme, usize::from(inner.width)))
+        .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+    panel::rows_note(frame, area, &(0..fit), popups.len(), theme);
 }
 
-fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme) -> Line<'a> {
+/// One pop-up in `width` columns: the parts in order of urgency (tills, pick-ups overdue and
+/// ready, the first till down, stock, sales), each whole or left out, never cut.
+fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'a> {
     let p = s.popup;
     let terminals_tone = if s.down.is_empty() {
         Tone::Good
     } else {
         Tone::Bad
     };
-    let mut spans = vec![
-        Span::styled(format!("{} ", p.id), theme.title()),
-        Span::styled(
-            if s.is_open { "open " } else { "closed " }.to_owned(),
-            theme.tone(if s.is_open { Tone::Good } else { Tone::Dim }),
-        ),
-        Span::styled(
-            format!("tills {}/{}", s.terminals_online, s.terminals_total),
-            theme.tone(terminals_tone),
-        ),
-    ];
-    if let Some(first) = s.down.first() {
-        spans.push(Span::styled(
-            format!(
-                " ({} {} {})",
-                first.id,
-                first.status,
-                text::clock_hm(first.last_seen)
-            ),
-            theme.tone(Tone::Bad),
-        ));
-    }
-    // Most urgent first: the line is cut at the panel's edge, and sales matter least here.
     let overdue_tone = if p.pickups.overdue > 0 {
         Tone::Warn
     } else {
         Tone::Normal
     };
-    spans.push(Span::raw("  pick-ups "));
-    spans.push(Span::styled(
-        format!("{} overdue", p.pickups.overdue),
-        theme.tone(overdue_tone),
+    let mut parts: Vec<(String, Tone)> = vec![
+        (format!("{} ", p.id), Tone::Normal),
+        (
+            if s.is_open { "open " } else { "closed " }.to_owned(),
+            if s.is_open { Tone::Good } else { Tone::Dim },
+        ),
+        (
+            format!("tills {}/{}", s.terminals_online, s.terminals_total),
+            terminals_tone,
+        ),
+    ];
+    parts.push((
+        format!("  pick-ups {} overdue", p.pickups.overdue),
+        overdue_tone,
     ));
-    spans.push(Span::raw(format!(
-        " {} ready {} collected",
-        p.pickups.ready, p.pickups.collected
-    )));
-    spans.push(Span::raw(format!(
-        "  stock {}  sold {}u {}",
-        p.stock.on_hand,
-        p.sales.units,
-        format_money(p.sales.revenue_minor, &p.currency),
-    )));
+    parts.push((format!(", {} ready", p.pickups.ready), Tone::Normal));
+    let optional = s.down.first().map(|first| {
+        parts.push((
+            format!(
+                "  {} {} since {}",
+                first.id,
+                first.status.to_string().replace('_', " "),
+                text::clock_hm(first.last_seen)
+            ),
+            Tone::Bad,
+        ));
+        parts.len() - 1
+    });
+    parts.push((format!("  stock {}", p.stock.on_hand), Tone::Normal));
+    parts.push((
+        format!(
+            "  sold {} units, {}",
+            p.sales.units,
+            format_money(p.sales.revenue_minor, &p.currency)
+        ),
+        Tone::Normal,
+    ));
+    parts.push((format!(", {} collected", p.pickups.collected), Tone::Dim));
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for (i, (text, tone)) in parts.into_iter().enumerate() {
+        let len = text.chars().count();
+        if used + len > width {
+            // Which till is down may go (the count says how many); after it the parts matter
+            // less and less: the line ends before the first that does not fit.
+            if optional == Some(i) {
+                continue;
+            }
+            break;
+        }
+        used += len;
+        let style = if i == 0 {
+            theme.title()
+        } else {
+            theme.tone(tone)
+        };
+        spans.push(Span::styled(text, style));
+    }
     Line::from(spans)
 }
 
@@ -132,6 +160,7 @@ pub fn render_view(
     let [list_area, terminals_area] =
         Layout::vertical([Constraint::Max(wanted), Constraint::Fill(1)]).areas(area);
     let block = panel::feed_block(&title, FeedKind::Pos, state, theme, true, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(list_area);
     frame.render_widget(block, list_area);
     if popups.is_empty() {
@@ -149,7 +178,7 @@ pub fn render_view(
     let summaries = summaries(state, &popups[window.clone()], now);
     let selected_popup = selected.and_then(|i| popups.get(i).copied());
     let selected = selected.map(|s| s.saturating_sub(window.start));
-    let header = Row::new([
+    const TITLES: [&str; 11] = [
         "Pop-up",
         "Name",
         "Open",
@@ -161,58 +190,73 @@ pub fn render_view(
         "Ready",
         "Collected",
         "Overdue",
-    ])
-    .style(theme.title());
-    let table_rows: Vec<Row<'_>> = summaries
+    ];
+    // Least important columns go first as the width shrinks.
+    const RANKS: [u8; 11] = [0, 6, 3, 1, 7, 5, 4, 3, 2, 8, 1];
+    let cells: Vec<Vec<(String, Tone)>> = summaries
         .iter()
         .map(|s| {
             let p = s.popup;
-            Row::new(vec![
-                Cell::from(p.id.clone()),
-                Cell::from(p.name.clone()),
-                Cell::from(if s.is_open { "open" } else { "closed" }),
-                Cell::from(format!("{}/{}", s.terminals_online, s.terminals_total)).style(
-                    theme.tone(if s.down.is_empty() {
+            vec![
+                (p.id.clone(), Tone::Normal),
+                (p.name.clone(), Tone::Normal),
+                (
+                    if s.is_open { "open" } else { "closed" }.to_owned(),
+                    Tone::Normal,
+                ),
+                (
+                    format!("{}/{}", s.terminals_online, s.terminals_total),
+                    if s.down.is_empty() {
                         Tone::Good
                     } else {
                         Tone::Bad
-                    }),
+                    },
                 ),
-                Cell::from(p.sales.transactions.to_string()),
-                Cell::from(p.sales.units.to_string()),
-                Cell::from(format_money(p.sales.revenue_minor, &p.currency)),
-                Cell::from(p.stock.on_hand.to_string()),
-                Cell::from(p.pickups.ready.to_string()),
-                Cell::from(p.pickups.collected.to_string()),
-                Cell::from(p.pickups.overdue.to_string()).style(theme.tone(
+                (p.sales.transactions.to_string(), Tone::Normal),
+                (p.sales.units.to_string(), Tone::Normal),
+                (
+                    format_money(p.sales.revenue_minor, &p.currency),
+                    Tone::Normal,
+                ),
+                (p.stock.on_hand.to_string(), Tone::Normal),
+                (p.pickups.ready.to_string(), Tone::Normal),
+                (p.pickups.collected.to_string(), Tone::Normal),
+                (
+                    p.pickups.overdue.to_string(),
                     if p.pickups.overdue > 0 {
                         Tone::Warn
                     } else {
                         Tone::Normal
                     },
-                )),
-            ])
+                ),
+            ]
         })
         .collect();
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Fill(1),
-        Constraint::Length(6),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(14),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(7),
-    ];
+    let cols: Vec<Column> = TITLES
+        .iter()
+        .zip(RANKS)
+        .enumerate()
+        .map(|(i, (title, rank))| Column::new(title, rank, cells.iter().map(|r| r[i].0.as_str())))
+        .collect();
+    let kept = columns::fitting(&cols, inner.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
+    let table_rows: Vec<Row<'_>> = cells
+        .into_iter()
+        .map(|row| {
+            Row::new(
+                kept.iter()
+                    .map(|&i| Cell::from(row[i].0.clone()).style(theme.tone(row[i].1))),
+            )
+        })
+        .collect();
+    let widths = columns::widths(&cols, &kept);
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected());
     let mut table_state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, inner, &mut table_state);
+    panel::rows_note(frame, list_area, &window, popups.len(), theme);
 
     let server_now = state.shown_server_now(now);
     if let Some(summary) =
@@ -232,6 +276,7 @@ fn render_terminals(
 ) {
     let title = format!("Terminals of {}", summary.popup.name);
     let block = panel::block(&title, None, state, theme, false);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let server_now = state.shown_server_now(now);

@@ -20,26 +20,52 @@ pub fn fit(text: &str, width: usize, ellipsis: &str) -> String {
     out
 }
 
-/// `text` whole when it fits `width` characters, else cut at the end of the last word that
-/// fits with `ellipsis` after it (never mid-word; a first word too long is cut).
+/// `text` in at most `width` characters, shortened at a word and ended with `ellipsis` when it
+/// does not fit, so no figure is cut mid-way (`ewr-1 runs out at…`, never `ewr-1 runs out at
+/// 00:3`). Only the ellipsis when not even the first word fits: a cut word could be a cut figure.
 #[must_use]
 pub fn fit_words(text: &str, width: usize, ellipsis: &str) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
     }
-    let room = width.saturating_sub(ellipsis.chars().count());
-    let head: String = text.chars().take(room + 1).collect();
-    match head.trim_end().rfind(char::is_whitespace) {
-        Some(end) if end > 0 && head[..end].chars().count() <= room => {
-            format!("{}{ellipsis}", head[..end].trim_end())
-        }
-        _ => fit(text, width, ellipsis),
+    let ellipsis_width = ellipsis.chars().count();
+    if width < ellipsis_width {
+        return String::new();
     }
+    let room = width - ellipsis_width;
+    let mut out = String::new();
+    let mut used = 0;
+    for word in text.split(' ') {
+        let sep = usize::from(!out.is_empty());
+        let word_width = word.chars().count();
+        if used + sep + word_width > room {
+            break;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        used += sep + word_width;
+    }
+    // A word that ends in punctuation reads better without it before the ellipsis.
+    let out = out.trim_end_matches([',', ';', ':', '(', ' ', '·', '=']);
+    format!("{out}{ellipsis}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fits_at_a_word() {
+        let message = "ewr-1 runs out at 00:34, overage 3202 = 32022.00 USD";
+        assert_eq!(fit_words(message, 80, "…"), message);
+        assert_eq!(fit_words(message, 22, "…"), "ewr-1 runs out at…");
+        assert_eq!(fit_words(message, 25, "…"), "ewr-1 runs out at 00:34…");
+        assert_eq!(fit_words(message, 3, "…"), "…");
+        assert_eq!(fit_words(message, 0, "…"), "");
+        assert!(fit_words(message, 40, "...").chars().count() <= 40);
+    }
 
     #[test]
     fn fits_text() {
@@ -59,7 +85,13 @@ mod tests {
             fit_words("read-only: viewer key", 19, "…"),
             "read-only: viewer…"
         );
-        assert_eq!(fit_words("read-only: viewer key", 12, "…"), "read-only:…");
-        assert_eq!(fit_words("unbreakable", 5, "…"), "unbr…");
+        // Merged with the layout's rule: punctuation before the ellipsis goes, and a word that
+        // does not fit is not cut (it could be a figure).
+        assert_eq!(fit_words("read-only: viewer key", 12, "…"), "read-only…");
+        assert_eq!(fit_words("unbreakable", 5, "…"), "…");
+        assert_eq!(
+            fit_words("read-only: viewer key", 15, "..."),
+            "read-only..."
+        );
     }
 }

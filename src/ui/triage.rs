@@ -26,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         )
     };
     let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, true, now);
+    let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -41,12 +42,18 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .map(|h| h.sla.overdue_open)
         .fold(0, u64::saturating_add);
 
+    // How many rows are drawn is on the panel's border (`rows 1–5 of 14`); this line says
+    // what the list holds.
+    let listed = board.overdue_len();
     let summary = Line::styled(
-        format!(
-            "{} shown of {} listed; {open} overdue open at the hubs",
-            orders.len(),
-            board.overdue_len()
-        ),
+        if orders.len() == listed {
+            format!("{listed} listed; {open} overdue open at the hubs")
+        } else {
+            format!(
+                "{} of {listed} listed match the filter; {open} overdue open at the hubs",
+                orders.len()
+            )
+        },
         theme.title(),
     );
     let reasons: Vec<String> = orders
@@ -114,4 +121,5 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let mut table_state =
         TableState::default().with_selected(selected.map(|s| s.saturating_sub(window.start)));
     frame.render_stateful_widget(table, table_area, &mut table_state);
+    panel::rows_note(frame, area, &window, orders.len(), theme);
 }

@@ -1,0 +1,342 @@
+//! Issue 10's layout invariants, checked mechanically on every view of every scenario in
+//! `assets/scenarios/` at the sizes the three users have: the simulator's world is run in
+//! process on a fixed clock, polled every 2 s for four minutes (and, for the estimate checks,
+//! for its first 6 s), and each screen is read back from a `TestBackend`:
+//!
+//! - every firing, unsilenced critical alert is on screen (a `CRIT` row naming its subject) or
+//!   counted in a visible `+N more`;
+//! - every money figure drawn carries its currency;
+//! - no figure from the state (an id, a figure inside an alert's message, the message itself)
+//!   is cut at a border, a column edge or the screen's edge: it is drawn whole or not at all,
+//!   and a message is shortened only at a word, with `…`.
+//!
+//! The checks are proven able to fail on deliberately cut renders (the `check_*` tests).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
+mod ui_layout_check;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use dropday::app::audit::Operator;
+use dropday::app::ids::CountedKeys;
+use dropday::app::keymap::Keymap;
+use dropday::app::{Event, Room, RoomConfig};
+use dropday::feed::FeedKind;
+use dropday::feed::events::{PollOutcome, PollReport};
+use dropday::feed::wire::Document;
+use dropday::model::alerts::{AlertThresholds, Severity};
+use dropday::model::board::Board;
+use dropday::model::money::format_money;
+use dropday::sim::ScenarioSource;
+use dropday::sim::world::World;
+use dropday::ui::{self, ColorMode, Theme};
+
+use ui_layout_check::{Figures, Problems, cut_figures, hidden_criticals, money_without_currency};
+
+/// The sizes of issue 10: a phone over SSH, a small window, a laptop, a large and a huge screen.
+const SIZES: [(u16, u16); 5] = [(80, 24), (100, 30), (120, 40), (160, 48), (200, 60)];
+
+/// The views, by the key that shows each.
+const VIEWS: [(char, &str); 5] = [
+    ('1', "overview"),
+    ('2', "fulfilment"),
+    ('3', "popups"),
+    ('4', "actions"),
+    ('5', "log"),
+];
+
+/// Sim second 0 of every scenario.
+fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T18:00:00Z")
+        .expect("start")
+        .with_timezone(&Utc)
+}
+
+fn config() -> RoomConfig {
+    RoomConfig {
+        environment: "demo".to_owned(),
+        simulated: true,
+        read_only: false,
+        keymap: Keymap::default(),
+        operator: Operator {
+            user: Some("ana".to_owned()),
+            ..Operator::default()
+        },
+        thresholds: AlertThresholds::default(),
+        color: ColorMode::Never,
+        ascii: false,
+        type_to_confirm: false,
+        bell: dropday::app::session::Bell::Off,
+        ids: Box::new(CountedKeys::default()),
+    }
+}
+
+/// The room after polling `scenario`'s world every 2 s for `seconds` seconds from its start
+/// (local and server clocks agree), with a tick after each round as the program has.
+fn room(scenario: &str, seconds: i64) -> (Room, DateTime<Utc>) {
+    let scenario = ScenarioSource::Builtin(scenario.to_owned())
+        .load()
+        .expect("scenario");
+    let mut world = World::new(&scenario, start());
+    let mut board = Board::default();
+    for feed in FeedKind::ALL {
+        board.set_poll_interval(feed, TimeDelta::seconds(2));
+    }
+    let mut room = Room::new(config(), board);
+    let mut now = start();
+    for step in 0..=seconds / 2 {
+        now = start() + TimeDelta::seconds(step * 2);
+        world.advance_to(now);
+        let outcomes = [
+            (
+                FeedKind::Marketplace,
+                PollOutcome::Drops(document(now, world.drops())),
+            ),
+            (
+                FeedKind::Fulfilment,
+                PollOutcome::Hubs(document(now, world.hubs())),
+            ),
+            (
+                FeedKind::Pos,
+                PollOutcome::Popups(document(now, world.popups())),
+            ),
+        ];
+        for (feed, outcome) in outcomes {
+            room.update(
+                Event::Poll(PollReport {
+                    feed,
+                    sent_at: now,
+                    received_at: now,
+                    outcome,
+                }),
+                now,
+            );
+        }
+        room.update(Event::Tick(now), now);
+    }
+    (room, now)
+}
+
+fn document<T>(as_of: DateTime<Utc>, entries: Vec<T>) -> Document<T> {
+    Document {
+        as_of,
+        entries,
+        skipped: Vec::new(),
+    }
+}
+
+fn show(room: &mut Room, view: char, now: DateTime<Utc>) {
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Char(view), KeyModifiers::NONE)),
+        now,
+    );
+}
+
+fn draw(room: &Room, size: (u16, u16), now: DateTime<Utc>) -> Vec<String> {
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("test terminal");
+    let theme = Theme::fixed(ColorMode::Never, false);
+    terminal
+        .draw(|frame| ui::view(frame, &room.state(), &theme, now))
+        .expect("draw");
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
+
+/// Every figure from the state that must be drawn whole or not at all: ids, prices and
+/// revenues with their currency, and the figures inside alert messages.
+fn figures(room: &Room, now: DateTime<Utc>) -> Figures {
+    let state = room.state();
+    let board = state.shown_board();
+    let mut figures = Figures::default();
+    for d in board.drops() {
+        figures.add_id(&d.id);
+        for band in &d.price_bands {
+            figures.add_id(&format_money(band.price_minor, &d.currency));
+        }
+        figures.add_id(&format_money(d.funnel.revenue_minor, &d.currency));
+    }
+    for h in board.hubs() {
+        figures.add_id(&h.id);
+        for o in &h.overdue {
+            figures.add_id(&o.order_id);
+        }
+    }
+    for p in board.popups() {
+        figures.add_id(&p.id);
+        figures.add_id(&format_money(p.sales.revenue_minor, &p.currency));
+    }
+    for a in state.alerts().firing() {
+        figures.add_message(&a.message);
+    }
+    for a in state.alerts().pending() {
+        figures.add_message(&a.message);
+    }
+    let _ = now;
+    figures
+}
+
+/// Every screen of `scenario` after `seconds`, with what is wrong with each.
+fn check_scenario(scenario: &str, seconds: i64, snapshots: bool) -> Problems {
+    let (mut room, now) = room(scenario, seconds);
+    let figures = figures(&room, now);
+    let criticals: Vec<String> = room
+        .state()
+        .alerts()
+        .firing()
+        .filter(|a| a.severity == Severity::Critical && !a.is_silenced(now))
+        .map(|a| a.subject.clone())
+        .collect();
+    let mut problems = Problems::default();
+    for (key, view) in VIEWS {
+        show(&mut room, key, now);
+        for size in SIZES {
+            let screen = draw(&room, size, now);
+            let name = format!("{scenario} {view} {}x{}", size.0, size.1);
+            problems.add(&name, hidden_criticals(&screen, &criticals));
+            problems.add(&name, money_without_currency(&screen));
+            problems.add(&name, cut_figures(&screen, &figures));
+            if snapshots {
+                insta::assert_snapshot!(
+                    format!("{scenario}_{view}_{}x{}", size.0, size.1),
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+    problems
+}
+
+fn scenarios() -> Vec<&'static str> {
+    let names = dropday::sim::scenario::builtin_names();
+    assert!(names.len() >= 4, "scenarios: {names:?}");
+    names
+}
+
+#[test]
+fn every_view_of_every_scenario_keeps_the_invariants() {
+    let mut problems = Problems::default();
+    for scenario in scenarios() {
+        problems.extend(check_scenario(scenario, 240, true));
+    }
+    problems.assert_none();
+}
+
+#[test]
+fn the_first_seconds_keep_the_invariants() {
+    let mut problems = Problems::default();
+    for scenario in scenarios() {
+        problems.extend(check_scenario(scenario, 6, false));
+    }
+    problems.assert_none();
+}
+
+/// In the first seconds a burn rate is an estimate: `burn ~0/min (0–45)` or `measuring…`,
+/// never a bare figure, at every width.
+#[test]
+fn an_early_burn_rate_reads_as_an_estimate() {
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 4);
+        for (key, view) in VIEWS {
+            show(&mut room, key, now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                for row in &screen {
+                    for (i, _) in row.match_indices("burn ") {
+                        let next = row[i + 5..].chars().next().unwrap_or(' ');
+                        assert!(
+                            !next.is_ascii_digit(),
+                            "{scenario} {view} {}x{}: a bare burn figure in {row:?}",
+                            size.0,
+                            size.1
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
+/// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
+#[test]
+fn the_pop_up_leads_alerts_are_on_an_80x24_overview() {
+    let (mut room, now) = room("popup-day", 240);
+    show(&mut room, '1', now);
+    let screen = draw(&room, (80, 24), now);
+    for words in ["terminals offline", "pick-ups overdue"] {
+        assert!(
+            screen
+                .iter()
+                .any(|row| row.starts_with("WARN") && row.contains(words)),
+            "{words:?} not an alert row:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
+/// The banner under the header names the most urgent firing alert on every view at every
+/// size, or says that none is firing.
+#[test]
+fn the_now_banner_is_on_every_view_at_every_size() {
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 240);
+        let urgent = room
+            .state()
+            .alerts()
+            .firing()
+            .next()
+            .map(|a| a.subject.clone());
+        for (key, view) in VIEWS {
+            show(&mut room, key, now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                let banner = &screen[usize::from(dropday::ui::header::HEIGHT) - 1];
+                let said = match &urgent {
+                    Some(subject) => {
+                        ["CRIT ", "WARN ", "info "]
+                            .iter()
+                            .any(|w| banner.starts_with(w))
+                            && banner.contains(subject.as_str())
+                    }
+                    None => banner.starts_with("no alert firing"),
+                };
+                assert!(said, "{scenario} {view} {}x{}: {banner:?}", size.0, size.1);
+            }
+        }
+    }
+}
+
+/// A condition still waiting out its pending time is listed as pending (`pending 12s`, its
+/// severity in small letters), never as a firing `CRIT`/`WARN` row.
+#[test]
+fn pending_alerts_are_shown_as_pending() {
+    let (mut room, now) = room("launch", 6);
+    let pending: Vec<String> = room
+        .state()
+        .alerts()
+        .pending()
+        .iter()
+        .map(|p| p.subject.clone())
+        .collect();
+    assert!(!pending.is_empty(), "launch has pending conditions at 6 s");
+    show(&mut room, '1', now);
+    let screen = draw(&room, (200, 60), now);
+    let rows: Vec<&String> = screen.iter().filter(|r| r.contains("pending ")).collect();
+    assert!(!rows.is_empty(), "{}", screen.join("\n"));
+    for row in rows {
+        assert!(
+            !row.contains("│CRIT") && !row.contains("│WARN"),
+            "a pending row reads as firing: {row}"
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! The layout invariants of issue 10 as checks over a drawn screen (rows of text), each with a
+//! test that a deliberately broken screen fails it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+/// The glyphs panels and tables are bordered with (rounded, plain and ASCII borders).
+fn is_border(c: char) -> bool {
+    matches!(
+        c,
+        '│' | '┃'
+            | '║'
+            | '╮'
+            | '╯'
+            | '╭'
+            | '╰'
+            | '┐'
+            | '┘'
+            | '┌'
+            | '└'
+            | '┤'
+            | '├'
+            | '|'
+    )
+}
+
+/// What is wrong with the screens checked, by screen.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<String>);
+
+impl Problems {
+    pub fn add(&mut self, screen: &str, found: Vec<String>) {
+        self.0
+            .extend(found.into_iter().map(|p| format!("{screen}: {p}")));
+    }
+
+    pub fn extend(&mut self, other: Problems) {
+        self.0.extend(other.0);
+    }
+
+    pub fn assert_none(&self) {
+        assert!(
+            self.0.is_empty(),
+            "{} problems:\n{}",
+            self.0.len(),
+            self.0.join("\n")
+        );
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Figures from the state that must be drawn whole or not at all; messages that may be
+/// shortened, but only at a word and with `…`.
+#[derive(Debug, Default)]
+pub struct Figures {
+    whole: BTreeSet<String>,
+    messages: BTreeSet<String>,
+    /// Every word of the messages: `3202` drawn before a blank is a whole word, not `32022.00
+    /// USD` cut short.
+    words: BTreeSet<String>,
+}
+
+impl Figures {
+    /// An id (drop, hub, pop-up, order).
+    pub fn add_id(&mut self, id: &str) {
+        if id.chars().count() >= 3 {
+            self.whole.insert(id.to_owned());
+        }
+    }
+
+    /// An alert's message: the message itself, and each figure in it (a word with a digit;
+    /// a `%` or a currency after a number belongs to it).
+    pub fn add_message(&mut self, message: &str) {
+        self.messages.insert(message.to_owned());
+        let words: Vec<&str> = message.split_whitespace().collect();
+        self.words.extend(words.iter().map(|w| {
+            w.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '(' | ')'))
+                .to_owned()
+        }));
+        for (i, word) in words.iter().enumerate() {
+            let word = word.trim_end_matches([',', ';', ':', ')']);
+            let word = word.trim_start_matches('(');
+            if !word.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let next = words.get(i + 1).copied().unwrap_or("");
+            let next = next.trim_end_matches([',', ';', ':', ')', '.']);
+            // `93.5 %`, `32022.00 USD` are one figure each; `22:00 UTC` is a time and its zone.
+            let currency = next.len() == 3
+                && next != "UTC"
+                && next.chars().all(|c| c.is_ascii_uppercase())
+                && word.contains('.');
+            let unit = next == "%" || currency;
+            let figure = if unit {
+                format!("{word} {next}")
+            } else {
+                word.to_owned()
+            };
+            if figure.chars().count() >= 3 {
+                self.whole.insert(figure);
+            }
+        }
+    }
+}
+
+/// Critical alerts (by subject) that are neither on a `CRIT` row naming their subject nor
+/// counted: more hidden than the largest `+N more` on the screen.
+pub fn hidden_criticals(screen: &[String], subjects: &[String]) -> Vec<String> {
+    let mut hidden = Vec::new();
+    for subject in subjects {
+        let shown = screen
+            .iter()
+            .any(|row| row.contains("CRIT") && row.contains(subject.as_str()));
+        if !shown {
+            hidden.push(subject.clone());
+        }
+    }
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    let counted = more_counts(screen).into_iter().max().unwrap_or(0);
+    if hidden.len() <= counted {
+        return Vec::new();
+    }
+    vec![format!(
+        "critical alerts not on screen and not counted (largest `+N more` is {counted}): {hidden:?}"
+    )]
+}
+
+/// Every `N` of a `+N more` on the screen.
+fn more_counts(screen: &[String]) -> Vec<usize> {
+    let mut counts = Vec::new();
+    for row in screen {
+        for (i, _) in row.match_indices('+') {
+            let digits: String = row[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if digits.is_empty() {
+                continue;
+            }
+            if row[i + 1 + digits.len()..].starts_with(" more") {
+                counts.push(digits.parse().unwrap_or(0));
+            }
+        }
+    }
+    counts
+}
+
+/// A money amount (`1234.50`, `12,022.00`) drawn without the currency code after it.
+pub fn money_without_currency(screen: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (y, row) in screen.iter().enumerate() {
+        let chars: Vec<char> = row.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let at_start = i == 0 || !(chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.');
+            if !(at_start && chars[i].is_ascii_digit()) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == ',') {
+                j += 1;
+            }
+            let money = j + 2 < chars.len()
+                && chars[j] == '.'
+                && chars[j + 1].is_ascii_digit()
+                && chars[j + 2].is_ascii_digit()
+                && chars.get(j + 3).is_none_or(|c| !c.is_ascii_digit());
+            if money {
+                let end = j + 3;
+                let after: String = chars[end..].iter().take(4).collect();
+                let currency = after.len() == 4
+                    && after.starts_with(' ')
+                    && after[1..].chars().all(|c| c.is_ascii_uppercase());
+                // `4.10%` and `2.50/min` are not money.
+                let other_unit = matches!(chars.get(end), Some('%' | '/' | 'x' | '×'));
+                if !currency && !other_unit {
+                    let amount: String = chars[i..end].iter().collect();
+                    problems.push(format!(
+                        "row {y}: {amount} without its currency in {:?}",
+                        row.trim_end()
+                    ));
+                }
+                i = end;
+            } else {
+                i = j.max(i + 1);
+            }
+        }
+    }
+    problems
+}
+
+/// Figures cut short: where a figure's start is drawn (at the start of a word) and its drawing
+/// stops before its end at the screen's edge, a border, an ellipsis or a blank where the
+/// figure goes on. A message may stop at a word with `…`, nowhere else.
+pub fn cut_figures(screen: &[String], figures: &Figures) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (y, row) in screen.iter().enumerate() {
+        let chars: Vec<char> = row.chars().collect();
+        for start in 0..chars.len() {
+            let at_word = start == 0 || {
+                let c = chars[start - 1];
+                c == ' ' || is_border(c) || matches!(c, '(' | '~' | '≈' | '[' | '·')
+            };
+            if !at_word {
+                continue;
+            }
+            for figure in &figures.whole {
+                if let Some(cut) =
+                    cut_at(&chars, start, figure, false).filter(|cut| !figures.words.contains(cut))
+                {
+                    problems.push(format!("row {y}: {figure:?} drawn as {cut:?}"));
+                }
+            }
+            for message in &figures.messages {
+                if let Some(cut) = cut_at(&chars, start, message, true) {
+                    problems.push(format!("row {y}: message {message:?} drawn as {cut:?}"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The drawn text when `figure` starts at `start` of `row` (three characters at least, so a
+/// short word is not taken for a figure's start) and stops short of its end where it cannot
+/// have gone on; `None` when drawn whole or not drawn.
+fn cut_at(row: &[char], start: usize, figure: &str, message: bool) -> Option<String> {
+    let f: Vec<char> = figure.chars().collect();
+    let mut n = 0;
+    while n < f.len() && start + n < row.len() && row[start + n] == f[n] {
+        n += 1;
+    }
+    if n == f.len() || n < 3.min(f.len()) {
+        return None;
+    }
+    // A message's start is also a figure's start (`ewr-1 …`): needs more than its first word.
+    if message && !f[..n].iter().collect::<String>().trim_end().contains(' ') {
+        return None;
+    }
+    let drawn: String = row[start..start + n].iter().collect();
+    let next = row.get(start + n).copied();
+    let goes_on = f[n];
+    let cut = match next {
+        None => true,
+        Some(c) if is_border(c) => true,
+        // A message may end at a word (its punctuation dropped) with `…`; a figure may not.
+        Some('…') => !(message && (matches!(goes_on, ' ' | ',' | ';' | ':') || f[n - 1] == ' ')),
+        // A blank where the figure has no blank: the text stopped at a column's edge.
+        Some(' ') => goes_on.is_alphanumeric(),
+        Some(_) => false,
+    };
+    cut.then_some(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::layout::Constraint;
+    use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+
+    use super::*;
+
+    fn rows(width: u16, height: u16, draw: impl FnOnce(&mut ratatui::Frame)) -> Vec<String> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        terminal.draw(draw).expect("draw");
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect()
+            })
+            .collect()
+    }
+
+    const MESSAGE: &str = "ewr-1 runs out at 00:34, overage 3202 = 32022.00 USD";
+
+    fn figures() -> Figures {
+        let mut f = Figures::default();
+        f.add_id("ewr-1");
+        f.add_message(MESSAGE);
+        f
+    }
+
+    #[test]
+    fn a_message_cut_at_a_border_is_found() {
+        let screen = rows(30, 3, |frame| {
+            frame.render_widget(
+                Paragraph::new(MESSAGE).block(Block::new().borders(Borders::ALL)),
+                frame.area(),
+            );
+        });
+        let cuts = cut_figures(&screen, &figures());
+        assert!(!cuts.is_empty(), "{screen:#?}");
+    }
+
+    #[test]
+    fn a_figure_cut_at_a_column_edge_is_found() {
+        // The message column is as wide as `ewr-1 runs out at 00:3`.
+        let screen = rows(40, 1, |frame| {
+            let table = Table::new(
+                [Row::new(["CRIT", MESSAGE, "12m"])],
+                [
+                    Constraint::Length(4),
+                    Constraint::Length(22),
+                    Constraint::Length(4),
+                ],
+            );
+            frame.render_widget(table, frame.area());
+        });
+        assert!(screen[0].contains("00:3 "), "{screen:?}");
+        let cuts = cut_figures(&screen, &figures());
+        assert!(cuts.iter().any(|c| c.contains("00:34")), "{cuts:?}");
+    }
+
+    #[test]
+    fn money_without_its_currency_is_found() {
+        let screen = vec!["│overage 3202 = 32022.00 │".to_owned()];
+        assert_eq!(money_without_currency(&screen).len(), 1);
+        let screen = vec!["│overage 3202 = 32022.00 USD, 4.10% 2.50/min│".to_owned()];
+        assert!(money_without_currency(&screen).is_empty());
+    }
+
+    #[test]
+    fn a_message_ended_at_a_word_with_an_ellipsis_passes() {
+        let screen = vec!["│ewr-1 runs out at…│".to_owned()];
+        let cuts = cut_figures(&screen, &figures());
+        assert!(cuts.is_empty(), "{cuts:?}");
+        let screen = vec!["│ewr-1 runs ou…│".to_owned()];
+        assert_eq!(cut_figures(&screen, &figures()).len(), 1);
+        let screen = vec![format!("│{MESSAGE}│")];
+        let cuts = cut_figures(&screen, &figures());
+        assert!(cuts.is_empty(), "{cuts:?}");
+    }
+
+    #[test]
+    fn a_hidden_critical_needs_a_count() {
+        let subjects = vec!["ewr-1".to_owned(), "ord-3".to_owned()];
+        let screen = vec!["CRIT ewr-1 runs out".to_owned()];
+        assert_eq!(hidden_criticals(&screen, &subjects).len(), 1);
+        let screen = vec![
+            "CRIT ewr-1 runs out".to_owned(),
+            "+1 more (↓ to see them)".to_owned(),
+        ];
+        assert!(hidden_criticals(&screen, &subjects).is_empty());
+    }
+}
