@@ -279,7 +279,7 @@ mod tests {
     }
 
     /// Runs the real polling loop over `script` (100 ms polls, backoff capped at 800 ms, as
-    /// tests/faults_room.rs) for `polls` polls; returns each poll's outcome (failed or not) and
+    /// `tests/faults_room.rs`) for `polls` polls; returns each poll's outcome (failed or not) and
     /// the wait chosen after it.
     async fn run_loop(script: Vec<PollOutcome>, polls: usize) -> Vec<(bool, Duration)> {
         let backoff = Backoff {
