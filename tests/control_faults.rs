@@ -286,14 +286,14 @@ async fn applied_then_unreachable_ends_unknown_and_says_to_check_the_drop() {
         FaultKind::Stall { ms: 10_000 },
         Some(FaultKind::Hang),
         1,
-        "no answer within 300 ms",
+        "no answer within 700 ms",
     )
     .await;
 }
 
 #[tokio::test]
 async fn a_hanging_marketplace_ends_unknown_and_applies_nothing() {
-    unknown_case(FaultKind::Hang, None, 0, "no answer within 300 ms").await;
+    unknown_case(FaultKind::Hang, None, 0, "no answer within 700 ms").await;
 }
 
 #[tokio::test]

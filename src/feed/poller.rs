@@ -1,6 +1,7 @@
 //! Polling tasks: one per feed, each polling its document on its interval and backing off
 //! (capped, jittered, honouring `Retry-After`) while the feed fails.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,10 +9,10 @@ use rand::Rng;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 
-use super::FeedFailure;
 use super::adapters::MappedClient;
 use super::client::{FeedClient, FeedEndpoint, build_http};
 use super::events::{PollOutcome, PollReport, RawAnswer};
+use super::{FeedFailure, FeedKind};
 
 /// Sees every poll with its answer as received, before the report goes to the room (a
 /// recording). Called on the poller's task: it must not block.
@@ -128,7 +129,7 @@ where
         tasks.push(tokio::spawn(poll_loop(
             client,
             backoff,
-            notify,
+            Timer(notify),
             events.clone(),
             tap.clone(),
         )));
@@ -144,20 +145,6 @@ enum Source {
 }
 
 impl Source {
-    async fn poll(&mut self) -> PollReport {
-        match self {
-            Source::Feed(client) => client.poll().await,
-            Source::Mapped(client) => client.poll().await,
-        }
-    }
-
-    async fn poll_with_body(&mut self) -> (PollReport, Option<RawAnswer>) {
-        match self {
-            Source::Feed(client) => client.poll_with_body().await,
-            Source::Mapped(client) => client.poll_with_body().await,
-        }
-    }
-
     fn endpoint(&self) -> &FeedEndpoint {
         match self {
             Source::Feed(client) => client.endpoint(),
@@ -166,32 +153,69 @@ impl Source {
     }
 }
 
-async fn poll_loop<E>(
-    mut client: Source,
+/// What a polling task polls: the feed's source in the program (a script in the loop's own
+/// tests).
+trait FeedSource {
+    fn kind(&self) -> FeedKind;
+    /// One poll, with the answer as received when a recording taps it.
+    fn poll_with_body(&mut self) -> impl Future<Output = (PollReport, Option<RawAnswer>)> + Send;
+}
+
+impl FeedSource for Source {
+    fn kind(&self) -> FeedKind {
+        self.endpoint().kind
+    }
+
+    async fn poll_with_body(&mut self) -> (PollReport, Option<RawAnswer>) {
+        match self {
+            Source::Feed(client) => client.poll_with_body().await,
+            Source::Mapped(client) => client.poll_with_body().await,
+        }
+    }
+}
+
+/// How a polling task waits before its next poll: a timer in the program (the loop's own
+/// tests record the waits instead, so they check the backoff without wall time).
+trait PollWait {
+    fn wait(&mut self, delay: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// The program's wait: `delay` on tokio's clock, cut short by [`Pollers::poll_now`].
+struct Timer(Arc<Notify>);
+
+impl PollWait for Timer {
+    async fn wait(&mut self, delay: Duration) {
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = self.0.notified() => {}
+        }
+    }
+}
+
+async fn poll_loop<S, W, E>(
+    mut source: S,
     backoff: Backoff,
-    wake: Arc<Notify>,
+    mut wait: W,
     events: mpsc::Sender<E>,
     tap: Option<PollTap>,
 ) where
+    S: FeedSource,
+    W: PollWait,
     E: From<PollReport> + Send + 'static,
 {
     let mut failures: u32 = 0;
     loop {
-        let report = match &tap {
-            Some(tap) => {
-                let (report, raw) = client.poll_with_body().await;
-                tap(&report, raw.as_ref());
-                report
-            }
-            None => client.poll().await,
-        };
+        let (report, raw) = source.poll_with_body().await;
+        if let Some(tap) = &tap {
+            tap(&report, raw.as_ref());
+        }
         let retry_after = if let PollOutcome::Failed(failure) = &report.outcome {
             failures = failures.saturating_add(1);
-            log::warn!("{} feed: {failure}", client.endpoint().kind);
+            log::warn!("{} feed: {failure}", source.kind());
             FeedFailure::retry_after_s(failure).map(Duration::from_secs)
         } else {
             if failures > 0 {
-                log::info!("{} feed recovered", client.endpoint().kind);
+                log::info!("{} feed recovered", source.kind());
             }
             failures = 0;
             None
@@ -200,18 +224,15 @@ async fn poll_loop<E>(
             return;
         }
         let jitter = rand::rng().random::<f64>();
-        let delay = backoff.delay(failures, retry_after, jitter);
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = wake.notified() => {}
-        }
+        wait.wait(backoff.delay(failures, retry_after, jitter))
+            .await;
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Backoff;
-    use std::time::Duration;
+    use super::*;
+    use crate::feed::wire::{Hub, decode_document};
 
     const SECOND: Duration = Duration::from_secs(1);
 
@@ -275,6 +296,124 @@ mod tests {
         assert_eq!(
             tight.delay(9, Some(Duration::from_secs(45)), 0.5),
             Duration::from_secs(30)
+        );
+    }
+
+    /// A feed that answers as scripted, one outcome per poll (the last one again once the
+    /// script is done).
+    struct ScriptedFeed(Vec<PollOutcome>);
+
+    impl FeedSource for ScriptedFeed {
+        fn kind(&self) -> FeedKind {
+            FeedKind::Fulfilment
+        }
+
+        async fn poll_with_body(&mut self) -> (PollReport, Option<RawAnswer>) {
+            let outcome = if self.0.len() > 1 {
+                self.0.remove(0)
+            } else {
+                self.0[0].clone()
+            };
+            let at = chrono::DateTime::UNIX_EPOCH;
+            let report = PollReport {
+                feed: FeedKind::Fulfilment,
+                sent_at: at,
+                received_at: at,
+                outcome,
+            };
+            (report, None)
+        }
+    }
+
+    /// Records each wait and returns at once: the delays the loop chose, free of the machine.
+    struct Waits(Arc<std::sync::Mutex<Vec<Duration>>>);
+
+    impl PollWait for Waits {
+        async fn wait(&mut self, delay: Duration) {
+            self.0.lock().expect("waits").push(delay);
+        }
+    }
+
+    /// Runs the real polling loop over `script` (100 ms polls, backoff capped at 800 ms, as
+    /// `tests/faults_room.rs`) for `polls` polls; returns each poll's outcome (failed or not) and
+    /// the wait chosen after it.
+    async fn run_loop(script: Vec<PollOutcome>, polls: usize) -> Vec<(bool, Duration)> {
+        let backoff = Backoff {
+            every: Duration::from_millis(100),
+            max: Duration::from_millis(800),
+            max_retry_after: Duration::from_secs(600),
+        };
+        let waits = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tx, mut rx) = mpsc::channel::<PollReport>(1);
+        let task = tokio::spawn(poll_loop(
+            ScriptedFeed(script),
+            backoff,
+            Waits(Arc::clone(&waits)),
+            tx,
+            None,
+        ));
+        let mut failed = Vec::new();
+        while failed.len() < polls + 1 {
+            let report = rx.recv().await.expect("the loop polls");
+            failed.push(matches!(report.outcome, PollOutcome::Failed(_)));
+        }
+        drop(rx);
+        task.await.expect("the loop ends once nobody listens");
+        let waits = waits.lock().expect("waits").clone();
+        failed.into_iter().zip(waits).take(polls).collect()
+    }
+
+    fn unavailable(retry_after_s: Option<u64>) -> PollOutcome {
+        PollOutcome::Failed(FeedFailure::Status {
+            status: 503,
+            code: None,
+            message: None,
+            retry_after_s,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_failing_feed_backs_off_doubling_up_to_its_cap_then_polls_on_its_interval() {
+        let healthy = PollOutcome::Hubs(
+            decode_document::<Hub>(br#"{"as_of": "2026-11-27T18:00:00Z", "hubs": []}"#)
+                .expect("an empty hubs document"),
+        );
+        let mut script = vec![unavailable(None); 7];
+        script.push(healthy);
+        let polls = run_loop(script, 9).await;
+        // Seven failures, each followed by one wait: 100 ms × 2^(n-1), ±20 %, never above the
+        // 800 ms cap; then the feed answers and the next poll is one interval away.
+        for (n, &(failed, wait)) in polls.iter().take(7).enumerate() {
+            assert!(failed, "poll {} fails as scripted", n + 1);
+            let raw = (100_u64 << n).min(800);
+            let least = Duration::from_millis(raw * 8 / 10);
+            let most = Duration::from_millis((raw * 12 / 10).min(800));
+            assert!(
+                (least..=most).contains(&wait),
+                "wait after failure {}: {wait:?}, expected {least:?}..={most:?}",
+                n + 1
+            );
+        }
+        for &(failed, wait) in &polls[7..] {
+            assert!(!failed);
+            assert_eq!(
+                wait,
+                Duration::from_millis(100),
+                "healthy again: the interval"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_is_waited_for_then_the_backoff_resumes() {
+        let polls = run_loop(vec![unavailable(Some(1)), unavailable(None)], 3).await;
+        assert_eq!(polls[0], (true, Duration::from_secs(1)), "Retry-After: 1");
+        // The second failure in a row: 200 ms ± 20 %, the server no longer asking for more.
+        let (failed, wait) = polls[1];
+        assert!(failed);
+        assert!(
+            (Duration::from_millis(160)..=Duration::from_millis(240)).contains(&wait),
+            "{wait:?}"
         );
     }
 }
