@@ -926,3 +926,14 @@ fn the_sender_is_told_the_answer_applied_on_another_session() {
     follow_board(&room.board, &mut room.session, later);
     assert!(room.session.current_message(later).is_none());
 }
+
+#[test]
+fn the_footer_keeps_q_quit_at_80_columns() {
+    let state = ui_common::state();
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = screen_text(&draw(&state, width, height, &theme()));
+        let footer = screen.lines().last().unwrap_or("").trim_end();
+        assert!(footer.starts_with("? help"), "{footer}");
+        assert!(footer.ends_with("q quit"), "{width}x{height}: {footer}");
+    }
+}
