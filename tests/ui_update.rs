@@ -805,6 +805,11 @@ fn triage_sorts_by_key_and_by_command() {
     let by_age = hubs(&state);
     press(&mut state, [ch('o')]);
     assert_eq!(state.session.triage_sort(), rows::TriageSort::Hub);
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(
+        screen.contains(", by hub"),
+        "the order in force is on screen:\n{screen}"
+    );
     let by_hub = hubs(&state);
     let mut sorted = by_hub.clone();
     sorted.sort();
