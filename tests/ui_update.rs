@@ -942,3 +942,28 @@ fn the_footer_keeps_q_quit_at_80_columns() {
         assert!(footer.ends_with("q quit"), "{width}x{height}: {footer}");
     }
 }
+
+#[test]
+fn alert_details_show_the_kinds_runbook() {
+    use dropday::model::alerts::{AlertThresholds, KindSettings};
+    let probe = ui_common::state();
+    let first = rows::alerts(&probe.state())[0].kind;
+    let mut thresholds = AlertThresholds::default();
+    thresholds.kinds.insert(
+        first,
+        KindSettings {
+            runbook: Some("https://wiki.example/runbooks/hubs".to_owned()),
+            ..KindSettings::default()
+        },
+    );
+    let mut state = state_with(RoomConfig {
+        thresholds,
+        ..config()
+    });
+    press(&mut state, [key(KeyCode::Right), key(KeyCode::Enter)]);
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(
+        screen.contains("https://wiki.example/runbooks/hubs"),
+        "{screen}"
+    );
+}
