@@ -736,6 +736,12 @@ fn tab_completes_commands_drop_ids_and_bands_in_any_case() {
         named.contains('A') && named.contains('B') && named.contains('C'),
         "{named}"
     );
+    let screen = screen_text(&draw(&state, 100, 30, &theme()));
+    let status = screen.lines().last().unwrap_or("");
+    assert!(
+        status.starts_with(":band HOODIE-01 ") && status.contains("A  B  C"),
+        "the candidates stand beside the line: {status}"
+    );
     press(&mut state, [ch('b'), key(KeyCode::Tab)]);
     assert_eq!(
         state.session.overlay(),

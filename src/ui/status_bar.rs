@@ -17,16 +17,32 @@ use super::theme::{Theme, Tone};
 
 /// Draws the status line into `area` (one row).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    let tone_of = |kind: MessageKind| match kind {
+        MessageKind::Info => Tone::Normal,
+        MessageKind::Warning => Tone::Warn,
+        MessageKind::Error => Tone::Bad,
+    };
+    // What was said while the line is open (completions, an unknown column) stands after it.
+    let with_message = |mut line: Line<'static>, typed: &str| {
+        if let Some(message) = state.current_message(now) {
+            let room = usize::from(area.width).saturating_sub(typed.chars().count() + 4);
+            let said = text::fit_words(&message.text, room, theme.ellipsis());
+            line.spans.push(Span::raw("   "));
+            line.spans
+                .push(Span::styled(said, theme.tone(tone_of(message.kind))));
+        }
+        line
+    };
     let (line, cursor) = match state.overlay() {
-        Some(Overlay::CommandLine(text)) => (prompt(':', text, theme), Some(text)),
-        Some(Overlay::FilterInput(text)) => (prompt('/', text, theme), Some(text)),
+        Some(Overlay::CommandLine(text)) => {
+            (with_message(prompt(':', text, theme), text), Some(text))
+        }
+        Some(Overlay::FilterInput(text)) => {
+            (with_message(prompt('/', text, theme), text), Some(text))
+        }
         _ => match state.current_message(now) {
             Some(message) => {
-                let tone = match message.kind {
-                    MessageKind::Info => Tone::Normal,
-                    MessageKind::Warning => Tone::Warn,
-                    MessageKind::Error => Tone::Bad,
-                };
+                let tone = tone_of(message.kind);
                 // Whole words only: a message longer than the line ends at a word with `…`.
                 let text =
                     text::fit_words(&message.text, usize::from(area.width), theme.ellipsis());
