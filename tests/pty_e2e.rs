@@ -925,8 +925,10 @@ fn demo_audits_into_a_file_of_its_own_and_export_writes_csv() {
     let named = said
         .lines()
         .find_map(|l| l.split_once("dropday demo: this run's audit log: "))
-        .map(|(_, path)| path.trim())
-        .unwrap_or_else(|| panic!("the audit file is named on exit: {said}"));
+        .map_or_else(
+            || panic!("the audit file is named on exit: {said}"),
+            |(_, path)| path.trim(),
+        );
     assert!(named.starts_with(&tmp_text), "{named}");
     let audit = std::fs::read_to_string(named.trim()).expect("the named audit file");
     assert!(audit.contains("\"action\":\"pause\""), "{audit}");

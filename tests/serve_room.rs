@@ -162,10 +162,13 @@ async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
         ),
     )
     .unwrap();
+    let exports = home.path().join("exports");
+    std::fs::create_dir_all(&exports).unwrap();
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str(&format!(
-        "\n[serve]\nauthorized_keys = \"{}\"\n",
-        home.path().join("authorized_keys").display()
+        "\n[serve]\nauthorized_keys = \"{}\"\nexport_dir = \"{}\"\n",
+        home.path().join("authorized_keys").display(),
+        exports.display()
     ));
     std::fs::write(&config, text).unwrap();
 
@@ -208,6 +211,20 @@ async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
     maya.wait_for("hoodie-01 paused on the viewer's screen", SETTLE, |s| {
         drop_row(s, "hoodie-01").is_some_and(|r| r.contains(" paused "))
     });
+    // The answer reaches the sender's own status line, not only the Actions view.
+    ravi.wait_for_text("pause hoodie-01: applied", SETTLE);
+
+    // `:export` in a served session writes on the server, under export_dir, and says where.
+    maya.send("2");
+    maya.wait_for_text("Overdue orders", SETTLE);
+    maya.send(":export ../late$list\r");
+    let written = exports.join("late_list.csv");
+    maya.wait_for_text(&format!("exported to {}", written.display()), SETTLE);
+    let csv = std::fs::read_to_string(&written).expect("the export on the server");
+    assert!(
+        csv.starts_with("hub,order,drop,stage,reason,due_utc,overdue_minutes\n"),
+        "{csv}"
+    );
     // The audit line names the operator's key.
     let deadline = Instant::now() + SETTLE;
     let audit = loop {

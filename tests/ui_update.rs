@@ -763,6 +763,12 @@ fn tab_completes_commands_drop_ids_and_bands_in_any_case() {
         named.contains('A') && named.contains('B') && named.contains('C'),
         "{named}"
     );
+    let screen = screen_text(&draw(&state, 100, 30, &theme()));
+    let status = screen.lines().last().unwrap_or("");
+    assert!(
+        status.starts_with(":band HOODIE-01 ") && status.contains("A  B  C"),
+        "the candidates stand beside the line: {status}"
+    );
     press(&mut state, [ch('b'), key(KeyCode::Tab)]);
     assert_eq!(
         state.session.overlay(),
@@ -832,6 +838,11 @@ fn triage_sorts_by_key_and_by_command() {
     let by_age = hubs(&state);
     press(&mut state, [ch('o')]);
     assert_eq!(state.session.triage_sort(), rows::TriageSort::Hub);
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(
+        screen.contains(", by hub"),
+        "the order in force is on screen:\n{screen}"
+    );
     let by_hub = hubs(&state);
     let mut sorted = by_hub.clone();
     sorted.sort();
@@ -952,4 +963,40 @@ fn the_sender_is_told_the_answer_applied_on_another_session() {
     let later = now() + TimeDelta::seconds(9);
     follow_board(&room.board, &mut room.session, later);
     assert!(room.session.current_message(later).is_none());
+}
+
+#[test]
+fn the_footer_keeps_q_quit_at_80_columns() {
+    let state = ui_common::state();
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = screen_text(&draw(&state, width, height, &theme()));
+        let footer = screen.lines().last().unwrap_or("").trim_end();
+        assert!(footer.starts_with("? help"), "{footer}");
+        assert!(footer.ends_with("q quit"), "{width}x{height}: {footer}");
+    }
+}
+
+#[test]
+fn alert_details_show_the_kinds_runbook() {
+    use dropday::model::alerts::{AlertThresholds, KindSettings};
+    let probe = ui_common::state();
+    let first = rows::alerts(&probe.state())[0].kind;
+    let mut thresholds = AlertThresholds::default();
+    thresholds.kinds.insert(
+        first,
+        KindSettings {
+            runbook: Some("https://wiki.example/runbooks/hubs".to_owned()),
+            ..KindSettings::default()
+        },
+    );
+    let mut state = state_with(RoomConfig {
+        thresholds,
+        ..config()
+    });
+    press(&mut state, [key(KeyCode::Right), key(KeyCode::Enter)]);
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(
+        screen.contains("https://wiki.example/runbooks/hubs"),
+        "{screen}"
+    );
 }

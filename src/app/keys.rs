@@ -342,6 +342,7 @@ pub(in crate::app) fn perform(
             } else {
                 // The filter in force, to edit: a space after it so what is typed next is a
                 // new term, not glued onto the last one (`hub:ewr` + `foo` ≠ `hub:ewrfoo`).
+                state.session.message = None;
                 let mut text = state.session.current_filter().text().trim_end().to_owned();
                 if !text.is_empty() {
                     text.push(' ');
@@ -360,7 +361,11 @@ pub(in crate::app) fn perform(
             }
         }
         Action::Clear => *state.session.current_filter_mut() = Filter::default(),
-        Action::CommandLine => state.session.overlay = Some(Overlay::CommandLine(String::new())),
+        Action::CommandLine => {
+            // What the line says while it is open is about the line (completions, errors).
+            state.session.message = None;
+            state.session.overlay = Some(Overlay::CommandLine(String::new()));
+        }
         Action::Freeze => toggle_freeze(state, now),
         Action::PollNow => {
             state.say(MessageKind::Info, "polling every feed now", now);

@@ -193,6 +193,9 @@ impl Deployment {
 }
 
 /// What the lead's configuration gives a one-person room: the board's part and the session's.
+// Each bool is one independent yes/no of the config (simulated, read-only, ASCII, typed
+// confirmation); an enum per flag would add four types and no meaning.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone)]
 pub struct RoomConfig {
     /// Environment name from the config (`prod`, `staging`, `demo`).

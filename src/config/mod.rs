@@ -109,7 +109,7 @@ impl UiSettings {
     #[must_use]
     pub fn confirms_by_typing(&self) -> bool {
         let environment = self.environment.trim().to_ascii_lowercase();
-        self.type_to_confirm.iter().any(|e| *e == environment)
+        self.type_to_confirm.contains(&environment)
     }
 }
 

@@ -39,7 +39,9 @@ pub fn served_path(export_dir: Option<&Path>, file: &str) -> Result<PathBuf, Str
             }
         })
         .collect();
-    name = name.trim_start_matches('.').to_owned();
+    name.trim_start_matches('.')
+        .to_owned()
+        .clone_into(&mut name);
     if name.trim_matches(['_', '.']).is_empty() {
         return Err(format!(
             "`{file}` leaves no file name once sanitised: nothing written"

@@ -179,11 +179,11 @@ pub fn without_simulator(command: &str) -> ExitCode {
 
 /// The passwd entry's name of the process's real uid, for the audit's `user` when `$USER` and
 /// `$LOGNAME` are unset; `uid N` when the uid has no entry (a container user).
-fn login_name_of_uid() -> Option<String> {
+fn login_name_of_uid() -> String {
     let uid = nix::unistd::getuid();
     match nix::unistd::User::from_uid(uid) {
-        Ok(Some(user)) => Some(user.name),
-        Ok(None) | Err(_) => Some(format!("uid {uid}")),
+        Ok(Some(user)) => user.name,
+        Ok(None) | Err(_) => format!("uid {uid}"),
     }
 }
 
@@ -357,7 +357,7 @@ async fn control_room(
         simulated: demo_speed.is_some(),
         read_only: config.ui.read_only,
         keymap,
-        operator: Operator::from_env(login_name_of_uid),
+        operator: Operator::from_env(|| Some(login_name_of_uid())),
         thresholds: config.alerts.clone(),
         color: config.ui.color.resolve_from_env(),
         ascii: config.ui.ascii,

@@ -15,6 +15,7 @@ use crate::model::money::{format_money, format_pct};
 
 use super::drops::pct;
 use super::panel;
+use super::text;
 use super::theme::{Theme, Tone};
 
 /// Draws the picker over `area`.
@@ -89,18 +90,20 @@ pub fn render(
     let mut table_state = TableState::default().with_selected(Some(picker.selected));
     frame.render_stateful_widget(table, table_area, &mut table_state);
     let footer = if let Access::ReadOnly { reason } = state.access() {
+        let said = text::fit_words(
+            &format!("Read-only ({reason}): to look at, nothing is sent."),
+            usize::from(footer_area.width),
+            theme.ellipsis(),
+        );
         vec![
+            Line::styled(said, theme.tone(Tone::Warn)),
             Line::styled(
                 format!(
-                    "Read-only ({reason}): to look at, nothing can be sent {dot} {}/{} move {dot} {} closes",
+                    "{}/{} move {dot} {} closes {dot} bands below the floor are refused to all",
                     state.keymap().first_key_text(Action::Down),
                     state.keymap().first_key_text(Action::Up),
                     state.keymap().first_key_text(Action::Clear),
                 ),
-                theme.tone(Tone::Warn),
-            ),
-            Line::styled(
-                "Bands below the floor are refused even to operators.",
                 theme.tone(Tone::Dim),
             ),
         ]

@@ -84,50 +84,47 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, t
         Line::default(),
     ];
     let mut lines = lines;
-    match &confirm.typed {
-        // GitHub style: the drop id typed out, so a reflex `y` in production sends nothing.
-        Some(typed) => {
-            lines.push(Line::from(vec![
-                Span::styled("Type ", theme.title()),
-                Span::styled(confirm.drop_id.clone(), theme.tone(Tone::Critical)),
-                Span::styled(" to confirm: ", theme.title()),
-                Span::styled(format!("{typed}_"), theme.selected()),
-            ]));
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} {} {dot} {} {} {dot} {} {}",
-                    keymap.first_key_text(Action::LineSubmit),
-                    Action::LineSubmit.hint(),
-                    keymap.first_key_text(Action::LineErase),
-                    Action::LineErase.hint(),
-                    keymap.first_key_text(Action::LineCancel),
-                    Action::LineCancel.hint(),
-                ),
-                theme.tone(Tone::Dim),
-            )));
-        }
-        None => {
-            lines.push(Line::from(vec![
-                Span::raw("        "),
-                button("Cancel", confirm.choice == Choice::Cancel),
-                Span::raw("     "),
-                button("Confirm", confirm.choice == Choice::Confirm),
-            ]));
-            lines.push(Line::default());
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} {} {dot} {} {} {dot} {} {} {dot} any other key cancels",
-                    keymap.first_key_text(Action::DialogConfirm),
-                    Action::DialogConfirm.hint(),
-                    keymap.some_keys_text(Action::DialogSwitch, 2),
-                    Action::DialogSwitch.hint(),
-                    keymap.first_key_text(Action::DialogPress),
-                    Action::DialogPress.hint(),
-                ),
-                theme.tone(Tone::Dim),
-            )));
-        }
+    // GitHub style: the drop id typed out, so a reflex `y` in production sends nothing.
+    if let Some(typed) = &confirm.typed {
+        lines.push(Line::from(vec![
+            Span::styled("Type ", theme.title()),
+            Span::styled(confirm.drop_id.clone(), theme.tone(Tone::Critical)),
+            Span::styled(" to confirm: ", theme.title()),
+            Span::styled(format!("{typed}_"), theme.selected()),
+        ]));
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {} {dot} {} {} {dot} {} {}",
+                keymap.first_key_text(Action::LineSubmit),
+                Action::LineSubmit.hint(),
+                keymap.first_key_text(Action::LineErase),
+                Action::LineErase.hint(),
+                keymap.first_key_text(Action::LineCancel),
+                Action::LineCancel.hint(),
+            ),
+            theme.tone(Tone::Dim),
+        )));
+    } else {
+        lines.push(Line::from(vec![
+            Span::raw("        "),
+            button("Cancel", confirm.choice == Choice::Cancel),
+            Span::raw("     "),
+            button("Confirm", confirm.choice == Choice::Confirm),
+        ]));
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {} {dot} {} {} {dot} {} {} {dot} any other key cancels",
+                keymap.first_key_text(Action::DialogConfirm),
+                Action::DialogConfirm.hint(),
+                keymap.some_keys_text(Action::DialogSwitch, 2),
+                Action::DialogSwitch.hint(),
+                keymap.first_key_text(Action::DialogPress),
+                Action::DialogPress.hint(),
+            ),
+            theme.tone(Tone::Dim),
+        )));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -98,8 +98,7 @@ enum Sequence {
 
 fn sequence_state(bytes: &[u8]) -> Sequence {
     match bytes {
-        [0x1b] => Sequence::Open,
-        [0x1b, b'['] => Sequence::Open,
+        [0x1b] | [0x1b, b'['] => Sequence::Open,
         [0x1b, b'[', params @ .., last] => {
             if params.iter().all(|b| b.is_ascii_digit() || *b == b';') {
                 match last {

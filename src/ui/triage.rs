@@ -25,6 +25,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             state.filters().overdue.text()
         )
     };
+    // The order in force, when it is not the default (`o` cycles, `:sort`).
+    let sort = state.session().triage_sort();
+    let title = if sort == crate::app::rows::TriageSort::Age {
+        title
+    } else {
+        format!("{title}, by {}", sort.name())
+    };
     let block = panel::feed_block(&title, FeedKind::Fulfilment, state, theme, true, now);
     let block = panel::for_screen(block, frame);
     let inner = block.inner(area);
