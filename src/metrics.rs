@@ -283,10 +283,7 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
         );
     }
 
-    let online = book.gauge(
-        "dropday_popup_terminals_online",
-        "Payment terminals online",
-    );
+    let online = book.gauge("dropday_popup_terminals_online", "Payment terminals online");
     let total = book.gauge(
         "dropday_popup_terminals",
         "Payment terminals the pop-up has",
