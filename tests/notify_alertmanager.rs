@@ -10,7 +10,13 @@ use std::process::Command;
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use dropday::model::alerts::{AlertKind, Severity};
+use dropday::notify::{
+    AlertFacts, AlertId, Change, Notification, Notifier, SinkKind, SinkSettings,
+};
 
 use notify_common::{
     Process, Receiver, always, free_port, get_json, hot_hub_sim, program, serve_config, wait_for,
@@ -37,21 +43,16 @@ fn webhook_with(bodies: &[Value], status: &str) -> Option<Value> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_overdue_hub_fires_in_alertmanager_reaches_its_receiver_and_resolves() {
-    let dir = tempfile::tempdir().unwrap();
-    let sim = hot_hub_sim().await;
-    let receiver = Receiver::start(always(StatusCode::OK)).await;
-
+/// A real Alertmanager on a loopback port, routing every alert to `webhook`; its base URL.
+async fn start_alertmanager(dir: &std::path::Path, webhook: &str) -> (Process, String) {
     let am_port = free_port();
-    let am_config = dir.path().join("alertmanager.yml");
+    let am_config = dir.join("alertmanager.yml");
     std::fs::write(
         &am_config,
         format!(
             "route:\n  receiver: room\n  group_by: ['alertname', 'hub']\n  group_wait: 1s\n  \
              group_interval: 1s\n  repeat_interval: 1h\n\
-             receivers:\n- name: room\n  webhook_configs:\n  - url: {}\n    send_resolved: true\n",
-            receiver.url("/alertmanager")
+             receivers:\n- name: room\n  webhook_configs:\n  - url: {webhook}\n    send_resolved: true\n"
         ),
     )
     .unwrap();
@@ -59,10 +60,7 @@ async fn an_overdue_hub_fires_in_alertmanager_reaches_its_receiver_and_resolves(
         "alertmanager",
         Command::new(program("prometheus-alertmanager", "alertmanager"))
             .arg(format!("--config.file={}", am_config.display()))
-            .arg(format!(
-                "--storage.path={}",
-                dir.path().join("am-data").display()
-            ))
+            .arg(format!("--storage.path={}", dir.join("am-data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
             // Empty: no cluster, so no gossip port and nothing beyond loopback.
             .arg("--cluster.listen-address="),
@@ -74,6 +72,116 @@ async fn an_overdue_hub_fires_in_alertmanager_reaches_its_receiver_and_resolves(
         || alertmanager.log(),
     )
     .await;
+    (alertmanager, am)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_in_the_room_becomes_an_alertmanager_silence_and_the_alert_stays_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = Receiver::start(always(StatusCode::OK)).await;
+    let (alertmanager, am) = start_alertmanager(dir.path(), &receiver.url("/hook")).await;
+    let sink = SinkSettings::new(SinkKind::Alertmanager, "am", &am);
+    let mut notifier = Notifier::start(vec![sink], "it", "room-1", Utc::now).unwrap();
+    let now = Utc::now();
+    let facts = AlertFacts {
+        id: AlertId::new("it", AlertKind::TerminalOffline, "bk-1"),
+        kind: AlertKind::TerminalOffline,
+        severity: Severity::Warning,
+        subject: "bk-1".into(),
+        message: "bk-1: 1 of 2 terminals offline".into(),
+        since: now - chrono::TimeDelta::minutes(3),
+        figure: Some(1.0),
+        runbook: None,
+        environment: "it".into(),
+        test: false,
+    };
+    let note = |change, silenced| Notification {
+        alert: facts.clone(),
+        change,
+        at: now,
+        silenced,
+    };
+    notifier.enqueue(&note(Change::Firing, false));
+    notifier.enqueue(&note(
+        Change::Silenced {
+            until: now + chrono::TimeDelta::hours(1),
+            by: Some("maya".into()),
+        },
+        true,
+    ));
+    notifier.enqueue(&note(Change::Refresh, true));
+    let silence = wait_for(
+        "the room's silence in Alertmanager",
+        || async {
+            let silences = get_json(&format!("{am}/api/v2/silences")).await?;
+            silences
+                .as_array()?
+                .iter()
+                .find(|s| s["createdBy"] == "maya")
+                .cloned()
+        },
+        || alertmanager.log(),
+    )
+    .await;
+    assert_eq!(silence["status"]["state"], "active", "{silence}");
+    let matchers: Vec<(String, String)> = silence["matchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().into(),
+                m["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        matchers.contains(&("alertname".into(), "terminal_offline".into())),
+        "{silence}"
+    );
+    assert!(
+        matchers.contains(&("subject".into(), "bk-1".into())),
+        "{silence}"
+    );
+    assert!(
+        matchers.contains(&("environment".into(), "it".into())),
+        "{silence}"
+    );
+    let ends = DateTime::parse_from_rfc3339(silence["endsAt"].as_str().unwrap()).unwrap();
+    assert!(
+        (ends.with_timezone(&Utc) - (now + chrono::TimeDelta::hours(1)))
+            .num_seconds()
+            .abs()
+            <= 1
+    );
+    // The alert is still there, and Alertmanager marks it silenced by that silence.
+    let alert = wait_for(
+        "the silenced alert in Alertmanager",
+        || async {
+            let alerts = get_json(&format!("{am}/api/v2/alerts")).await?;
+            alerts
+                .as_array()?
+                .iter()
+                .find(|a| {
+                    a["labels"]["alertname"] == "terminal_offline"
+                        && a["status"]["state"] == "suppressed"
+                })
+                .cloned()
+        },
+        || alertmanager.log(),
+    )
+    .await;
+    assert_eq!(alert["status"]["silencedBy"][0], silence["id"], "{alert}");
+    assert_eq!(alert["labels"]["popup"], "bk-1", "{alert}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overdue_hub_fires_in_alertmanager_reaches_its_receiver_and_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = hot_hub_sim().await;
+    let receiver = Receiver::start(always(StatusCode::OK)).await;
+
+    let (alertmanager, am) = start_alertmanager(dir.path(), &receiver.url("/alertmanager")).await;
 
     let config = serve_config(
         dir.path(),

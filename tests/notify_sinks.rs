@@ -243,3 +243,71 @@ async fn a_dead_sinks_queue_keeps_the_newest_and_counts_what_it_dropped() {
     assert_eq!(stats[0].dropped, 3, "{stats:?}");
     assert_eq!(hanging.bodies().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notify_test_sends_a_marked_alert_to_each_sink_and_fails_when_one_refuses() {
+    let good = Receiver::start(Arc::new(|_, _| StatusCode::OK.into_response())).await;
+    let bad = Receiver::start(Arc::new(|_, _| {
+        (StatusCode::BAD_REQUEST, "unknown receiver").into_response()
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("dropday.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[ui]\nenvironment = \"it\"\n\n\
+             [[notify]]\nkind = \"webhook\"\nname = \"good\"\nurl = \"{}\"\n\n\
+             [[notify]]\nkind = \"webhook\"\nname = \"bad\"\nurl_env = \"BAD_HOOK_URL\"\n",
+            good.url("/hook")
+        ),
+    )
+    .unwrap();
+    let run = |sink: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dropday"));
+        command
+            .args(["notify", "test", "--config"])
+            .arg(&config)
+            .env("BAD_HOOK_URL", bad.url("/secret-path"))
+            .env("HOME", dir.path());
+        if let Some(sink) = sink {
+            command.args(["--sink", sink]);
+        }
+        command
+    };
+    // Off the runtime's threads: the receivers answer on them.
+    let both = tokio::task::spawn_blocking({
+        let mut command = run(None);
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let out = String::from_utf8_lossy(&both.stdout);
+    assert_eq!(both.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("good (webhook): ok\n  firing: HTTP 200\n  resolved: HTTP 200"),
+        "{out}"
+    );
+    assert!(
+        out.contains("bad (webhook): FAILED\n  firing: HTTP 400: unknown receiver"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("secret-path"),
+        "a sink's URL is never printed: {out}"
+    );
+    let sent = good.bodies();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0]["alerts"][0]["labels"]["alertname"], "dropday_test");
+    assert_eq!(sent[0]["status"], "firing");
+    assert_eq!(sent[1]["status"], "resolved");
+
+    let only_good = tokio::task::spawn_blocking({
+        let mut command = run(Some("good"));
+        move || command.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(only_good.status.code(), Some(0));
+    assert_eq!(bad.bodies().len(), 2, "--sink good leaves bad alone");
+}
