@@ -4,6 +4,8 @@
 //! Debian's `prometheus-alertmanager` and `prometheus` run on loopback ports; `.ci/run`
 //! installs them when missing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod notify_common;
 
 use std::process::Command;

@@ -3,6 +3,8 @@
 //! incoming webhook (`ok`), a sink that hangs, one that answers 500 then 200, one that answers
 //! 400, and a dead sink's bounded queue. Every notification goes through the real HTTP path.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+
 mod notify_common;
 
 use std::sync::Arc;
@@ -92,8 +94,8 @@ fn slack_check(body: &Value) -> Result<(), String> {
     Ok(())
 }
 
-fn sink(kind: SinkKind, name: &str, url: String) -> SinkSettings {
-    let mut sink = SinkSettings::new(kind, name, &url);
+fn sink(kind: SinkKind, name: &str, url: &str) -> SinkSettings {
+    let mut sink = SinkSettings::new(kind, name, url);
     // Long enough that the hanging sink is still hanging when everything else is done.
     sink.timeout = Duration::from_secs(60);
     sink
@@ -143,16 +145,16 @@ async fn every_sink_gets_its_payloads_and_a_dead_or_failing_one_delays_no_one() 
     }))
     .await;
 
-    let mut pd = sink(SinkKind::Pagerduty, "pd", pagerduty.url("/v2/enqueue"));
+    let mut pd = sink(SinkKind::Pagerduty, "pd", &pagerduty.url("/v2/enqueue"));
     pd.routing_key = Some(dropday::notify::settings::Secret::new(
         "R0UTING-KEY-32-CHARS-xxxxxxxxxxx",
     ));
     let sinks = vec![
-        sink(SinkKind::Webhook, "hangs", hanging.url("/hook")),
+        sink(SinkKind::Webhook, "hangs", &hanging.url("/hook")),
         pd,
-        sink(SinkKind::Slack, "slack", slack.url("/services/T0/B0/x")),
-        sink(SinkKind::Webhook, "flaky", flaky.url("/hook")),
-        sink(SinkKind::Webhook, "refuses", refusing.url("/hook")),
+        sink(SinkKind::Slack, "slack", &slack.url("/services/T0/B0/x")),
+        sink(SinkKind::Webhook, "flaky", &flaky.url("/hook")),
+        sink(SinkKind::Webhook, "refuses", &refusing.url("/hook")),
     ];
     let mut notifier = Notifier::start(sinks, "it", "room-1", Utc::now).unwrap();
     for change in [
@@ -223,7 +225,7 @@ async fn every_sink_gets_its_payloads_and_a_dead_or_failing_one_delays_no_one() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_sinks_queue_keeps_the_newest_and_counts_what_it_dropped() {
     let hanging = Receiver::hanging().await;
-    let mut dead = sink(SinkKind::Webhook, "dead", hanging.url("/hook"));
+    let mut dead = sink(SinkKind::Webhook, "dead", &hanging.url("/hook"));
     dead.queue = 2;
     let mut notifier = Notifier::start(vec![dead], "it", "room-1", Utc::now).unwrap();
     notifier.enqueue(&overdue(Change::Firing));

@@ -3,7 +3,8 @@
 //! Prometheus-org programs started on loopback ports, and local receivers that record what
 //! they were sent.
 
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
+#![allow(dead_code)] // each test binary uses a different part
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
