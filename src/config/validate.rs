@@ -144,6 +144,10 @@ impl RawConfig {
                 .unwrap_or_else(|| std::env::temp_dir().join("dropday"))
                 .join("audit.jsonl"),
         };
+        let record = self
+            .record
+            .as_ref()
+            .map(|path| expand_home(path.get_ref(), at.env));
         let serve = ServeConfig::validate(self.serve, at)?;
         Ok(Config {
             file: at.file.map(Path::to_path_buf),
@@ -159,6 +163,7 @@ impl RawConfig {
                 timezone,
             },
             audit_log,
+            record,
             key_lines: self
                 .keys
                 .iter()
