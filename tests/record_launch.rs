@@ -101,7 +101,7 @@ async fn recorded_launch() -> Run {
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("launch.rec");
-    let recorder = Recorder::start(&path, header(&base)).expect("recorder");
+    let recorder = Recorder::start(&path, &header(&base)).expect("recorder");
     let record = recorder.handle();
     let mut clients: Vec<FeedClient> = FeedKind::ALL
         .iter()
@@ -275,14 +275,14 @@ async fn a_recorded_launch_reports_the_simulators_figures_and_replays_the_live_o
         assert_eq!(score.overage_units, Some(over), "{}", sim_hub.id);
         assert_eq!(
             score.overage_cost_minor,
-            Some(over as i64 * c.overage_cost_minor),
+            Some(i64::try_from(over).unwrap() * c.overage_cost_minor),
             "{}",
             sim_hub.id
         );
         let short = c.min_commit_units.saturating_sub(c.consumed_units);
         assert_eq!(
             score.penalty_minor,
-            Some(short as i64 * c.unused_penalty_minor)
+            Some(i64::try_from(short).unwrap() * c.unused_penalty_minor)
         );
     }
     let ewr = post.hubs.iter().find(|h| h.id == "ewr-1").unwrap();

@@ -133,6 +133,8 @@ pub struct Config {
     pub ui: UiSettings,
     /// JSON-lines audit log of control actions.
     pub audit_log: PathBuf,
+    /// `record = "FILE"`: where `run` and `serve` record (`--record` overrides it).
+    pub record: Option<PathBuf>,
     /// Key bindings: action name → key text, overriding the defaults.
     pub keys: BTreeMap<String, String>,
     /// Line of each `[keys]` entry in the file, for errors found when the keymap is built.
@@ -551,6 +553,8 @@ mod tests {
         );
         let config = Config::parse_in("audit_log = \"~/a.jsonl\"\n", None, &home).expect("tilde");
         assert_eq!(config.audit_log, PathBuf::from("/home/ops/a.jsonl"));
+        let config = Config::parse_in("record = \"~/drop.rec\"\n", None, &home).expect("tilde");
+        assert_eq!(config.record, Some(PathBuf::from("/home/ops/drop.rec")));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) ui: RawUi,
     pub(super) audit_log: Option<Spanned<String>>,
+    /// Recording file for `run` and `serve` (`--record` wins).
+    pub(super) record: Option<Spanned<String>>,
     pub(super) max_backoff: Option<Spanned<String>>,
     pub(super) max_retry_after: Option<Spanned<String>>,
     pub(super) rate_window: Option<Spanned<String>>,

@@ -187,6 +187,10 @@ impl RawConfig {
                 .unwrap_or_else(|| std::env::temp_dir().join("dropday"))
                 .join("audit.jsonl"),
         };
+        let record = self
+            .record
+            .as_ref()
+            .map(|path| expand_home(path.get_ref(), at.env));
         let serve = ServeConfig::validate(self.serve, at)?;
         let notify = super::notify::sinks(self.notify, at, max_backoff, max_retry_after)?;
         let metrics_listen = super::notify::metrics_listen(self.metrics.listen.as_deref(), at)?;
@@ -206,6 +210,7 @@ impl RawConfig {
                 bell,
             },
             audit_log,
+            record,
             key_lines: self
                 .keys
                 .iter()

@@ -257,7 +257,7 @@ fn ledger_entry(action: &RecordedAction) -> ActionEntry {
             action_id: 0,
             drop_id: action.drop.clone(),
             action: control,
-            idempotency_key: "(replayed)".to_owned(),
+            idempotency_key: "replay".to_owned(),
         },
         operator: Operator {
             key_name: Some(action.who.clone()),

@@ -45,7 +45,7 @@ fn entries_come_back_as_written_segment_by_segment() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("drop.rec");
     for _ in 0..2 {
-        let recorder = Recorder::start(&path, header()).expect("start");
+        let recorder = Recorder::start(&path, &header()).expect("start");
         let handle = recorder.handle();
         for n in 0..5 {
             handle.write(doc(n));
@@ -73,7 +73,7 @@ fn entries_come_back_as_written_segment_by_segment() {
 fn a_file_cut_mid_frame_reads_up_to_its_last_whole_frame_and_takes_appends() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("killed.rec");
-    let recorder = Recorder::start(&path, header()).expect("start");
+    let recorder = Recorder::start(&path, &header()).expect("start");
     let handle = recorder.handle();
     handle.write(doc(1));
     handle.flush();
@@ -90,7 +90,7 @@ fn a_file_cut_mid_frame_reads_up_to_its_last_whole_frame_and_takes_appends() {
     assert_eq!(recording.segments[0].entries, vec![doc(1)]);
     assert!(recording.cut_bytes > 0);
     // The next start cuts the half frame away, so what it appends is read too.
-    let recorder = Recorder::start(&path, header()).expect("append");
+    let recorder = Recorder::start(&path, &header()).expect("append");
     recorder.handle().write(doc(99));
     recorder.finish().expect("finish");
     let recording = Recording::read(&path).expect("reads");
@@ -103,12 +103,12 @@ fn a_file_cut_mid_frame_reads_up_to_its_last_whole_frame_and_takes_appends() {
 fn a_second_writer_is_refused_while_the_first_holds_the_file() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("busy.rec");
-    let first = Recorder::start(&path, header()).expect("first");
-    let second = Recorder::start(&path, header()).expect_err("locked");
+    let first = Recorder::start(&path, &header()).expect("first");
+    let second = Recorder::start(&path, &header()).expect_err("locked");
     assert!(matches!(second, RecordError::Locked(_)), "{second}");
     assert!(second.to_string().contains("locked"), "{second}");
     first.finish().expect("finish");
-    Recorder::start(&path, header())
+    Recorder::start(&path, &header())
         .expect("free again")
         .finish()
         .expect("finish");
@@ -118,7 +118,7 @@ fn a_second_writer_is_refused_while_the_first_holds_the_file() {
 fn a_path_that_cannot_be_written_is_refused_at_start() {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("no-such-folder").join("drop.rec");
-    let error = Recorder::start(&path, header()).expect_err("refused");
+    let error = Recorder::start(&path, &header()).expect_err("refused");
     assert!(error.to_string().contains("cannot record into"), "{error}");
 }
 

@@ -90,7 +90,7 @@ impl Recorder {
     ///
     /// # Errors
     /// When the file cannot be opened or written, or another process records into it.
-    pub fn start(path: &Path, header: Entry) -> Result<Recorder, RecordError> {
+    pub fn start(path: &Path, header: &Entry) -> Result<Recorder, RecordError> {
         let open = |source| RecordError::Open {
             path: path.to_path_buf(),
             source,
@@ -110,7 +110,7 @@ impl Recorder {
         }
         cut_partial_frame(&mut file).map_err(open)?;
         let mut frame = Frame::default();
-        frame.push(&header)?;
+        frame.push(header)?;
         let mut written = Written::default();
         frame.write_to(&mut file, &mut written).map_err(open)?;
         let (tx, rx) = mpsc::channel();

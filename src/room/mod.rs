@@ -56,6 +56,19 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         Ok(keymap) => keymap,
         Err(e) => return config_failure(&config.key_error(e.action(), e.to_string())),
     };
+    // `demo --scenario FILE` takes a recording as well as a scenario: it is replayed.
+    if let Some(demo) = &demo
+        && let Some(recording) = recording_scenario(&demo.scenario)
+    {
+        return replay::run(crate::cli::ReplayArgs {
+            file: recording,
+            speed: demo.speed,
+            from: None,
+            config: args.config.clone(),
+            ascii: args.ascii,
+        })
+        .await;
+    }
     #[cfg(feature = "sim")]
     let simulator = match &demo {
         Some(demo) => match start_demo(demo, &mut config, &args).await {
@@ -90,9 +103,14 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         metrics: args.metrics.or(config.metrics_listen),
     };
     let command = if demo.is_some() { "demo" } else { "run" };
-    // A path that cannot be recorded into is refused now, before the screen is taken.
-    let recorder = match &args.record {
-        Some(path) => match Recorder::start(path, recording_header(&config, speed, command)) {
+    // A path that cannot be recorded into is refused now, before the screen is taken. The
+    // config's `record` is for `run` (a demo records only when asked on its command line).
+    let record_path = args
+        .record
+        .clone()
+        .or_else(|| demo.is_none().then(|| config.record.clone()).flatten());
+    let recorder = match &record_path {
+        Some(path) => match Recorder::start(path, &recording_header(&config, speed, command)) {
             Ok(recorder) => Some(recorder),
             Err(e) => {
                 eprintln!("dropday: {e}");
@@ -213,6 +231,12 @@ async fn start_demo(
         "demo".clone_into(&mut config.ui.environment);
     }
     Ok(sim)
+}
+
+/// The file a demo's `--scenario` names, when it is a recording rather than a scenario.
+fn recording_scenario(scenario: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(scenario);
+    (path.is_file() && crate::record::Recording::read(&path).is_ok()).then_some(path)
 }
 
 /// The header of a recording segment: where the room runs and what it reads, no credentials.

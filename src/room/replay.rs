@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::app::audit::Operator;
 use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
+use crate::app::state::Access;
 use crate::app::{Effect, Event, Room, RoomConfig};
 use crate::cli::ReplayArgs;
 use crate::config::Config;
@@ -119,7 +120,15 @@ impl Replay {
             };
             let mut board = config.board();
             board.set_clock_rate(header.clock_rate);
-            Room::new(room_config, board)
+            let mut room = Room::new(room_config, board);
+            // Says why on the tab bar instead of blaming a --read-only nobody gave.
+            room.update(
+                Event::Access(Access::ReadOnly {
+                    reason: "a replay sends nothing".to_owned(),
+                }),
+                header.started_at,
+            );
+            room
         };
         Replay {
             room: fresh(),

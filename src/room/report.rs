@@ -55,17 +55,15 @@ pub async fn run(args: ReportArgs) -> ExitCode {
             }
         },
     };
-    match &args.output {
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("dropday report: cannot write {}: {e}", path.display());
-                ExitCode::from(1)
-            }
-        },
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
+    let Some(path) = &args.output else {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    };
+    match std::fs::write(path, text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dropday report: cannot write {}: {e}", path.display());
+            ExitCode::from(1)
         }
     }
 }
@@ -73,26 +71,25 @@ pub async fn run(args: ReportArgs) -> ExitCode {
 /// Polls the marketplace once (the config's, with its token, when `--config` is given; else
 /// the URL the recording names) and appends the answer as a segment of its own.
 async fn refresh(args: &ReportArgs, recording: &Recording) -> Result<(), String> {
-    let endpoint = match &args.config {
-        Some(path) => Config::load(Some(path))
+    let endpoint = if let Some(path) = &args.config {
+        Config::load(Some(path))
             .map_err(|e| e.to_string())?
             .feed(FeedKind::Marketplace)
             .cloned()
-            .ok_or("the config has no marketplace feed")?,
-        None => {
-            let url = recording
-                .header()
-                .feeds
-                .iter()
-                .find(|f| f.feed == FeedKind::Marketplace.name())
-                .map(|f| f.url.clone())
-                .ok_or("the recording names no marketplace feed; give --config")?;
-            let base = url
-                .strip_suffix(FeedKind::Marketplace.path())
-                .unwrap_or(&url)
-                .to_owned();
-            FeedEndpoint::with_defaults(FeedKind::Marketplace, &base)
-        }
+            .ok_or("the config has no marketplace feed")?
+    } else {
+        let url = recording
+            .header()
+            .feeds
+            .iter()
+            .find(|f| f.feed == FeedKind::Marketplace.name())
+            .map(|f| f.url.clone())
+            .ok_or("the recording names no marketplace feed; give --config")?;
+        let base = url
+            .strip_suffix(FeedKind::Marketplace.path())
+            .unwrap_or(&url)
+            .to_owned();
+        FeedEndpoint::with_defaults(FeedKind::Marketplace, &base)
     };
     let http = build_http(&endpoint)?;
     let mut client = FeedClient::new(http, endpoint.clone());
@@ -116,7 +113,7 @@ async fn refresh(args: &ReportArgs, recording: &Recording) -> Result<(), String>
     });
     append(
         &args.file,
-        header,
+        &header,
         Entry::of_poll(
             &report,
             raw.as_ref().map(|r| r.status),
@@ -125,7 +122,7 @@ async fn refresh(args: &ReportArgs, recording: &Recording) -> Result<(), String>
     )
 }
 
-fn append(path: &Path, header: Entry, entry: Entry) -> Result<(), String> {
+fn append(path: &Path, header: &Entry, entry: Entry) -> Result<(), String> {
     let recorder = Recorder::start(path, header).map_err(|e| e.to_string())?;
     recorder.handle().write(entry);
     recorder.finish().map(|_| ()).map_err(|e| e.to_string())

@@ -288,9 +288,9 @@ pub struct ActionLine {
 /// Return and repeat-buyer rates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AfterSaleScore {
-    /// returned_units / units × 100 over every drop that reported them.
+    /// `returned_units` / units × 100 over every drop that reported them.
     pub return_rate_pct: Option<f64>,
-    /// repeat_buyers / buyers × 100.
+    /// `repeat_buyers` / buyers × 100.
     pub repeat_buyer_rate_pct: Option<f64>,
     /// Days between the latest `closes_at` and the document the counters were read from
     /// (negative: read before close).

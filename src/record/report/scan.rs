@@ -278,12 +278,11 @@ fn note_document(info: &mut RecordingInfo, as_of: DateTime<Utc>) {
 
 /// The entry for `id`, added in first-seen order.
 fn slot<'a, T: Default>(list: &'a mut Vec<(String, T)>, id: &str) -> &'a mut T {
-    let i = match list.iter().position(|(k, _)| k == id) {
-        Some(i) => i,
-        None => {
-            list.push((id.to_owned(), T::default()));
-            list.len() - 1
-        }
+    let i = if let Some(i) = list.iter().position(|(k, _)| k == id) {
+        i
+    } else {
+        list.push((id.to_owned(), T::default()));
+        list.len() - 1
     };
     &mut list[i].1
 }
@@ -423,7 +422,7 @@ fn median(values: &[u64]) -> Option<f64> {
     let mut sorted = values.to_vec();
     sorted.sort_unstable();
     let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 {
+    Some(if sorted.len().is_multiple_of(2) {
         (sorted[mid - 1] + sorted[mid]) as f64 / 2.0
     } else {
         sorted[mid] as f64
