@@ -127,6 +127,8 @@ fn room() -> Room {
             thresholds: AlertThresholds::default(),
             color: ColorMode::Never,
             ascii: true,
+            type_to_confirm: false,
+            bell: dropday::app::session::Bell::Off,
             ids: Box::new(CountedKeys::default()),
         },
         Board::new(dropday::model::board::BoardSettings::default()),

@@ -282,11 +282,11 @@ fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>) -> Row<'a> {
     cells.extend([
         Cell::from(text::coarse_age(c.server_now - p.since.min(c.server_now))),
         Cell::from(""),
-        Cell::from(text::fit_words(
-            &format!("{held} · {}", p.message),
+        Cell::from(c.theme.plain(text::fit_words_in(
+            &format!("{held} {} {}", text::dot(c.theme.ascii), p.message),
             c.message_width,
-            c.theme.ellipsis(),
-        )),
+            c.theme.ascii,
+        ))),
     ]);
     Row::new(cells).style(c.theme.tone(Tone::Dim))
 }
@@ -349,7 +349,7 @@ fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
     };
     let message = match marks(alert, now).filter(|_| c.shared) {
         // A shared room says who: everyone sees `ack by maya 2m ago`.
-        Some(marks) => format!("{marks} · {}", alert.message),
+        Some(marks) => format!("{marks} {} {}", text::dot(theme.ascii), alert.message),
         None => alert.message.clone(),
     };
     let mut cells = vec![Cell::from(severity).style(severity_style)];
@@ -362,7 +362,7 @@ fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
     cells.extend([
         Cell::from(since),
         Cell::from(flags.join(",")),
-        Cell::from(theme.plain(text::fit_words(&message, c.message_width, theme.ellipsis()))),
+        Cell::from(theme.plain(text::fit_words_in(&message, c.message_width, theme.ascii))),
     ]);
     let row = Row::new(cells);
     match row_tone {

@@ -46,7 +46,8 @@ pub fn line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, width: u16) ->
         Severity::Info => ("info", Tone::Normal),
     };
     let server_now = state.live_board().server_now(now);
-    let age = format!(" · {}", text::coarse_age(server_now - first.since));
+    let dot = text::dot(theme.ascii);
+    let age = format!(" {dot} {}", text::coarse_age(server_now - first.since));
     let rest = &alerts[1..];
     let more = if rest.is_empty() {
         String::new()
@@ -69,7 +70,7 @@ pub fn line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, width: u16) ->
                 state.keymap().first_key_text(Action::ViewOverview)
             )
         };
-        format!(" · +{} more ({key}{crit})", rest.len())
+        format!(" {dot} +{} more ({key}{crit})", rest.len())
     };
     let ack = if first.acknowledged { " (ack)" } else { "" };
     let fixed =
@@ -79,7 +80,7 @@ pub fn line<'a>(state: &State, theme: &Theme, now: DateTime<Utc>, width: u16) ->
         Span::styled(word.to_owned(), theme.tone(tone)),
         Span::raw(" "),
     ];
-    let message = text::fit_words(&first.message, room, theme.ellipsis());
+    let message = text::fit_words_in(&first.message, room, theme.ascii);
     let message_style = if first.acknowledged {
         theme.tone(Tone::Dim)
     } else {

@@ -86,7 +86,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         "State",
         "Countdown",
         "Conv/live",
-        "Orders/min",
+        // The column's title whole: it is a rate, and says so in the room it has.
+        match layout.spark + 3 {
+            10.. => "Orders/min",
+            7..=9 => "Ord/min",
+            _ => "Ord/m",
+        },
         "Sold",
         layout.sellout_title,
         "Band",

@@ -118,7 +118,7 @@ fn cells(
         texts: vec![
             hub.id.clone(),
             used,
-            burn,
+            theme.plain(burn),
             theme.plain(outlook),
             theme.plain(cost),
             on_time,

@@ -142,6 +142,23 @@ fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'
     Line::from(spans)
 }
 
+/// The Pop-ups table's columns.
+const TITLES: [&str; 11] = [
+    "Pop-up",
+    "Name",
+    "Open",
+    "Tills",
+    "Sales",
+    "Units",
+    "Revenue",
+    "Stock",
+    "Ready",
+    "Collected",
+    "Overdue",
+];
+/// How much each column matters: the least important go first as the width shrinks.
+const RANKS: [u8; 11] = [0, 6, 3, 1, 7, 5, 4, 3, 2, 8, 1];
+
 /// The Pop-ups view: every pop-up, and the terminals of the selected one.
 pub fn render_view(
     frame: &mut Frame,
@@ -178,21 +195,6 @@ pub fn render_view(
     let summaries = summaries(state, &popups[window.clone()], now);
     let selected_popup = selected.and_then(|i| popups.get(i).copied());
     let selected = selected.map(|s| s.saturating_sub(window.start));
-    const TITLES: [&str; 11] = [
-        "Pop-up",
-        "Name",
-        "Open",
-        "Tills",
-        "Sales",
-        "Units",
-        "Revenue",
-        "Stock",
-        "Ready",
-        "Collected",
-        "Overdue",
-    ];
-    // Least important columns go first as the width shrinks.
-    const RANKS: [u8; 11] = [0, 6, 3, 1, 7, 5, 4, 3, 2, 8, 1];
     let cells: Vec<Vec<(String, Tone)>> = summaries
         .iter()
         .map(|s| {

@@ -52,6 +52,19 @@ pub fn fit_words(text: &str, width: usize, ellipsis: &str) -> String {
     format!("{out}{ellipsis}")
 }
 
+/// [`fit_words`] for a terminal that may be plain ASCII, where the ellipsis becomes `...`:
+/// the room for it is kept so the text still ends inside `width`.
+#[must_use]
+pub fn fit_words_in(text: &str, width: usize, ascii: bool) -> String {
+    fit_words(text, width, if ascii { "..." } else { "…" })
+}
+
+/// The separator between the parts of a line: `·`, or `-` on a plain ASCII terminal.
+#[must_use]
+pub fn dot(ascii: bool) -> &'static str {
+    if ascii { "-" } else { "·" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +78,8 @@ mod tests {
         assert_eq!(fit_words(message, 3, "…"), "…");
         assert_eq!(fit_words(message, 0, "…"), "");
         assert!(fit_words(message, 40, "...").chars().count() <= 40);
+        assert_eq!(fit_words_in(message, 22, true), "ewr-1 runs out at...");
+        assert_eq!(fit_words_in(message, 80, true), message);
     }
 
     #[test]
