@@ -677,3 +677,40 @@ fn after_sale(drops: &[(String, Vec<DropSample>)]) -> Option<AfterSaleScore> {
         read_at,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{DropSample, orders_per_minute};
+    use crate::feed::wire::{Drop, decode_document};
+    use chrono::{DateTime, Utc};
+
+    fn sample(at: &str, orders: u64) -> DropSample {
+        let doc = decode_document::<Drop>(include_bytes!(
+            "../../../tests/fixtures/feeds_md_drops.json"
+        ))
+        .expect("FEEDS.md drops");
+        let mut drop = doc.entries[0].clone();
+        drop.funnel.orders = orders;
+        let at: DateTime<Utc> = DateTime::parse_from_rfc3339(at).expect("time").into();
+        DropSample {
+            at,
+            local: at,
+            drop,
+        }
+    }
+
+    #[test]
+    fn orders_taken_before_the_recording_are_in_no_minute() {
+        let samples = [
+            sample("2026-11-27T18:00:30Z", 400),
+            sample("2026-11-27T18:01:00Z", 410),
+            sample("2026-11-27T18:02:00Z", 430),
+            sample("2026-11-27T18:03:10Z", 431),
+        ];
+        let minutes: Vec<u64> = orders_per_minute(&samples)
+            .iter()
+            .map(|(_, n)| *n)
+            .collect();
+        assert_eq!(minutes, vec![20, 0]);
+    }
+}
