@@ -133,10 +133,15 @@ fn open_room(home: &Home, port: u16, name: &str, cols: u16, rows: u16) -> PtyRun
     PtyRun::spawn_program(home, "ssh", &args, &[], cols, rows)
 }
 
-/// The drops-table row of `drop_id`.
+/// The drops-table row of `drop_id` (inside the panel border, or at the screen's edge on a
+/// screen too short for side borders).
 fn drop_row<'a>(screen: &'a str, drop_id: &str) -> Option<&'a str> {
-    let start = format!("│{drop_id} ");
-    screen.lines().find(|l| l.trim_start().starts_with(&start))
+    let framed = format!("│{drop_id} ");
+    let unframed = format!("{drop_id} ");
+    screen.lines().find(|l| {
+        let l = l.trim_start();
+        l.starts_with(&framed) || l.starts_with(&unframed)
+    })
 }
 
 fn keys_of(value: &serde_json::Value) -> BTreeSet<String> {
