@@ -48,6 +48,15 @@ pub fn render(
     let [table_area, footer_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
     let none = theme.none();
+    // As wide as the longest label (a label longer than 18 ends at a word with `…`).
+    let label_width = figures
+        .bands
+        .iter()
+        .filter_map(|b| b.band.label.as_deref())
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(5, 18);
     let header = Row::new([
         "Band", "Label", "Price", "Margin", "Floor", "Conv", "Live", "Status",
     ])
@@ -63,7 +72,11 @@ pub fn render(
             };
             Row::new(vec![
                 Cell::from(b.band.id.clone()),
-                Cell::from(b.band.label.clone().unwrap_or_default()),
+                Cell::from(text::fit_words(
+                    b.band.label.as_deref().unwrap_or_default(),
+                    label_width,
+                    theme.ellipsis(),
+                )),
                 Cell::from(format_money(b.band.price_minor, &figures.drop.currency)),
                 Cell::from(pct(b.margin_pct, none)).style(theme.tone(tone)),
                 Cell::from(pct(Some(figures.drop.margin_floor_pct), none)),
@@ -75,7 +88,7 @@ pub fn render(
         .collect();
     let widths = [
         Constraint::Length(5),
-        Constraint::Length(9),
+        Constraint::Length(u16::try_from(label_width).unwrap_or(18)),
         Constraint::Length(12),
         Constraint::Length(7),
         Constraint::Length(6),
