@@ -192,7 +192,8 @@ fn main() {
     let began = Instant::now();
     let mut player = Player::new(&recording);
     let mut replayed = room();
-    let hours = (player.end() - player.start()).num_seconds() as f64 / 3600.0;
+    // Simulated (server) hours: the documents' own clock, not the wall time of recording.
+    let hours = report::build(&recording).covered_hours;
     let mut events = 0u64;
     for (event, at) in player.advance(player.end()) {
         replayed.update(event, at);
