@@ -1000,3 +1000,99 @@ fn alert_details_show_the_kinds_runbook() {
         "{screen}"
     );
 }
+
+// -- alert delivery (issue 12) ----------------------------------------------------------------
+
+#[test]
+fn delivery_outcomes_show_per_sink_in_the_alerts_details() {
+    use dropday::model::alerts::{AlertKind, DeliveryOutcome, DeliveryReport};
+    let mut state = state();
+    press(&mut state, [ch('l')]);
+    let alert = rows::alerts(&state.state())[0].clone();
+    press(&mut state, [key(KeyCode::Enter)]);
+    let before = screen_text(&draw(&state, 120, 40, &theme()));
+    assert!(
+        before.contains(&format!("Alert {}", alert.kind.as_str())),
+        "{before}"
+    );
+    assert!(
+        !before.contains("delivery"),
+        "no sink configured, no delivery line:\n{before}"
+    );
+
+    let report = |sink: &str, outcome: DeliveryOutcome, ago: i64| {
+        Event::Delivery(DeliveryReport {
+            sink: sink.to_owned(),
+            kind: alert.kind,
+            subject: alert.subject.clone(),
+            change: "firing",
+            outcome,
+            at: now() - TimeDelta::seconds(ago),
+        })
+    };
+    let http = |text: &str| text.to_owned();
+    press(
+        &mut state,
+        [
+            report(
+                "pd",
+                DeliveryOutcome::Retrying {
+                    answer: http("HTTP 500"),
+                    attempt: 1,
+                },
+                20,
+            ),
+            report(
+                "am",
+                DeliveryOutcome::Delivered {
+                    answer: http("HTTP 200"),
+                },
+                12,
+            ),
+            report(
+                "pd",
+                DeliveryOutcome::Retrying {
+                    answer: http("HTTP 503"),
+                    attempt: 2,
+                },
+                5,
+            ),
+            report(
+                "slack",
+                DeliveryOutcome::Failed {
+                    answer: http("HTTP 400: invalid_payload"),
+                },
+                3,
+            ),
+            report(
+                "webhook",
+                DeliveryOutcome::NotSent {
+                    reason: http("silenced"),
+                },
+                1,
+            ),
+            // An alert the book does not hold is not kept.
+            Event::Delivery(DeliveryReport {
+                sink: "am".to_owned(),
+                kind: AlertKind::FeedError,
+                subject: "no-such-feed".to_owned(),
+                change: "firing",
+                outcome: DeliveryOutcome::Delivered {
+                    answer: http("HTTP 200"),
+                },
+                at: now(),
+            }),
+        ],
+    );
+    assert_eq!(state.board.deliveries().alerts(), 1);
+    let screen = screen_text(&draw(&state, 120, 40, &theme()));
+    for line in [
+        "delivery        am  delivered firing 12s ago (HTTP 200)",
+        "delivery        pd  retrying firing (HTTP 503, attempt 2)",
+        "delivery        slack  failed firing: HTTP 400: invalid_payload",
+        "delivery        webhook  not sent: silenced",
+    ] {
+        assert!(screen.contains(line), "{line:?} missing:\n{screen}");
+    }
+    assert!(!screen.contains("HTTP 500"), "the latest per sink only");
+}

@@ -12,7 +12,7 @@
 //! }
 //! ```
 
-use crate::model::alerts::{AlertBook, AlertThresholds};
+use crate::model::alerts::{AlertBook, AlertThresholds, Deliveries};
 use crate::model::board::Board;
 
 use super::ids::IdSource;
@@ -48,6 +48,8 @@ pub struct SharedBoard {
     /// Critical and warning alerts raised so far: each session rings its bell when these grow
     /// past what it has rung for.
     pub(in crate::app) alarms: (u64, u64),
+    /// What the delivery engine reported per alert and sink (`[[notify]]`), for the details.
+    pub(in crate::app) deliveries: Deliveries,
 }
 
 impl SharedBoard {
@@ -63,6 +65,7 @@ impl SharedBoard {
             control_refused: None,
             ids: config.ids,
             alarms: (0, 0),
+            deliveries: Deliveries::default(),
         }
     }
 
@@ -94,6 +97,12 @@ impl SharedBoard {
     #[must_use]
     pub fn deployment(&self) -> &Deployment {
         &self.deployment
+    }
+
+    /// The latest delivery outcome per alert and sink.
+    #[must_use]
+    pub fn deliveries(&self) -> &Deliveries {
+        &self.deliveries
     }
 
     /// Why the marketplace refused control, once it has.

@@ -23,6 +23,8 @@ pub enum Event {
     Access(crate::app::state::Access),
     /// An acknowledgement, silence or control action read from a recording (`dropday replay`).
     Replayed(crate::app::replayed::Replayed),
+    /// What became of one alert notification to one sink (`[[notify]]`).
+    Delivery(crate::model::alerts::DeliveryReport),
     /// What came of an `Effect::Export`: the path written, or why not, in words.
     Exported(Result<String, String>),
     /// A signal (SIGTERM, SIGHUP, SIGINT) or the terminal going away: leave now.

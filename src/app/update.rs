@@ -77,6 +77,11 @@ fn apply(state: &mut RoomMut<'_>, event: Event, now: DateTime<Utc>) -> Vec<Effec
             Vec::new()
         }
         Event::Control(report) => operate::on_report(state, &report, now),
+        Event::Delivery(report) => {
+            let board = &mut *state.board;
+            board.deliveries.record(report, &board.alerts);
+            Vec::new()
+        }
         Event::Exported(answer) => {
             match answer {
                 Ok(path) => state.say(MessageKind::Info, format!("exported to {path}"), now),
@@ -170,4 +175,6 @@ fn evaluate_alerts(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
     for cleared in changes.cleared {
         log::info!("alert cleared: {cleared}");
     }
+    // Delivery outcomes live as long as their alert does in the book.
+    board.deliveries.forget_gone(&board.alerts);
 }

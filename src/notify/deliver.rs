@@ -16,12 +16,17 @@ use super::outgoing::{Outgoing, SendContext};
 use super::policy::SinkPolicy;
 use super::queue::SinkQueue;
 use super::settings::{SinkKind, SinkSettings};
-use super::transition::{AlertWatch, Notification};
+use super::transition::{AlertWatch, Change, Notification};
 use super::{alertmanager, pagerduty, slack, webhook};
-use crate::model::alerts::{AlertBook, AlertThresholds};
+use crate::model::alerts::{AlertBook, AlertThresholds, DeliveryOutcome, DeliveryReport};
 
 /// The local clock the engine reads when it builds a request (`Utc::now` in the program).
 pub type Clock = fn() -> DateTime<Utc>;
+
+/// Where each delivery outcome goes besides the log: the room turns it into an event, so the
+/// alert's details say per sink whether it was delivered. Must not wait (it is called from
+/// the room's loop and from the sinks' tasks).
+pub type Reporter = Arc<dyn Fn(DeliveryReport) + Send + Sync>;
 
 /// A sink that could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +97,7 @@ impl NotifyStats {
 
 struct Lane {
     settings: Arc<SinkSettings>,
+    report: Option<Reporter>,
     policy: SinkPolicy,
     queue: Arc<Mutex<SinkQueue<Notification>>>,
     wake: Arc<Notify>,
@@ -117,6 +123,21 @@ impl Notifier {
         instance: &str,
         clock: Clock,
     ) -> Result<Self, NotifyError> {
+        Self::start_reporting(sinks, environment, instance, clock, None)
+    }
+
+    /// As [`Notifier::start`], and each delivery outcome (delivered, retrying, refused, not
+    /// sent) is also handed to `report`.
+    ///
+    /// # Errors
+    /// When a sink's HTTP client cannot be built (a CA certificate that is not PEM).
+    pub fn start_reporting(
+        sinks: Vec<SinkSettings>,
+        environment: &str,
+        instance: &str,
+        clock: Clock,
+        report: Option<Reporter>,
+    ) -> Result<Self, NotifyError> {
         let mut lanes = Vec::new();
         for settings in sinks {
             let http = http_client(&settings)?;
@@ -132,9 +153,11 @@ impl Notifier {
                 counters: counters.clone(),
                 instance: instance.to_owned(),
                 clock,
+                report: report.clone(),
             }));
             lanes.push(Lane {
                 settings,
+                report: report.clone(),
                 policy: SinkPolicy::default(),
                 queue,
                 wake,
@@ -183,6 +206,17 @@ impl Notifier {
     pub fn enqueue(&mut self, note: &Notification) {
         for lane in &mut self.lanes {
             let Some(planned) = lane.policy.plan(&lane.settings, note) else {
+                if let (Some(report), Some(reason)) = (&lane.report, not_sent(&lane.settings, note))
+                {
+                    report(DeliveryReport {
+                        sink: lane.settings.name.clone(),
+                        kind: note.alert.kind,
+                        subject: note.alert.subject.clone(),
+                        change: note.change.word(),
+                        outcome: DeliveryOutcome::NotSent { reason },
+                        at: note.at,
+                    });
+                }
                 continue;
             };
             let dropped = lane
@@ -203,6 +237,24 @@ impl Notifier {
             }
             lane.wake.notify_one();
         }
+    }
+}
+
+/// Why a new alert (or a new severity) was not sent to `sink`, when that is worth showing:
+/// a room silence or the sink's filters. Other changes (a clear, an acknowledgement) of an
+/// alert the sink never heard of are nothing to that sink.
+fn not_sent(sink: &SinkSettings, note: &Notification) -> Option<String> {
+    if !matches!(note.change, Change::Firing | Change::SeverityChanged { .. }) {
+        return None;
+    }
+    if note.alert.severity > sink.min_severity {
+        Some(format!("below its min_severity {}", sink.min_severity))
+    } else if !sink.wants(note.alert.kind, note.alert.severity) {
+        Some("not one of its kinds".to_owned())
+    } else if note.silenced && sink.kind != SinkKind::Alertmanager {
+        Some("silenced".to_owned())
+    } else {
+        None
     }
 }
 
@@ -327,9 +379,24 @@ struct LaneTask {
     counters: Arc<Counters>,
     instance: String,
     clock: Clock,
+    report: Option<Reporter>,
 }
 
 impl LaneTask {
+    /// Hands one outcome of `note` to the room, when it listens.
+    fn tell(&self, note: &Notification, outcome: DeliveryOutcome, at: DateTime<Utc>) {
+        if let Some(report) = &self.report {
+            report(DeliveryReport {
+                sink: self.settings.name.clone(),
+                kind: note.alert.kind,
+                subject: note.alert.subject.clone(),
+                change: note.change.word(),
+                outcome,
+                at,
+            });
+        }
+    }
+
     async fn next(&self) -> Notification {
         loop {
             let popped = self
@@ -387,6 +454,10 @@ impl LaneTask {
                             String::new()
                         }
                     );
+                    let answer = answer
+                        .status
+                        .map_or_else(|| answer.text.clone(), |s| format!("HTTP {s}"));
+                    self.tell(note, DeliveryOutcome::Delivered { answer }, now);
                     index += 1;
                     failures = 0;
                 }
@@ -396,6 +467,13 @@ impl LaneTask {
                         "notify {name}: {what}{}: refused, not retried: {}",
                         part(index, all.len()),
                         answer.text
+                    );
+                    self.tell(
+                        note,
+                        DeliveryOutcome::Failed {
+                            answer: answer.text.clone(),
+                        },
+                        now,
                     );
                     index += 1;
                     failures = 0;
@@ -409,6 +487,17 @@ impl LaneTask {
                         part(index, all.len()),
                         answer.text,
                         humantime::format_duration(wait)
+                    );
+                    self.tell(
+                        note,
+                        DeliveryOutcome::Retrying {
+                            // The status alone (the body is in the log); else what happened.
+                            answer: answer
+                                .status
+                                .map_or_else(|| answer.text.clone(), |s| format!("HTTP {s}")),
+                            attempt: failures,
+                        },
+                        now,
                     );
                     tokio::time::sleep(wait).await;
                 }

@@ -366,7 +366,7 @@ async fn control_room(
     let (events_tx, events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
     init_log_widget();
     log_setup(config);
-    let outputs = Outputs::start(outputs).await?;
+    let outputs = Outputs::start(outputs, events_tx.clone()).await?;
     let outputs = outputs.any().then_some(outputs);
     let record = recorder.map(Recorder::handle);
     let pollers = spawn_tapped_pollers(

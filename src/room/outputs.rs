@@ -8,8 +8,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::app::SharedBoard;
+use tokio::sync::mpsc;
+
+use crate::app::{Event, SharedBoard};
 use crate::metrics::{self, FeedFailureTally, MetricsServer, Scrape};
+use crate::notify::deliver::Reporter;
 use crate::notify::{Notifier, NotifyStats, SinkSettings};
 
 /// Alert delivery and `/metrics`, either or both.
@@ -55,11 +58,15 @@ pub fn host_name() -> String {
 }
 
 impl Outputs {
-    /// Starts the sinks' tasks and the metrics server (on the current runtime).
+    /// Starts the sinks' tasks and the metrics server (on the current runtime). Each delivery
+    /// outcome comes back on `events` as [`Event::Delivery`], for the alert's details.
     ///
     /// # Errors
     /// A sink whose client cannot be built, or a metrics address that cannot be bound.
-    pub async fn start(settings: OutputSettings<'_>) -> Result<Outputs, String> {
+    pub async fn start(
+        settings: OutputSettings<'_>,
+        events: mpsc::Sender<Event>,
+    ) -> Result<Outputs, String> {
         let metrics = match settings.metrics {
             Some(addr) => {
                 let text = Arc::new(Mutex::new(String::new()));
@@ -110,12 +117,18 @@ impl Outputs {
                     }
                 );
             }
+            // `try_send`: a full event queue loses a line of the details, never delays a sink
+            // or the loop (the log has every outcome).
+            let report: Reporter = Arc::new(move |report| {
+                let _ = events.try_send(Event::Delivery(report));
+            });
             Some(
-                Notifier::start(
+                Notifier::start_reporting(
                     settings.sinks.to_vec(),
                     settings.environment,
                     &instance,
                     Utc::now,
+                    Some(report),
                 )
                 .map_err(|e| e.to_string())?,
             )

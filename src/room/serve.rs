@@ -101,13 +101,16 @@ async fn serve_room(
             if host_key.created { ", made now" } else { "" }
         );
     }
-    let mut outputs = Outputs::start(OutputSettings {
-        sinks: &config.notify,
-        environment: &config.ui.environment,
-        metrics,
-    })
-    .await?;
     let (events_tx, mut events_rx) = mpsc::channel::<Event>(EVENT_QUEUE);
+    let mut outputs = Outputs::start(
+        OutputSettings {
+            sinks: &config.notify,
+            environment: &config.ui.environment,
+            metrics,
+        },
+        events_tx.clone(),
+    )
+    .await?;
     let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
     let control = control_client(config)?;
     let board = SharedBoard::new(

@@ -20,8 +20,15 @@ use super::theme::Theme;
 /// Draws the details over `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let (title, fields) = fields(state, theme, now);
-    let height = u16::try_from(fields.len() + 2).unwrap_or(u16::MAX);
-    let rect = panel::centered(area, 76, height);
+    // A long message or sink answer wraps: the panel is as tall as the wrapped lines, so the
+    // last ones (the sinks' delivery lines) are not cut off.
+    let inner = usize::from(WIDTH.min(area.width).saturating_sub(2));
+    let rows: usize = fields
+        .iter()
+        .map(|(name, value)| wrapped_rows(&format!("{name:<16}{value}"), inner))
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let rect = panel::centered(area, WIDTH, height);
     frame.render_widget(Clear, rect);
     let block = panel::block(&title, None, state, theme, true);
     let lines: Vec<Line<'_>> = fields
@@ -43,12 +50,40 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 
 type Fields = Vec<(&'static str, String)>;
 
+/// Columns of the details panel, borders included.
+const WIDTH: u16 = 76;
+
+/// Rows `text` takes wrapped at words into `width` columns, as the paragraph wraps it
+/// (a word longer than a row is cut across rows).
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    if width == 0 {
+        return 1;
+    }
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split(' ') {
+        let word_width = word.chars().count();
+        let sep = usize::from(used > 0);
+        if used + sep + word_width <= width {
+            used += sep + word_width;
+        } else if word_width <= width {
+            rows += 1;
+            used = word_width;
+        } else {
+            // On rows of its own, cut every `width` columns.
+            rows += usize::from(used > 0) + (word_width - 1) / width;
+            used = (word_width - 1) % width + 1;
+        }
+    }
+    rows
+}
+
 fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) {
     let none = theme.none();
     let server_now = state.shown_server_now(now);
     match (state.view(), state.focus()) {
         (View::Overview, Focus::Drops) => drop_fields(state, none, server_now, theme.zone),
-        (View::Overview, Focus::Alerts) => alert_fields(state, none),
+        (View::Overview, Focus::Alerts) => alert_fields(state, none, now),
         (View::Fulfilment, _) => order_fields(state, server_now),
         (View::Actions, _) => action_fields(state),
         (View::Popups | View::Log, _) => (
@@ -159,11 +194,11 @@ fn drop_fields(
     (format!("Drop {}", d.id), out)
 }
 
-fn alert_fields(state: &State, none: &str) -> (String, Fields) {
+fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Fields) {
     match alerts::selected(state) {
         Some(a) => (
             format!("Alert {}", a.kind.as_str()),
-            vec![
+            [
                 ("severity", a.severity.as_str().to_owned()),
                 ("subject", a.subject.clone()),
                 ("message", a.message.clone()),
@@ -188,7 +223,17 @@ fn alert_fields(state: &State, none: &str) -> (String, Fields) {
                     "cleared",
                     a.cleared_at.map_or_else(|| none.to_owned(), text::clock),
                 ),
-            ],
+            ]
+            .into_iter()
+            // One line per sink that was told (or not) about it; none without `[[notify]]`.
+            .chain(
+                state
+                    .board()
+                    .deliveries()
+                    .of(a.kind, &a.subject)
+                    .map(|d| ("delivery", format!("{}  {}", d.sink, d.describe(now)))),
+            )
+            .collect(),
         ),
         None => (
             "Details".to_owned(),
@@ -240,5 +285,22 @@ fn action_fields(state: &State) -> (String, Fields) {
             "Details".to_owned(),
             vec![("", "no action selected".to_owned())],
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_rows;
+
+    #[test]
+    fn wrapped_rows_count_word_wrapping() {
+        assert_eq!(wrapped_rows("", 5), 1);
+        assert_eq!(wrapped_rows("abc de", 6), 1);
+        assert_eq!(wrapped_rows("abc def", 6), 2);
+        assert_eq!(
+            wrapped_rows("ab abcdefghijkl", 5),
+            4,
+            "ab / abcde / fghij / kl"
+        );
     }
 }

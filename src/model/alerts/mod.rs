@@ -10,6 +10,7 @@
 //!   acknowledged, silenced.
 
 pub mod book;
+pub mod delivery;
 pub mod finding;
 pub mod kind;
 pub mod pending;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod thresholds;
 
 pub use book::{Alert, AlertBook, AlertChanges, Mark, SeverityCounts};
+pub use delivery::{Deliveries, DeliveryOutcome, DeliveryReport};
 pub use finding::Finding;
 pub use kind::{AlertKind, Severity};
 pub use pending::PendingAlert;
