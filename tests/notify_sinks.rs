@@ -7,7 +7,7 @@
 
 mod notify_common;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
@@ -15,7 +15,8 @@ use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use dropday::model::alerts::{AlertKind, Severity};
+use dropday::model::alerts::{AlertKind, DeliveryOutcome, DeliveryReport, Severity};
+use dropday::notify::deliver::Reporter;
 use dropday::notify::{
     AlertFacts, AlertId, Change, Notification, Notifier, SinkKind, SinkSettings,
 };
@@ -156,7 +157,12 @@ async fn every_sink_gets_its_payloads_and_a_dead_or_failing_one_delays_no_one() 
         sink(SinkKind::Webhook, "flaky", &flaky.url("/hook")),
         sink(SinkKind::Webhook, "refuses", &refusing.url("/hook")),
     ];
-    let mut notifier = Notifier::start(sinks, "it", "room-1", Utc::now).unwrap();
+    // What the room hears of each outcome (it shows the latest per sink in the details).
+    let reports: Arc<Mutex<Vec<DeliveryReport>>> = Arc::default();
+    let heard = reports.clone();
+    let reporter: Reporter = Arc::new(move |r| heard.lock().unwrap().push(r));
+    let mut notifier =
+        Notifier::start_reporting(sinks, "it", "room-1", Utc::now, Some(reporter)).unwrap();
     for change in [
         Change::Firing,
         Change::Acknowledged {
@@ -220,6 +226,63 @@ async fn every_sink_gets_its_payloads_and_a_dead_or_failing_one_delays_no_one() 
     // 400: given up at once, one request per notification.
     assert_eq!(refusing.bodies().len(), 2);
     assert_eq!((by_name("refuses").sent, by_name("refuses").failed), (0, 2));
+
+    // Each outcome reached the room's reporter, sink by sink (reported after the counts).
+    let outcomes = |sink: &str| -> Vec<(&'static str, DeliveryOutcome)> {
+        reports
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.sink == sink && r.subject == "ewr-1")
+            .map(|r| (r.change, r.outcome.clone()))
+            .collect()
+    };
+    wait_for(
+        "the last outcome of every answering sink reported",
+        || {
+            let done = ["pd", "slack", "flaky", "refuses"].iter().all(|sink| {
+                outcomes(sink)
+                    .last()
+                    .is_some_and(|(change, _)| *change == "resolved")
+            });
+            async move { done.then_some(()) }
+        },
+        || format!("{:#?}", reports.lock().unwrap()),
+    )
+    .await;
+    let delivered = |answer: &str| DeliveryOutcome::Delivered {
+        answer: answer.to_owned(),
+    };
+    assert_eq!(
+        outcomes("pd"),
+        [
+            ("firing", delivered("HTTP 202")),
+            ("acknowledged", delivered("HTTP 202")),
+            ("resolved", delivered("HTTP 202")),
+        ]
+    );
+    assert_eq!(
+        outcomes("flaky"),
+        [
+            (
+                "firing",
+                DeliveryOutcome::Retrying {
+                    answer: "HTTP 500".to_owned(),
+                    attempt: 1
+                }
+            ),
+            ("firing", delivered("HTTP 200")),
+            ("resolved", delivered("HTTP 200")),
+        ]
+    );
+    let refused = DeliveryOutcome::Failed {
+        answer: "HTTP 400: no such receiver".to_owned(),
+    };
+    assert_eq!(
+        outcomes("refuses"),
+        [("firing", refused.clone()), ("resolved", refused)]
+    );
+    assert!(outcomes("hangs").is_empty(), "still waiting for its answer");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

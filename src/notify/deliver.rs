@@ -520,3 +520,38 @@ async fn run_lane(task: LaneTask) {
         task.deliver(&note).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::alerts::Severity;
+    use crate::notify::outgoing::fixture::overdue;
+
+    #[test]
+    fn what_was_not_sent_says_why_for_new_alerts_only() {
+        let pd = SinkSettings::new(SinkKind::Pagerduty, "pd", "http://127.0.0.1:1");
+        let am = SinkSettings::new(SinkKind::Alertmanager, "am", "http://127.0.0.1:1");
+        let mut silenced = overdue(Change::Firing);
+        silenced.silenced = true;
+        assert_eq!(not_sent(&pd, &silenced).as_deref(), Some("silenced"));
+        assert_eq!(
+            not_sent(&am, &silenced),
+            None,
+            "Alertmanager takes silenced alerts"
+        );
+
+        let mut info = overdue(Change::Firing);
+        info.alert.severity = Severity::Info;
+        assert_eq!(
+            not_sent(&pd, &info).as_deref(),
+            Some("below its min_severity warning")
+        );
+        let mut other_kinds = pd.clone();
+        other_kinds.exclude_kinds = vec![info.alert.kind];
+        assert_eq!(
+            not_sent(&other_kinds, &overdue(Change::Firing)).as_deref(),
+            Some("not one of its kinds")
+        );
+        assert_eq!(not_sent(&pd, &overdue(Change::Resolved)), None);
+    }
+}

@@ -115,3 +115,51 @@ impl Deliveries {
         self.latest.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(outcome: DeliveryOutcome) -> DeliveryReport {
+        DeliveryReport {
+            sink: "pd".to_owned(),
+            kind: AlertKind::OrdersOverdue,
+            subject: "ewr-1".to_owned(),
+            change: "firing",
+            outcome,
+            at: DateTime::parse_from_rfc3339("2026-11-27T18:00:00Z")
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn each_outcome_reads_as_one_line() {
+        let r = report(DeliveryOutcome::Delivered {
+            answer: "HTTP 202".to_owned(),
+        });
+        let later = r.at + chrono::TimeDelta::seconds(72);
+        assert_eq!(r.describe(later), "delivered firing 1m12s ago (HTTP 202)");
+        let r = report(DeliveryOutcome::Retrying {
+            answer: "no answer within 5s".to_owned(),
+            attempt: 3,
+        });
+        assert_eq!(
+            r.describe(later),
+            "retrying firing (no answer within 5s, attempt 3)"
+        );
+    }
+
+    #[test]
+    fn an_alert_the_book_does_not_hold_is_not_kept() {
+        let mut deliveries = Deliveries::default();
+        deliveries.record(
+            report(DeliveryOutcome::NotSent {
+                reason: "silenced".to_owned(),
+            }),
+            &AlertBook::new(),
+        );
+        assert_eq!(deliveries.alerts(), 0);
+        assert_eq!(deliveries.of(AlertKind::OrdersOverdue, "ewr-1").count(), 0);
+    }
+}
