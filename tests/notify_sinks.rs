@@ -162,7 +162,7 @@ async fn every_sink_gets_its_payloads_and_a_dead_or_failing_one_delays_no_one() 
     let heard = reports.clone();
     let reporter: Reporter = Arc::new(move |r| heard.lock().unwrap().push(r));
     let mut notifier =
-        Notifier::start_reporting(sinks, "it", "room-1", Utc::now, Some(reporter)).unwrap();
+        Notifier::start_reporting(sinks, "it", "room-1", Utc::now, Some(&reporter)).unwrap();
     for change in [
         Change::Firing,
         Change::Acknowledged {

@@ -136,7 +136,7 @@ impl Notifier {
         environment: &str,
         instance: &str,
         clock: Clock,
-        report: Option<Reporter>,
+        report: Option<&Reporter>,
     ) -> Result<Self, NotifyError> {
         let mut lanes = Vec::new();
         for settings in sinks {
@@ -153,11 +153,11 @@ impl Notifier {
                 counters: counters.clone(),
                 instance: instance.to_owned(),
                 clock,
-                report: report.clone(),
+                report: report.cloned(),
             }));
             lanes.push(Lane {
                 settings,
-                report: report.clone(),
+                report: report.cloned(),
                 policy: SinkPolicy::default(),
                 queue,
                 wake,

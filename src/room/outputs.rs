@@ -128,7 +128,7 @@ impl Outputs {
                     settings.environment,
                     &instance,
                     Utc::now,
-                    Some(report),
+                    Some(&report),
                 )
                 .map_err(|e| e.to_string())?,
             )
