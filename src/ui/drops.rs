@@ -236,15 +236,16 @@ fn drop_row<'a>(
     let series = board
         .orders_series(&drop.id, server_now)
         .unwrap_or_default();
-    let orders = format!(
-        "{} {}",
-        sparkline(&series, usize::from(layout.spark), theme),
-        match f.orders.map(|r| r.per_min) {
-            Some(r) if r.is_settled(settled) => format!("{:.0}", r.point),
-            Some(r) => format!("~{:.0}", r.point),
-            None => "…".to_owned(),
-        }
-    );
+    let rate = match f.orders.map(|r| r.per_min) {
+        Some(r) if r.is_settled(settled) => format!("{:.0}", r.point),
+        Some(r) => format!("~{:.0}", r.point),
+        None => "…".to_owned(),
+    };
+    // The figure is drawn whole and the sparkline takes what is left of the column: `~60` cut
+    // to `~6` at 80 columns read as a tenth of the real rate.
+    let column = usize::from(layout.spark) + 3;
+    let spark = column.saturating_sub(rate.chars().count() + 1);
+    let orders = format!("{} {rate}", sparkline(&series, spark, theme));
     let sold = match f.sell_through_pct {
         Some(p) if layout.gauge > 0 => format!(
             "{} {}",
