@@ -167,10 +167,14 @@ fn evaluate_alerts(state: &mut RoomMut<'_>, now: DateTime<Utc>) {
         // `raised` says the severity first (`critical ewr-1 …`): counted for the bells.
         if raised.starts_with(Severity::Critical.as_str()) {
             board.alarms.0 += 1;
+            log::warn!("alert {raised}");
         } else if raised.starts_with(Severity::Warning.as_str()) {
             board.alarms.1 += 1;
+            log::warn!("alert {raised}");
+        } else {
+            // An info alert is news, not a warning: the Log view marks it `I`, not `W`.
+            log::info!("alert {raised}");
         }
-        log::warn!("alert {raised}");
     }
     for cleared in changes.cleared {
         log::info!("alert cleared: {cleared}");
