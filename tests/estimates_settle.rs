@@ -130,3 +130,75 @@ async fn twenty_minutes_near_thresholds_without_flapping() {
     println!("raises: {raises:?}, cleared: {cleared:?}");
     sim.shutdown().await;
 }
+
+/// The words a person reads in the outlook columns, per hub and per drop, in the order they
+/// were shown (a repeat of the same word is not kept).
+#[derive(Default)]
+struct Words(BTreeMap<String, Vec<(String, u64)>>);
+
+impl Words {
+    fn saw(&mut self, subject: &str, word: String, second: u64) {
+        let seen = self.0.entry(subject.to_owned()).or_default();
+        if seen.last().map(|(w, _)| w) != Some(&word) {
+            seen.push((word, second));
+        }
+    }
+
+    /// No word comes back once another replaced it: estimates settle, they do not flip.
+    fn assert_settled_without_flips(&self) {
+        for (subject, words) in &self.0 {
+            let distinct: BTreeSet<&String> = words.iter().map(|(w, _)| w).collect();
+            assert_eq!(distinct.len(), words.len(), "{subject} flipped: {words:?}");
+        }
+    }
+}
+
+/// `scenario`'s room model polled every simulated second for `minutes` from the simulator's
+/// start: the outlook words of every hub and drop, as the tables show them.
+async fn outlook_words(scenario: &str, minutes: u64) -> Words {
+    let sim = start(SimOptions::for_tests(ScenarioSource::Builtin(
+        scenario.to_owned(),
+    )))
+    .await
+    .expect("simulator");
+    let mut clients = FeedKind::ALL.map(|kind| client(&sim, kind));
+    let mut board = Board::default();
+    for kind in FeedKind::ALL {
+        board.set_poll_interval(kind, TimeDelta::seconds(1));
+    }
+    let mut words = Words::default();
+    for second in 0..(minutes * 60) {
+        let local: DateTime<Utc> = sim.clock().now();
+        for c in &mut clients {
+            let report = c.poll().await;
+            board.apply_poll(PollReport {
+                sent_at: local,
+                received_at: local,
+                ..report
+            });
+        }
+        let now = board.server_now(local);
+        for hub in board.all_hub_outlooks(now) {
+            words.saw(&hub.hub.id, format!("{:?}", hub.verdict), second);
+        }
+        for drop in board.all_drop_figures(now) {
+            words.saw(&drop.drop.id, format!("{:?}", drop.sellout_verdict), second);
+        }
+        sim.clock().advance(Duration::from_secs(1));
+    }
+    sim.shutdown().await;
+    words
+}
+
+/// The demo's first four minutes (`launch`, where lax-2's "lasts the window" and "may run
+/// out" alternated five times in its second minute; its demand jumps five-fold from +7m, a
+/// real change) and contract-edge's first twenty (steady demand, a hub hovering at its
+/// contract): every outlook word settles once.
+#[tokio::test]
+async fn outlook_words_settle_without_flipping() {
+    for (scenario, minutes) in [("launch", 4), ("contract-edge", 20)] {
+        let words = outlook_words(scenario, minutes).await;
+        println!("{scenario}: {:?}", words.0);
+        words.assert_settled_without_flips();
+    }
+}

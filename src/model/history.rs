@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::feed::wire::{Drop, Hub};
+use crate::feed::wire::{Drop, DropState, Hub};
 
+use super::figures::{CapacityOutlook, StockOutlook};
 use super::rate::RateWindow;
+use super::steady::{self, CapacityVerdict, SelloutVerdict, Steady};
 
 /// Trailing windows and chart series of one drop, sampled on each document's `as_of`.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +26,10 @@ pub struct DropTrack {
     pub bands: BTreeMap<String, BandTrack>,
     /// Orders per minute for the chart.
     pub orders_series: BucketSeries,
+    /// The sell-out word, changed only once a new word has held (see [`steady`]).
+    pub sellout: Steady<SelloutVerdict>,
+    /// Whether the last document had the drop live.
+    was_live: bool,
 }
 
 /// Trailing windows of one price band's funnel.
@@ -46,16 +52,38 @@ impl DropTrack {
             sold: RateWindow::new(window),
             bands: BTreeMap::new(),
             orders_series: BucketSeries::default(),
+            sellout: Steady::default(),
+            was_live: false,
         }
     }
 
     /// Records the counters of `drop` as of `as_of` (server time).
     pub fn record(&mut self, as_of: DateTime<Utc>, drop: &Drop) {
+        let live = drop.state == DropState::Live;
+        if live && !self.was_live {
+            // Opening or resuming starts the evidence afresh: minutes of a scheduled or
+            // paused drop selling nothing say nothing about how it sells now, and would
+            // read as a confident "sells slowly" (cap-02 in `launch` read "left at close"
+            // on its first second).
+            self.sessions.clear();
+            self.orders.clear();
+            self.units.clear();
+            self.sold.clear();
+            self.bands.clear();
+        }
+        self.was_live = live;
         self.sessions.record(as_of, drop.funnel.sessions);
         self.orders.record(as_of, drop.funnel.orders);
         self.units.record(as_of, drop.funnel.units);
         self.sold.record(as_of, drop.stock.sold);
         self.orders_series.record(as_of, drop.funnel.orders);
+        // Read as `DropFigures` reads it: only a live drop sells.
+        let stock = self.sold.estimate(as_of).filter(|_| live).and_then(|r| {
+            let remaining = drop.stock.allocated.saturating_sub(drop.stock.sold);
+            StockOutlook::compute(as_of, remaining, r.per_min, drop.closes_at)
+        });
+        self.sellout
+            .observe(SelloutVerdict::of(stock.as_ref()), as_of, steady::HOLD);
         match &drop.funnel_by_band {
             Some(by_band) => {
                 self.bands.retain(|id, _| by_band.contains_key(id));
@@ -83,6 +111,8 @@ pub struct HubTrack {
     pub burn_down: DownsampledSeries,
     /// The window the chart belongs to; a new window starts a new chart.
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The outlook word, changed only once a new word has held (see [`steady`]).
+    pub outlook: Steady<CapacityVerdict>,
 }
 
 impl HubTrack {
@@ -93,6 +123,7 @@ impl HubTrack {
             consumed: RateWindow::new(window),
             burn_down: DownsampledSeries::default(),
             window: None,
+            outlook: Steady::default(),
         }
     }
 
@@ -109,6 +140,13 @@ impl HubTrack {
         if as_of >= capacity.window_start && as_of <= capacity.window_end {
             self.burn_down.record(as_of, consumed);
         }
+        let burn = self.consumed.estimate(as_of).map(|r| r.per_min);
+        let outlook = CapacityOutlook::compute(capacity, burn, as_of);
+        self.outlook.observe(
+            CapacityVerdict::of(&outlook, capacity.window_end),
+            as_of,
+            steady::HOLD,
+        );
     }
 }
 

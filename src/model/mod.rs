@@ -22,6 +22,7 @@ pub mod interval;
 pub mod money;
 pub mod rate;
 pub mod report;
+pub mod steady;
 pub mod views;
 
 #[cfg(test)]

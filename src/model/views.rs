@@ -11,6 +11,7 @@ use super::figures::{
     on_time_pct, sell_through_pct,
 };
 use super::history::{DropTrack, HubTrack};
+use super::steady::{CapacityVerdict, SelloutVerdict};
 
 /// Everything derived about one drop at a server instant.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,9 @@ pub struct DropFigures<'a> {
     pub sellout_at: Option<DateTime<Utc>>,
     /// Sell-out range or units left at close, for a live drop with a sales rate.
     pub stock_outlook: Option<StockOutlook>,
+    /// Which of those to say: the word that has held (see [`super::steady`]), else the reading of
+    /// `stock_outlook` now.
+    pub sellout_verdict: SelloutVerdict,
     /// One row per price band, in document order.
     pub bands: Vec<BandFigures<'a>>,
 }
@@ -126,6 +130,9 @@ impl<'a> DropFigures<'a> {
             sell_through_pct: sell_through_pct(drop.stock.sold, drop.stock.allocated),
             remaining_stock,
             sellout_at: stock_outlook.and_then(|o| o.sellout_at),
+            sellout_verdict: track
+                .and_then(|t| t.sellout.shown())
+                .unwrap_or_else(|| SelloutVerdict::of(stock_outlook.as_ref())),
             stock_outlook,
             bands,
         }
@@ -147,6 +154,9 @@ pub struct HubOutlook<'a> {
     pub capacity: CapacityOutlook,
     /// The burn rate with its evidence; `None` while measuring.
     pub burn: Option<RateEstimate>,
+    /// What to say of the contract: the word that has held (see [`super::steady`]), else the
+    /// reading of `capacity` now.
+    pub verdict: CapacityVerdict,
     /// `on_time / (on_time + late + overdue_open) × 100`.
     pub on_time_pct: Option<f64>,
     /// Orders counted in the on-time figure.
@@ -162,9 +172,13 @@ impl<'a> HubOutlook<'a> {
     pub fn new(hub: &'a Hub, track: Option<&'a HubTrack>, rates_at: DateTime<Utc>) -> Self {
         let burn = track.and_then(|t| t.consumed.estimate(rates_at));
         let sla = &hub.sla;
+        let capacity = CapacityOutlook::compute(&hub.capacity, burn.map(|b| b.per_min), rates_at);
         Self {
             hub,
-            capacity: CapacityOutlook::compute(&hub.capacity, burn.map(|b| b.per_min), rates_at),
+            verdict: track
+                .and_then(|t| t.outlook.shown())
+                .unwrap_or_else(|| CapacityVerdict::of(&capacity, hub.capacity.window_end)),
+            capacity,
             burn,
             on_time_pct: on_time_pct(sla.on_time, sla.late, sla.overdue_open),
             sla_orders: sla

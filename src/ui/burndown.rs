@@ -20,6 +20,7 @@ use crate::model::estimate::Estimate;
 use crate::model::figures::Exhaustion;
 use crate::model::format;
 use crate::model::money::format_money;
+use crate::model::steady::CapacityVerdict;
 use crate::model::views::HubOutlook;
 
 use super::panel;
@@ -193,7 +194,9 @@ fn usage(o: &HubOutlook<'_>) -> String {
 }
 
 /// When the contract runs out, with its tone: certain (`Bad`) only when even the latest end
-/// of the range is before the window ends.
+/// of the range is before the window ends. The word is the hub's steady verdict (a new one
+/// shows once it has held; see `model::steady`), so an interval's edge wavering at the
+/// window's end does not flip "may run out" and "lasts the window"; the times are today's.
 pub(super) fn exhaustion_words(
     o: &HubOutlook<'_>,
     server_now: DateTime<Utc>,
@@ -202,13 +205,8 @@ pub(super) fn exhaustion_words(
 ) -> (String, Tone) {
     let cap = &o.hub.capacity;
     let c = &o.capacity;
-    // While the range straddles the window's end the verdict is "may run out", whichever
-    // side the point is on: an estimate settling must not flip "runs out" and "lasts".
-    let straddles = c.burn.is_some()
-        && !c.surely_exhausts_before(cap.window_end)
-        && c.exhaustion_earliest.is_some_and(|e| e < cap.window_end);
-    match c.exhaustion {
-        Exhaustion::At(at) if straddles => {
+    let may_run_out = || match c.exhaustion {
+        Exhaustion::At(at) if c.exhaustion_earliest.is_some_and(|e| e < cap.window_end) => {
             let range = format::instant(
                 server_now,
                 at,
@@ -219,43 +217,59 @@ pub(super) fn exhaustion_words(
             );
             (format!("may run out ({range})"), Tone::Warn)
         }
-        Exhaustion::NotBurning if straddles => {
-            let from = c
-                .exhaustion_earliest
-                .map(|e| text::clock_in(e, zone, server_now))
-                .unwrap_or_default();
-            (format!("may run out (from {from})"), Tone::Warn)
-        }
-        // Running out after the window closes is no exhaustion at all.
-        Exhaustion::At(at) if at >= cap.window_end => ("lasts the window".to_owned(), Tone::Good),
-        Exhaustion::At(at) => {
-            if format::instant_is_settled(
-                server_now,
-                at,
-                c.exhaustion_earliest,
-                c.exhaustion_latest,
-                settled,
-            ) {
-                let when = format!(
-                    "runs out {} ({})",
-                    text::in_time(at, server_now),
-                    text::clock_in(at, zone, server_now)
-                );
-                (when, Tone::Bad)
-            } else {
-                let range = format::instant(
+        _ => match c.exhaustion_earliest.filter(|e| *e < cap.window_end) {
+            Some(from) => {
+                let from = text::clock_in(from, zone, server_now);
+                (format!("may run out (from {from})"), Tone::Warn)
+            }
+            // Held while today's range no longer reaches the window's end.
+            None => ("may run out".to_owned(), Tone::Warn),
+        },
+    };
+    match o.verdict {
+        CapacityVerdict::Measuring => ("measuring…".to_owned(), Tone::Dim),
+        CapacityVerdict::UsedUp => ("contract used up".to_owned(), Tone::Bad),
+        CapacityVerdict::NotBurning => ("not burning".to_owned(), Tone::Dim),
+        CapacityVerdict::Lasts => ("lasts the window".to_owned(), Tone::Good),
+        CapacityVerdict::MayRunOut => may_run_out(),
+        // While held, today's range may reach past the window's end: said as it is.
+        CapacityVerdict::RunsOut => match c.exhaustion {
+            Exhaustion::At(at) => {
+                if format::instant_is_settled(
                     server_now,
                     at,
                     c.exhaustion_earliest,
                     c.exhaustion_latest,
                     settled,
-                    zone,
-                );
-                (format!("runs out {range}"), Tone::Bad)
+                ) {
+                    let when = format!(
+                        "runs out {} ({})",
+                        text::in_time(at, server_now),
+                        text::clock_in(at, zone, server_now)
+                    );
+                    (when, Tone::Bad)
+                } else {
+                    let range = format::instant(
+                        server_now,
+                        at,
+                        c.exhaustion_earliest,
+                        c.exhaustion_latest,
+                        settled,
+                        zone,
+                    );
+                    (format!("runs out {range}"), Tone::Bad)
+                }
             }
-        }
-        Exhaustion::Reached { .. } => ("contract used up".to_owned(), Tone::Bad),
-        Exhaustion::NotBurning => ("not burning".to_owned(), Tone::Dim),
+            // Held while today's point rate is 0 (a stall): the range's early end is all
+            // there is to say.
+            _ => match c.exhaustion_earliest {
+                Some(from) => {
+                    let from = text::clock_in(from, zone, server_now);
+                    (format!("runs out from {from}?"), Tone::Warn)
+                }
+                None => ("runs out?".to_owned(), Tone::Warn),
+            },
+        },
     }
 }
 

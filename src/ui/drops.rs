@@ -17,6 +17,7 @@ use crate::model::estimate::Estimate;
 use crate::model::figures::CountdownTarget;
 use crate::model::format;
 use crate::model::money::format_money;
+use crate::model::steady::SelloutVerdict;
 use crate::model::views::{BandFigures, DropFigures};
 
 use super::panel;
@@ -382,12 +383,20 @@ fn sellout_cell(
     let Some(stock) = f.stock_outlook else {
         return "…".to_owned();
     };
-    // The range straddles the close: it may or may not sell out before. Said as such until
-    // the range decides, so the cell never flips between a time and units left.
-    if stock.sellout_earliest.is_some() && stock.sellout_latest.is_none() {
-        return "close?".to_owned();
-    }
-    if let Some(at) = stock.sellout_at {
+    // The drop's steady verdict decides which to say (a new one shows once it has held; see
+    // `model::steady`), so the cell never flips between a time and units left. While the
+    // range straddles the close it may or may not sell out before: said as such.
+    let at = match f.sellout_verdict {
+        SelloutVerdict::Measuring => return "…".to_owned(),
+        SelloutVerdict::MaySellOut => return "close?".to_owned(),
+        // Held while today's range no longer sells out before the close.
+        SelloutVerdict::SellsOut => match stock.sellout_at.or(stock.sellout_earliest) {
+            Some(at) => Some(at),
+            None => return "close?".to_owned(),
+        },
+        SelloutVerdict::LeftAtClose => None,
+    };
+    if let Some(at) = at {
         let clock = text::clock_in(at, theme.zone, server_now);
         if format::instant_is_settled(
             server_now,

@@ -17,7 +17,7 @@ use super::theme::{Theme, Tone};
 fn notes(state: &State) -> Vec<String> {
     let key = |action| state.keymap().first_key_text(action);
     let mut notes = vec![
-        "~6/min (0–35): estimate, 90% range; plain: settled; measuring…: no rate yet".to_owned(),
+        "~6 (0–35): estimate, 90% range; plain: settled; may run out, close?: undecided".to_owned(),
         format!(
             "Filter: any column, or col:text (hub:ewr reason:short). {} completes.",
             key(Action::LineComplete)

@@ -1,0 +1,211 @@
+//! Outlook words that change only once the new word has held: a hub's "lasts the window" or
+//! "may run out", a drop's sell-out or units left at close.
+//!
+//! The words come from a rate's 90 % interval. While the interval's edge sits near a window's
+//! end it crosses it and back from one poll to the next, and a word computed afresh each poll
+//! flips ("may run out", "lasts the window", "may run out" within ten seconds, seen in the
+//! demo's first two minutes). So the word a person reads changes only after the new word has
+//! held on every document for [`HOLD`] of server time — the projection alerts' default pending
+//! time, so the tables and the alerts move together. Facts (still measuring, the contract used
+//! up) are said at once. Words are kept per document, so a stale feed freezes them.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::figures::{CapacityOutlook, Exhaustion, StockOutlook};
+
+/// How long a new outlook word must hold before it is shown.
+pub const HOLD: TimeDelta = TimeDelta::seconds(30);
+
+/// A word that is either a fact (shown at once) or an estimate's reading (shown once it held).
+pub trait Word: Copy + PartialEq {
+    /// Whether the word states a fact rather than reads an interval.
+    fn is_fact(self) -> bool;
+}
+
+/// The word shown, and a different word that has held on every observation since an instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Steady<T> {
+    shown: Option<T>,
+    candidate: Option<(T, DateTime<Utc>)>,
+}
+
+// By hand: a derived `Default` would ask `T: Default`, and no word is a sensible default.
+impl<T> Default for Steady<T> {
+    fn default() -> Self {
+        Self {
+            shown: None,
+            candidate: None,
+        }
+    }
+}
+
+impl<T: Word> Steady<T> {
+    /// The word to show; `None` before the first observation.
+    #[must_use]
+    pub fn shown(&self) -> Option<T> {
+        self.shown
+    }
+
+    /// `raw` read from the document of `at` (server time).
+    pub fn observe(&mut self, raw: T, at: DateTime<Utc>, hold: TimeDelta) {
+        match self.shown {
+            Some(shown) if shown == raw => self.candidate = None,
+            Some(shown) if !shown.is_fact() && !raw.is_fact() => match self.candidate {
+                Some((word, since)) if word == raw => {
+                    if at.signed_duration_since(since) >= hold {
+                        self.shown = Some(raw);
+                        self.candidate = None;
+                    }
+                }
+                _ => self.candidate = Some((raw, at)),
+            },
+            _ => {
+                self.shown = Some(raw);
+                self.candidate = None;
+            }
+        }
+    }
+}
+
+/// What a hub's contract does before its window ends, as the outlook column says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityVerdict {
+    /// No burn rate yet.
+    Measuring,
+    /// Consumption has reached the contract (a fact).
+    UsedUp,
+    /// The point rate is 0 and even the interval's high rate lasts the window.
+    NotBurning,
+    /// Even the interval's high rate lasts the window (or the point rate runs out after it).
+    Lasts,
+    /// The interval straddles the window's end.
+    MayRunOut,
+    /// The point rate runs out before the window ends, and the interval does not reach past it.
+    RunsOut,
+}
+
+impl Word for CapacityVerdict {
+    fn is_fact(self) -> bool {
+        matches!(self, Self::Measuring | Self::UsedUp)
+    }
+}
+
+impl CapacityVerdict {
+    /// The reading of `c` against a window ending at `window_end`.
+    #[must_use]
+    pub fn of(c: &CapacityOutlook, window_end: DateTime<Utc>) -> Self {
+        if matches!(c.exhaustion, Exhaustion::Reached { .. }) {
+            return Self::UsedUp;
+        }
+        if c.burn.is_none() {
+            return Self::Measuring;
+        }
+        let straddles = !c.surely_exhausts_before(window_end)
+            && c.exhaustion_earliest.is_some_and(|e| e < window_end);
+        match c.exhaustion {
+            _ if straddles => Self::MayRunOut,
+            Exhaustion::At(at) if at >= window_end => Self::Lasts,
+            Exhaustion::At(_) => Self::RunsOut,
+            Exhaustion::NotBurning | Exhaustion::Reached { .. } => Self::NotBurning,
+        }
+    }
+}
+
+/// How a live drop's stock ends, as the sell-out column says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelloutVerdict {
+    /// Not live, or no sales rate yet.
+    Measuring,
+    /// Even the interval's low rate sells out before the close.
+    SellsOut,
+    /// The interval straddles the close.
+    MaySellOut,
+    /// Even the interval's high rate leaves stock at the close.
+    LeftAtClose,
+}
+
+impl Word for SelloutVerdict {
+    fn is_fact(self) -> bool {
+        self == Self::Measuring
+    }
+}
+
+impl SelloutVerdict {
+    /// The reading of a live drop's `stock` outlook (`None`: not live or measuring).
+    #[must_use]
+    pub fn of(stock: Option<&StockOutlook>) -> Self {
+        match stock {
+            None => Self::Measuring,
+            Some(s) if s.sellout_earliest.is_some() && s.sellout_latest.is_none() => {
+                Self::MaySellOut
+            }
+            Some(s) if s.sellout_at.is_some() => Self::SellsOut,
+            Some(_) => Self::LeftAtClose,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_first_word_shows_at_once() {
+        let mut w = Steady::default();
+        assert_eq!(w.shown(), None);
+        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut));
+    }
+
+    #[test]
+    fn an_edge_wavering_at_the_window_end_does_not_flip_the_word() {
+        // The demo's lax-2 over 20 s: lasts, lasts, may, lasts, lasts, may, lasts…
+        let mut w = Steady::default();
+        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        let wavering = [
+            CapacityVerdict::Lasts,
+            CapacityVerdict::Lasts,
+            CapacityVerdict::MayRunOut,
+            CapacityVerdict::Lasts,
+            CapacityVerdict::Lasts,
+            CapacityVerdict::MayRunOut,
+        ];
+        for (i, word) in (1_i64..).zip(wavering.iter().cycle().take(60)) {
+            w.observe(*word, at(2 * i), HOLD);
+            assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut), "poll {i}");
+        }
+    }
+
+    #[test]
+    fn a_new_word_shows_once_it_held_for_the_hold_time() {
+        let mut w = Steady::default();
+        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        for s in 1..30 {
+            w.observe(CapacityVerdict::Lasts, at(s), HOLD);
+            assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut), "{s} s");
+        }
+        w.observe(CapacityVerdict::Lasts, at(31), HOLD);
+        assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
+        // And back only after holding again.
+        w.observe(CapacityVerdict::MayRunOut, at(32), HOLD);
+        assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
+    }
+
+    #[test]
+    fn facts_are_said_at_once_both_ways() {
+        let mut w = Steady::default();
+        w.observe(CapacityVerdict::Measuring, at(0), HOLD);
+        w.observe(CapacityVerdict::Lasts, at(1), HOLD);
+        assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
+        w.observe(CapacityVerdict::UsedUp, at(2), HOLD);
+        assert_eq!(w.shown(), Some(CapacityVerdict::UsedUp));
+        let mut s = Steady::default();
+        s.observe(SelloutVerdict::LeftAtClose, at(0), HOLD);
+        s.observe(SelloutVerdict::Measuring, at(1), HOLD);
+        assert_eq!(s.shown(), Some(SelloutVerdict::Measuring));
+    }
+}
