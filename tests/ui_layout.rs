@@ -320,7 +320,7 @@ fn the_now_banner_is_on_every_view_at_every_size() {
 /// severity in small letters), never as a firing `CRIT`/`WARN` row.
 #[test]
 fn pending_alerts_are_shown_as_pending() {
-    let (mut room, now) = room("launch", 6);
+    let (mut room, now) = room("launch", 40);
     let pending: Vec<String> = room
         .state()
         .alerts()
@@ -328,7 +328,7 @@ fn pending_alerts_are_shown_as_pending() {
         .iter()
         .map(|p| p.subject.clone())
         .collect();
-    assert!(!pending.is_empty(), "launch has pending conditions at 6 s");
+    assert!(!pending.is_empty(), "launch has pending conditions at 40 s");
     show(&mut room, '1', now);
     let screen = draw(&room, (200, 60), now);
     let rows: Vec<&String> = screen.iter().filter(|r| r.contains("pending ")).collect();

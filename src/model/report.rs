@@ -497,9 +497,9 @@ mod tests {
         drops.entries[0].funnel.orders = 390;
         board.ingest_drops(drops, at(-60) - skew, at(-60) - skew);
         board.ingest_drops(fixtures::drops(), at(0) - skew, at(0) - skew);
-        let mut hubs = at_time(fixtures::hubs(), at(-60));
-        hubs.entries[0].capacity.consumed_units = 208;
-        board.ingest_hubs(hubs, at(-60) - skew, at(-60) - skew);
+        let mut hubs = at_time(fixtures::hubs(), at(-180));
+        hubs.entries[0].capacity.consumed_units = 204;
+        board.ingest_hubs(hubs, at(-180) - skew, at(-180) - skew);
         board.ingest_hubs(
             fixtures::hubs(),
             at(0) - skew - TimeDelta::milliseconds(85),
@@ -584,31 +584,34 @@ mod tests {
                 "name": "Newark micro-hub",
                 "remaining_units": 390,
                 "over_contract_units": 0,
-                // 2 units in 60 s: Garwood [0.355, 6.296] per minute
+                // 6 units in 180 s: Garwood [2.613, 11.842] / 3 = [0.871, 3.947] per minute
+                // (5 events at least, so its point may grade an alert)
                 "burn_units_per_min": 2.0,
-                "burn_units_per_min_low": 0.36,
-                "burn_units_per_min_high": 6.3,
-                "rate_span_s": 60,
+                "burn_units_per_min_low": 0.87,
+                "burn_units_per_min_high": 3.95,
+                "rate_span_s": 180,
+                // 390 left: at 3.947/min in 98.8 min, at 0.871/min in 447.8 min
                 "projected_exhaustion_at": "2026-11-27T21:15:00Z",
-                "projected_exhaustion_at_low": "2026-11-27T19:01:56.767Z",
-                "projected_exhaustion_at_high": "2026-11-28T12:17:28.437Z",
+                "projected_exhaustion_at_low": "2026-11-27T19:38:47.855Z",
+                "projected_exhaustion_at_high": "2026-11-28T01:27:45.520Z",
                 "capacity_reached": false,
                 "lasts_window": false,
+                // 210 + 210 min × rate: 393 at 0.871/min, 1039 at 3.947/min
                 "projected_at_window_end": 630,
-                "projected_at_window_end_low": 285,
-                "projected_at_window_end_high": 1532,
+                "projected_at_window_end_low": 393,
+                "projected_at_window_end_high": 1039,
                 "overage_units": 30,
                 "overage_units_low": 0,
-                "overage_units_high": 932,
+                "overage_units_high": 439,
                 "overage_cost_minor": 27000,
                 "overage_cost_minor_low": 0,
-                "overage_cost_minor_high": 838_800,
+                "overage_cost_minor_high": 395_100,
                 "shortfall_units": 0,
                 "shortfall_units_low": 0,
-                "shortfall_units_high": 15,
+                "shortfall_units_high": 0,
                 "penalty_minor": 0,
                 "penalty_minor_low": 0,
-                "penalty_minor_high": 2250,
+                "penalty_minor_high": 0,
                 "currency": "USD",
                 "on_time_pct": 93.46,
                 "overdue_open": 4
@@ -645,7 +648,7 @@ mod tests {
                  "state": "firing", "since": "2026-11-27T18:00:00Z",
                  "first_seen": "2026-11-27T18:00:00Z", "silenced": false},
                 {"kind": "capacity_exhaustion", "severity": "warning", "subject": "ewr-1",
-                 "message": "ewr-1 runs out at 21:15 UTC (19:01–Sat 12:17), 15 min before its window ends (390 units left at ~2/min (0.4–6.3)); about 30 over, 270.00 USD",
+                 "message": "ewr-1 runs out at 21:15 UTC (19:38–Sat 01:27), 15 min before its window ends (390 units left at ~2/min (0.9–3.9)); about 30 over, 270.00 USD",
                  "state": "pending", "since": "2026-11-27T18:00:00Z",
                  "first_seen": "2026-11-27T18:00:00Z", "silenced": false},
                 {"kind": "sellout_soon", "severity": "info", "subject": "hoodie-01",

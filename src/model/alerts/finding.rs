@@ -63,6 +63,13 @@ impl Findings {
     }
 }
 
+/// A point estimate resting on fewer counted events than this grades no alert: one unit in
+/// the first four seconds reads 15/min, the next run's none reads 0/min, and a one-shot
+/// `status` would warn or not by luck (seen on a loaded machine: five `contract-edge` runs,
+/// four warned of slow-6 running out and one did not). Below it only a certain interval
+/// raises anything. Five events: the 90 % interval then spans a factor of about 5.
+pub const POINT_MIN_EVENTS: u64 = 5;
+
 /// The severity of a projection alert from its interval: the kind's own severity when the
 /// whole interval is past the threshold (`sure`), one step less when only the point is
 /// (`likely`), none otherwise.

@@ -189,39 +189,44 @@ fn find(found: &[(AlertKind, String, String)], kind: AlertKind) -> Option<&str> 
 
 #[test]
 fn capacity_rules() {
-    let cases: &[(u64, u64, AlertKind, &str)] = &[
-        // 2 units/min: out at 21:15, window ends 21:30
+    // (units a while ago, units now, seconds between, kind, message)
+    let cases: &[(u64, u64, i64, AlertKind, &str)] = &[
+        // 6 units in 3 minutes, 2 units/min: out at 21:15, window ends 21:30
         (
-            208,
+            204,
             210,
+            180,
             AlertKind::CapacityExhaustion,
-            "ewr-1 runs out at 21:15 UTC (19:01–Sat 12:17), 15 min before its window ends (390 units left at ~2/min (0.4–6.3)); about 30 over, 270.00 USD",
+            "ewr-1 runs out at 21:15 UTC (19:38–Sat 01:27), 15 min before its window ends (390 units left at ~2/min (0.9–3.9)); about 30 over, 270.00 USD",
         ),
-        // 0.2 units/min isn't representable per minute with integers: use 0 over a minute
+        // no unit in 5 minutes: even the highest rate (0.6/min) falls short of the commitment
         (
-            210,
-            210,
+            100,
+            100,
+            300,
             AlertKind::CapacityUnderuse,
-            "ewr-1 heads for 210 (210–839) of its 300 committed units by 21:30 UTC: 90 short, penalty 135.00 USD",
+            "ewr-1 heads for 100 (100–226) of its 300 committed units by 21:30 UTC: 200 short, penalty 300.00 USD",
         ),
         (
             640,
             650,
+            60,
             AlertKind::CapacityExhaustion,
             "ewr-1 is 50 units over its contract of 600 with 210 min of its window left",
         ),
         (
             590,
             600,
+            60,
             AlertKind::CapacityExhaustion,
             "ewr-1 has used all 600 contracted units with 210 min of its window left",
         ),
     ];
-    for &(before, now_units, kind, message) in cases {
+    for &(before, now_units, seconds, kind, message) in cases {
         let mut board = Board::default();
-        let mut hubs = at_time(fixtures::hubs(), at(-60));
+        let mut hubs = at_time(fixtures::hubs(), at(-seconds));
         hubs.entries[0].capacity.consumed_units = before;
-        board.ingest_hubs(hubs, at(-60), at(-60));
+        board.ingest_hubs(hubs, at(-seconds), at(-seconds));
         let mut hubs = fixtures::hubs();
         hubs.entries[0].capacity.consumed_units = now_units;
         board.ingest_hubs(hubs, at(0), at(0));
@@ -265,24 +270,33 @@ fn capacity_alerts_are_graded_on_the_interval() {
         severity(&board_with(200, 210, 20), exhaustion),
         Some(Severity::Critical)
     );
-    // 2 units in a minute: 2/min (0.36–6.3): the point overruns by 30 units, the low end
+    // 6 units in 3 minutes: 2/min (0.87–3.9): the point overruns by 30 units, the low end
     // lasts the window: a warning, not a page.
     assert_eq!(
-        severity(&board_with(208, 210, 60), exhaustion),
+        severity(&board_with(204, 210, 180), exhaustion),
         Some(Severity::Warning)
     );
+    // 2 units in a minute reads the same 2/min, but two events are too few for the point
+    // to grade anything (one-shot `status` runs would warn or not by luck): nothing until
+    // the interval is certain.
+    assert_eq!(severity(&board_with(208, 210, 60), exhaustion), None);
+    // 1 unit in 4 s reads 15/min and would run out: still nothing.
+    assert_eq!(severity(&board_with(209, 210, 4), exhaustion), None);
     // A contract already used up with window left, burning on: certain.
     assert_eq!(
         severity(&board_with(595, 600, 20), exhaustion),
         Some(Severity::Critical)
     );
-    // 0 units in 20 s is not a rate of 0: up to 9/min, so no confident shortfall;
-    // the point's 90-unit shortfall is info only.
+    // 0 units in 20 s is not a rate of 0: up to 9/min, so no confident shortfall, and the
+    // point's 90-unit shortfall rests on no event: nothing.
     let idle = board_with(210, 210, 20);
     assert_eq!(severity(&idle, exhaustion), None);
+    assert_eq!(severity(&idle, AlertKind::CapacityUnderuse), None);
+    // 100 units used and none in 5 minutes: even the top of the interval (0.6/min) falls
+    // short of the 300-unit commitment, so the shortfall is certain: a warning.
     assert_eq!(
-        severity(&idle, AlertKind::CapacityUnderuse),
-        Some(Severity::Info)
+        severity(&board_with(100, 100, 300), AlertKind::CapacityUnderuse),
+        Some(AlertKind::CapacityUnderuse.severity())
     );
     // Hovering at the contract: 2/min (1.1–3.1) over 210 min projects 630 of 612, 18
     // over; the overage is immaterial (< 20 units), so nobody is paged.

@@ -4,7 +4,7 @@ use crate::model::figures::{Exhaustion, priced};
 use crate::model::format::{money, utc_clock, utc_hhmm};
 use crate::model::views::HubOutlook;
 
-use super::super::finding::{Findings, graded};
+use super::super::finding::{Findings, POINT_MIN_EVENTS, graded};
 use super::super::kind::{AlertKind, Severity};
 use super::super::thresholds::AlertThresholds;
 use super::{minutes, plural, rate_words};
@@ -33,6 +33,11 @@ pub(super) fn rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Finding
     }
 }
 
+/// Whether the burn's point estimate rests on enough events to grade an alert by itself.
+fn point_has_evidence(hub: &HubOutlook<'_>) -> bool {
+    hub.burn.is_some_and(|b| b.events >= POINT_MIN_EVENTS)
+}
+
 /// Critical when even the latest exhaustion is before the window ends and even the smallest
 /// overage is material; warning when the point overage is; info when the overage is certain
 /// but immaterial; nothing otherwise.
@@ -43,7 +48,7 @@ fn exhaustion(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
     let o = &hub.capacity;
     let rule = t.rule(AlertKind::CapacityExhaustion);
     let sure = o.surely_exhausts_before(cap.window_end);
-    let likely = o.exhausts_before(cap.window_end);
+    let likely = o.exhausts_before(cap.window_end) && point_has_evidence(hub);
     let over_now = (
         o.over_contract_units,
         priced(o.over_contract_units, cap.overage_cost_minor),
@@ -130,7 +135,7 @@ fn underuse(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
     let base = AlertKind::CapacityUnderuse.severity();
     let severity = if low.0 > 0 && rule.is_material(low.0, low.1) {
         Some(base)
-    } else if units > 0 && rule.is_material(units, penalty) {
+    } else if units > 0 && point_has_evidence(hub) && rule.is_material(units, penalty) {
         graded(base, false, true)
     } else if low.0 > 0 {
         Some(Severity::Info)
