@@ -23,6 +23,7 @@ use crate::model::alerts::AlertBook;
 use crate::model::board::Board;
 use crate::model::report::Report;
 use crate::notify::SinkStats;
+use crate::serve::ServeFigures;
 
 /// The address `/metrics` listens on when `--metrics` or `[metrics] listen` gives only a port.
 pub const DEFAULT_HOST: [u8; 4] = [127, 0, 0, 1];
@@ -86,6 +87,8 @@ pub struct Scrape<'a> {
     pub failures: &'a FeedFailureTally,
     /// The sinks' counts.
     pub sinks: &'a [SinkStats],
+    /// Served sessions and their frames, when `dropday serve` serves SSH.
+    pub serve: Option<ServeFigures>,
     /// Local time of the scrape.
     pub now: DateTime<Utc>,
 }
@@ -361,6 +364,31 @@ pub fn render(scrape: &Scrape<'_>) -> Result<String, std::fmt::Error> {
         failed.get_or_create(&l).inc_by(s.failed);
         dropped.get_or_create(&l).inc_by(s.dropped);
     }
+    if let Some(serve) = &scrape.serve {
+        let sessions = book.gauge(
+            "dropday_serve_sessions",
+            "Control rooms open over SSH, by role",
+        );
+        sessions.set(&[("role", "viewer")], Some(serve.viewers as f64));
+        sessions.set(&[("role", "operator")], Some(serve.operators as f64));
+        let frames = book.counter(
+            "dropday_serve_frames",
+            "Frames of the served rooms: sent to a client, or replaced unsent by a newer one \
+             (a client reading slower than the room draws)",
+        );
+        frames
+            .get_or_create(&labels(&[("outcome", "sent")]))
+            .inc_by(serve.frames_sent);
+        frames
+            .get_or_create(&labels(&[("outcome", "replaced")]))
+            .inc_by(serve.frames_replaced);
+        let pending = book.gauge(
+            "dropday_serve_pending_frame_bytes",
+            "Bytes of frames waiting for their clients: at most one frame per session",
+        );
+        pending.set(&[], Some(serve.pending_bytes as f64));
+    }
+
     let scrape_time = Gauge::<f64, AtomicU64>::default();
     scrape_time.set(scrape.now.timestamp_millis() as f64 / 1000.0);
     book.register(
@@ -474,6 +502,13 @@ mod tests {
             alerts: &alerts,
             failures: &failures,
             sinks: &sinks,
+            serve: Some(ServeFigures {
+                viewers: 3,
+                operators: 1,
+                frames_sent: 120,
+                frames_replaced: 7,
+                pending_bytes: 4096,
+            }),
             now: at(0),
         })
         .unwrap();
@@ -490,6 +525,11 @@ mod tests {
             "dropday_feed_up{feed=\"fulfilment\"} 1.0".to_owned(),
             "dropday_notifications_sent_total{sink=\"ops\",kind=\"webhook\"} 3".to_owned(),
             "# TYPE dropday_notifications_sent counter".to_owned(),
+            "dropday_serve_sessions{role=\"viewer\"} 3.0".to_owned(),
+            "dropday_serve_sessions{role=\"operator\"} 1.0".to_owned(),
+            "dropday_serve_frames_total{outcome=\"sent\"} 120".to_owned(),
+            "dropday_serve_frames_total{outcome=\"replaced\"} 7".to_owned(),
+            "dropday_serve_pending_frame_bytes 4096.0".to_owned(),
             "# EOF".to_owned(),
         ] {
             assert!(text.lines().any(|l| l == line), "no `{line}` in\n{text}");

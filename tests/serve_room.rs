@@ -329,24 +329,98 @@ async fn counting_proxy(
     (addr, count)
 }
 
+struct TrustingClient;
+
+impl russh::client::Handler for TrustingClient {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        _key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+}
+
+/// One SSH room of `name` at 80×24 with a russh client configured by `config`.
+async fn russh_room(
+    home: &Home,
+    port: u16,
+    name: &str,
+    config: Arc<russh::client::Config>,
+) -> (
+    russh::client::Handle<TrustingClient>,
+    russh::Channel<russh::client::Msg>,
+) {
+    let key = russh::keys::PrivateKey::from_openssh(
+        std::fs::read_to_string(home.path().join(format!("id_{name}"))).unwrap(),
+    )
+    .unwrap();
+    let mut handle = russh::client::connect(config, ("127.0.0.1", port), TrustingClient)
+        .await
+        .unwrap();
+    let auth = handle
+        .authenticate_publickey(
+            name,
+            russh::keys::PrivateKeyWithHashAlg::new(Arc::new(key), None),
+        )
+        .await
+        .unwrap();
+    assert!(auth.success(), "{name} authenticated");
+    let channel = handle.channel_open_session().await.unwrap();
+    channel
+        .request_pty(false, "xterm-256color", 80, 24, 0, 0, &[])
+        .await
+        .unwrap();
+    channel.request_shell(false).await.unwrap();
+    (handle, channel)
+}
+
+/// `/metrics` of the serve process, as Prometheus would scrape it.
+async fn scrape(addr: &str) -> String {
+    reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of the sample `name` (with its labels) in a scrape.
+fn sample(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{text}"))
+}
+
+/// Twenty people in the product's room over SSH, one of them on a phone in a tunnel (its
+/// client stops reading after the first screen). The feeds see one poller each; the nineteen
+/// who read keep getting frames while the stalled one's frames are replaced, not queued; what
+/// waits for clients stays at most a frame each. Read from outside, as an operator would:
+/// the simulator's requests through a counting proxy, serve's `/metrics` and its log.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_sessions_cost_the_feeds_one_poller_each() {
-    use std::sync::atomic::Ordering;
-    const SESSIONS: usize = 4;
+async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const SESSIONS: usize = 20;
     let sim = launch_sim().await;
     let (proxy, requests) = counting_proxy(sim.addr()).await;
     let home = Home::new();
     // Every feed polled every 500 ms (write_config), through the proxy.
     let config = home.write_config(&format!("http://{proxy}"), "1s", None);
     keygen(home.path(), "maya");
+    keygen(home.path(), "ravi");
     std::fs::write(
         home.path().join("authorized_keys"),
-        format!("{}\n", public_key(home.path(), "maya")),
+        format!(
+            "{}\n{}\n",
+            public_key(home.path(), "maya"),
+            public_key(home.path(), "ravi")
+        ),
     )
     .unwrap();
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str(&format!(
-        "\n[serve]\nauthorized_keys = \"{}\"\n",
+        "\n[serve]\nauthorized_keys = \"{}\"\n[metrics]\nlisten = \"127.0.0.1:0\"\n",
         home.path().join("authorized_keys").display()
     ));
     std::fs::write(&config, text).unwrap();
@@ -359,14 +433,49 @@ async fn many_sessions_cost_the_feeds_one_poller_each() {
         .and_then(|addr| addr.rsplit(':').next())
         .and_then(|port| port.parse().ok())
         .unwrap_or_else(|| panic!("no port in {listening:?}"));
+    let metrics = serve.wait_for_line("metrics: serving http://");
+    let metrics = metrics
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {metrics:?}"))
+        .to_owned();
 
-    let mut rooms: Vec<PtyRun> = (0..SESSIONS)
-        .map(|_| open_room(&home, port, "maya", 80, 24))
-        .collect();
-    let watching = format!("maya [R] · {SESSIONS} watching");
-    for room in &mut rooms {
-        room.wait_for_text(&watching, SETTLE);
+    // ravi's client stalls: a 4 KB window and a 4-message buffer it never drains, so the
+    // first screen fills them and serve's writer for it blocks. Maya's nineteen read on.
+    let stalling = Arc::new(russh::client::Config {
+        window_size: 4 * 1024,
+        channel_buffer_size: 4,
+        ..Default::default()
+    });
+    let (ravi_handle, ravi_channel) = russh_room(&home, port, "ravi", stalling).await;
+    let reading = Arc::new(russh::client::Config::default());
+    let mut received = Vec::new();
+    let mut readers = Vec::new();
+    for _ in 1..SESSIONS {
+        let (handle, mut channel) = russh_room(&home, port, "maya", reading.clone()).await;
+        let bytes = Arc::new(AtomicU64::new(0));
+        received.push(bytes.clone());
+        readers.push(tokio::spawn(async move {
+            let _handle = handle;
+            while let Some(msg) = channel.wait().await {
+                if let russh::ChannelMsg::Data { data } = msg {
+                    bytes.fetch_add(data.len() as u64, Ordering::SeqCst);
+                }
+            }
+        }));
     }
+    let start = Instant::now();
+    let mut text = scrape(&metrics).await;
+    while sample(&text, "dropday_serve_sessions{role=\"viewer\"}") < SESSIONS as f64 {
+        assert!(
+            start.elapsed() < SETTLE * 2,
+            "twenty rooms never opened:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        text = scrape(&metrics).await;
+    }
+
     // With every room open: as many requests as one poller per feed makes in that time, not
     // one per feed per room. Three feeds at 500 ms; each poller may be one poll ahead.
     let start = Instant::now();
@@ -380,17 +489,91 @@ async fn many_sessions_cost_the_feeds_one_poller_each() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let made = requests.load(Ordering::SeqCst) - before;
-    let polls_per_feed = start.elapsed().as_millis() / 500 + 2;
+    let counted_for = start.elapsed();
+    let polls_per_feed = counted_for.as_millis() / 500 + 2;
     let one_poller_each = 3 * usize::try_from(polls_per_feed).unwrap();
     assert!(
         made <= one_poller_each,
         "{made} requests with {SESSIONS} rooms open; one poller per feed makes at most {one_poller_each}"
     );
 
-    for room in &mut rooms {
-        room.send("q");
-        assert_eq!(room.wait_exit(SETTLE).code, Some(0));
+    // The stall: frames for ravi are replaced, one after another (the rooms redraw at least
+    // once a second). Ten replaced frames in a row, then ten more, counted by serve itself.
+    let replaced = |text: &str| sample(text, "dropday_serve_frames_total{outcome=\"replaced\"}");
+    // One whole 80×24 frame at most per session: a character, a style and a cursor move per cell.
+    let frame_bound = (80 * 24 * 24 * SESSIONS) as f64;
+    let wait_for_replaced = async |at_least: f64| {
+        let start = Instant::now();
+        loop {
+            let text = scrape(&metrics).await;
+            let pending = sample(&text, "dropday_serve_pending_frame_bytes");
+            assert!(
+                pending <= frame_bound,
+                "{pending} bytes wait for clients:\n{text}"
+            );
+            if replaced(&text) >= at_least {
+                return replaced(&text);
+            }
+            assert!(
+                start.elapsed() < SETTLE * 4,
+                "the stalled room's frames were not replaced:\n{text}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let stalled_at = wait_for_replaced(10.0).await;
+    let bytes_before: Vec<u64> = received.iter().map(|b| b.load(Ordering::SeqCst)).collect();
+    let rss_before = rss_kib(serve.child.id());
+    wait_for_replaced(stalled_at + 10.0).await;
+    for (n, (now, before)) in received.iter().zip(&bytes_before).enumerate() {
+        let now = now.load(Ordering::SeqCst);
+        assert!(
+            now > *before,
+            "reader {n} got nothing while ravi stalled ({before} → {now} bytes)"
+        );
+    }
+    let rss_after = rss_kib(serve.child.id());
+    // Ten more seconds of a stalled client: serve's memory does not follow it (a queue of
+    // frames would grow; a replaced slot does not). 4 MiB of slack for allocator noise.
+    assert!(
+        rss_after <= rss_before + 4 * 1024,
+        "serve's RSS grew from {rss_before} KiB to {rss_after} KiB while a client stalled"
+    );
+
+    // ravi leaves: serve's log says how his frames fared: a few sent, many replaced.
+    drop(ravi_channel);
+    drop(ravi_handle);
+    let ended = serve.wait_for_line("ravi's session ended");
+    let counts: Vec<u64> = ended
+        .rsplit('(')
+        .next()
+        .unwrap_or_default()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [sent, replaced_unsent] = counts[..] else {
+        panic!("no frame counts in {ended:?}")
+    };
+    assert!(
+        replaced_unsent >= 20 && sent < replaced_unsent,
+        "ravi's frames: {sent} sent, {replaced_unsent} replaced: {ended}"
+    );
+    eprintln!(
+        "{made} requests in {counted_for:?}; stalled session: {ended}; serve RSS {rss_before} → {rss_after} KiB"
+    );
+    for reader in readers {
+        reader.abort();
     }
     assert!(serve.stop().success());
     sim.shutdown().await;
+}
+
+/// Resident memory of process `pid`, in KiB (Linux `/proc`).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
 }

@@ -21,6 +21,8 @@ pub struct Outputs {
     stats: NotifyStats,
     failures: FeedFailureTally,
     metrics: Option<MetricsCache>,
+    /// The served sessions, when `dropday serve` serves SSH: their figures join `/metrics`.
+    serve: Option<crate::serve::ServeWatch>,
 }
 
 struct MetricsCache {
@@ -139,6 +141,7 @@ impl Outputs {
             stats,
             failures: FeedFailureTally::default(),
             metrics,
+            serve: None,
         })
     }
 
@@ -152,6 +155,11 @@ impl Outputs {
     #[must_use]
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
         self.metrics.as_ref().map(|m| m.server.local_addr())
+    }
+
+    /// Adds the served sessions' figures to `/metrics` from now on.
+    pub fn watch_serve(&mut self, serve: crate::serve::ServeWatch) {
+        self.serve = Some(serve);
     }
 
     /// Looks at the board after an update at local time `now`.
@@ -176,6 +184,7 @@ impl Outputs {
             alerts: board.alerts(),
             failures: &self.failures,
             sinks: &sinks,
+            serve: self.serve.as_ref().map(crate::serve::ServeWatch::figures),
             now,
         }) {
             Ok(text) => {

@@ -162,6 +162,7 @@ async fn serve_room(
             serve.local_addr(),
             serve.host_key_fingerprint()
         );
+        outputs.watch_serve(serve.watch());
         Some(serve)
     } else {
         log::info!("serve: no SSH (no [serve] listen); running headless");

@@ -18,4 +18,7 @@ pub use room::{
     RoomControl, Rooms, SessionInfo, SessionRoom, StatusAnswer, StatusRequest, TermSize,
 };
 pub use session::SessionEnd;
-pub use ssh::{ReloadSummary, RunningServe, ServeSignals, SessionSnapshot, StartError, start};
+pub use ssh::{
+    ReloadSummary, RunningServe, ServeFigures, ServeSignals, ServeWatch, SessionSnapshot,
+    StartError, start,
+};

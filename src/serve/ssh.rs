@@ -74,6 +74,50 @@ pub struct SessionSnapshot {
     pub frames: FrameStats,
 }
 
+/// What the served sessions cost, for `/metrics`: who is watching and how their frames fare.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServeFigures {
+    /// Open rooms of viewers.
+    pub viewers: usize,
+    /// Open rooms of operators.
+    pub operators: usize,
+    /// Frames handed to clients since the start, ended sessions included.
+    pub frames_sent: u64,
+    /// Frames dropped unsent since the start because a newer one came first (a client that
+    /// reads slower than the room draws).
+    pub frames_replaced: u64,
+    /// Bytes waiting for clients now: at most one frame per open room.
+    pub pending_bytes: usize,
+}
+
+/// Reads [`ServeFigures`] from a running serve, from any task.
+#[derive(Clone)]
+pub struct ServeWatch(Arc<Shared>);
+
+impl ServeWatch {
+    /// The figures now.
+    #[must_use]
+    pub fn figures(&self) -> ServeFigures {
+        let ended = *lock(&self.0.ended_frames);
+        let mut figures = ServeFigures {
+            frames_sent: ended.taken,
+            frames_replaced: ended.replaced,
+            ..ServeFigures::default()
+        };
+        for entry in lock(&self.0.sessions).values() {
+            let stats = entry.slot.stats();
+            figures.frames_sent += stats.taken;
+            figures.frames_replaced += stats.replaced;
+            figures.pending_bytes += stats.pending_bytes;
+            match entry.info.role {
+                super::keys::Role::Operator => figures.operators += 1,
+                super::keys::Role::Viewer => figures.viewers += 1,
+            }
+        }
+        figures
+    }
+}
+
 /// What a reload changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReloadSummary {
@@ -102,6 +146,9 @@ struct Shared {
     sessions: Mutex<HashMap<u64, SessionEntry>>,
     /// Notified whenever a session leaves the registry.
     sessions_changed: Notify,
+    /// The frame counts of the sessions that left the registry, summed: the serve-wide
+    /// totals stay monotonic as people come and go.
+    ended_frames: Mutex<FrameStats>,
     limiter: Mutex<FailedAuthLimiter>,
     next_id: AtomicU64,
     connections: AtomicUsize,
@@ -171,6 +218,7 @@ pub async fn start(
         config: Arc::new(config),
         sessions: Mutex::new(HashMap::new()),
         sessions_changed: Notify::new(),
+        ended_frames: Mutex::new(FrameStats::default()),
         limiter: Mutex::new(FailedAuthLimiter::default()),
         next_id: AtomicU64::new(1),
         connections: AtomicUsize::new(0),
@@ -254,6 +302,12 @@ impl RunningServe {
             }
         }
         Ok(summary)
+    }
+
+    /// A reader of the serve-wide figures (sessions, frames) for `/metrics`.
+    #[must_use]
+    pub fn watch(&self) -> ServeWatch {
+        ServeWatch(self.shared.clone())
     }
 
     /// Open rooms.
@@ -615,8 +669,22 @@ impl Connection {
             let _ = writer.await;
             // The client answers our close with its own; until then the goodbye may be in flight.
             let _ = tokio::time::timeout(CLOSE_ACK_DEADLINE, closed_rx).await;
-            log::info!("serve: {}'s session ended: {end:?}", info.name);
-            lock(&shared.sessions).remove(&info.id);
+            let frames = lock(&shared.sessions)
+                .remove(&info.id)
+                .map(|entry| entry.slot.stats())
+                .unwrap_or_default();
+            {
+                let mut ended = lock(&shared.ended_frames);
+                ended.offered += frames.offered;
+                ended.taken += frames.taken;
+                ended.replaced += frames.replaced;
+            }
+            log::info!(
+                "serve: {}'s session ended: {end:?} ({} frames sent, {} replaced unsent)",
+                info.name,
+                frames.taken,
+                frames.replaced
+            );
             shared.sessions_changed.notify_waiters();
             if end == SessionEnd::KeyRemoved {
                 let _ = handle
