@@ -15,22 +15,28 @@ use super::paths::Environment;
 ///   so it does not follow a daylight-saving change while the program runs; the header then
 ///   names it (`UTC+01:00`), so the operator can see it is an offset and not a zone.
 pub fn local_zone(env: &impl Environment) -> Zone {
-    let named = match env.var("TZ") {
-        Some(tz) => {
-            let tz = tz.to_string_lossy();
-            let name = tz.strip_prefix(':').unwrap_or(&tz).trim();
-            if name.is_empty() {
-                return Zone::Utc;
-            }
-            // A path into the zone database names its zone by the part after `zoneinfo/`.
-            let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, zone)| zone);
-            Some(name.to_owned())
-        }
-        None => env.system_zone(),
-    };
-    named
-        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
-        .map_or_else(|| Zone::Fixed(env.local_offset()), Zone::Named)
+    match env.var("TZ") {
+        Some(tz) => tz_zone(&tz.to_string_lossy()),
+        None => env
+            .system_zone()
+            .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
+            .map(Zone::Named),
+    }
+    .unwrap_or_else(|| Zone::Fixed(env.local_offset()))
+}
+
+/// The zone a `TZ` value names, as the C library reads it: `Europe/Berlin`, `:Europe/Berlin`,
+/// or a file under a `zoneinfo/` folder; empty means UTC. `None` for what chrono-tz cannot name
+/// (a POSIX rule such as `CET-1CEST`). Also what an SSH client's `TZ` means in a served room.
+#[must_use]
+pub fn tz_zone(tz: &str) -> Option<Zone> {
+    let name = tz.strip_prefix(':').unwrap_or(tz).trim();
+    if name.is_empty() {
+        return Some(Zone::Utc);
+    }
+    // A path into the zone database names its zone by the part after `zoneinfo/`.
+    let name = name.rsplit_once("zoneinfo/").map_or(name, |(_, zone)| zone);
+    name.parse::<chrono_tz::Tz>().ok().map(Zone::Named)
 }
 
 #[cfg(test)]
@@ -65,6 +71,18 @@ mod tests {
             system,
             offset_s: 3600,
         })
+    }
+
+    #[test]
+    fn a_tz_value_names_its_zone_as_the_c_library_reads_it() {
+        let berlin = Some(Zone::Named(chrono_tz::Europe::Berlin));
+        assert_eq!(tz_zone("Europe/Berlin"), berlin);
+        assert_eq!(tz_zone(":Europe/Berlin"), berlin);
+        assert_eq!(tz_zone("/usr/share/zoneinfo/Europe/Berlin"), berlin);
+        assert_eq!(tz_zone(""), Some(Zone::Utc));
+        assert_eq!(tz_zone("UTC"), Some(Zone::Named(chrono_tz::UTC)));
+        assert_eq!(tz_zone("CET-1CEST"), None);
+        assert_eq!(tz_zone("local"), None);
     }
 
     #[test]

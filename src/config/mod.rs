@@ -9,6 +9,7 @@ mod local_zone;
 mod mapped;
 mod notify;
 pub mod paths;
+pub use self::local_zone::tz_zone;
 pub use self::notify::parse_metrics_listen;
 mod raw;
 mod validate;

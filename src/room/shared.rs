@@ -184,10 +184,12 @@ impl Rooms for ServedRooms {
             key_fingerprint: Some(info.key_fingerprint.clone()),
         };
         let color = info.colour;
+        // The client's `TZ` read as the C library reads it (`:Europe/Berlin`, a zoneinfo
+        // path); one chrono-tz cannot name (a POSIX rule) leaves the room's own zone.
         let zone = info
             .tz
             .as_deref()
-            .and_then(|tz| tz.parse::<Zone>().ok())
+            .and_then(crate::config::tz_zone)
             .unwrap_or(shared.zone);
         let read_only = match shared.access(info.role) {
             Access::ReadWrite => None,
