@@ -250,10 +250,12 @@ fn outlook_words(
 }
 
 /// A sales rate in a few columns: `6.1/min` when settled, `~6/min` while its range is wide,
-/// `measuring…` without one.
+/// `up to 3/min` when nothing sold yet (no sale in a minute is not a rate of 0), `measuring…`
+/// without one.
 fn compact_rate(sales: Option<RateEstimate>, settled: f64) -> String {
     match sales.map(|r| r.per_min) {
         Some(r) if r.is_settled(settled) => format!("{:.1}/min", r.point),
+        Some(r) if r.point < 0.05 => format!("up to {}/min", format::short_number(r.high)),
         Some(r) => format!("~{}/min", format::short_number(r.point)),
         None => format::measuring(None),
     }
