@@ -12,13 +12,13 @@ use crate::app::State;
 use crate::app::rows;
 use crate::feed::FeedKind;
 use crate::feed::wire::{Popup, TerminalStatus};
-use crate::model::estimate::RateEstimate;
 use crate::model::format;
 use crate::model::money::format_money;
 use crate::model::popup_sales::PopupOutlook;
 use crate::model::views::PopupSummary;
 
 use super::columns::{self, Column};
+use super::hubs;
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
@@ -141,7 +141,10 @@ fn summary_line<'a>(
     ));
     if s.is_open || sales.is_some() {
         parts.push((
-            vec![theme.plain(format!("  sales {}", compact_rate(sales, settled)))],
+            vec![theme.plain(format!(
+                "  sales {}",
+                hubs::compact_rate(sales.map(|r| r.per_min), settled, None)
+            ))],
             Tone::Normal,
             true,
         ));
@@ -246,18 +249,6 @@ fn outlook_words(
             };
             (format!("runs out {when}"), Tone::Bad)
         }
-    }
-}
-
-/// A sales rate in a few columns: `6.1/min` when settled, `~6/min` while its range is wide,
-/// `up to 3/min` when nothing sold yet (no sale in a minute is not a rate of 0), `measuring…`
-/// without one.
-fn compact_rate(sales: Option<RateEstimate>, settled: f64) -> String {
-    match sales.map(|r| r.per_min) {
-        Some(r) if r.is_settled(settled) => format!("{:.1}/min", r.point),
-        Some(r) if r.point < 0.05 => format!("up to {}/min", format::short_number(r.high)),
-        Some(r) => format!("~{}/min", format::short_number(r.point)),
-        None => format::measuring(None),
     }
 }
 
