@@ -271,6 +271,10 @@ const TITLES: [&str; 13] = [
 /// How much each column matters: the least important go first as the width shrinks.
 const RANKS: [u8; 13] = [0, 6, 3, 1, 3, 2, 7, 5, 4, 3, 2, 8, 1];
 
+/// The terminals table's columns: the till and its status stay longest.
+const TERMINAL_TITLES: [&str; 6] = ["Till", "Name", "Status", "Last seen", "Ago", "Battery"];
+const TERMINAL_RANKS: [u8; 6] = [0, 3, 1, 4, 2, 5];
+
 /// The Pop-ups view: every pop-up, and the terminals of the selected one.
 pub fn render_view(
     frame: &mut Frame,
@@ -412,9 +416,9 @@ fn render_terminals(
     frame.render_widget(block, area);
     let server_now = state.shown_server_now(now);
     let none = theme.none();
-    let header =
-        Row::new(["Till", "Name", "Status", "Last seen", "Ago", "Battery"]).style(theme.title());
-    let table_rows: Vec<Row<'_>> = summary
+    // Ids whole (a Square device id is `device:995CS397A6475287`): the columns are as wide as
+    // their widest cell, and go whole, least important first, when the width is short.
+    let cells: Vec<([String; 6], Tone)> = summary
         .popup
         .terminals
         .iter()
@@ -424,27 +428,42 @@ fn render_terminals(
                 TerminalStatus::NeedsAttention => Tone::Warn,
                 TerminalStatus::Offline | TerminalStatus::Other(_) => Tone::Bad,
             };
-            Row::new(vec![
-                Cell::from(t.id.clone()),
-                Cell::from(t.name.clone()),
-                Cell::from(t.status.to_string()).style(theme.tone(tone)),
-                Cell::from(text::clock(t.last_seen)),
-                Cell::from(text::age(server_now - t.last_seen)),
-                Cell::from(
+            (
+                [
+                    t.id.clone(),
+                    t.name.clone(),
+                    t.status.to_string().replace('_', " "),
+                    text::clock(t.last_seen),
+                    text::age(server_now - t.last_seen),
                     t.battery_pct
                         .map_or_else(|| none.to_owned(), |b| format!("{b}%")),
-                ),
-            ])
+                ],
+                tone,
+            )
         })
         .collect();
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Length(16),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(7),
-    ];
+    let cols: Vec<Column> = TERMINAL_TITLES
+        .iter()
+        .zip(TERMINAL_RANKS)
+        .enumerate()
+        .map(|(i, (title, rank))| Column::new(title, rank, cells.iter().map(|r| r.0[i].as_str())))
+        .collect();
+    let kept = columns::fitting(&cols, inner.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
+    let table_rows: Vec<Row<'_>> = cells
+        .into_iter()
+        .map(|(row, tone)| {
+            Row::new(kept.iter().map(|&i| {
+                let cell = Cell::from(row[i].clone());
+                if i == 2 {
+                    cell.style(theme.tone(tone))
+                } else {
+                    cell
+                }
+            }))
+        })
+        .collect();
+    let widths = columns::widths(&cols, &kept);
     frame.render_widget(
         Table::new(table_rows, widths)
             .header(header)
