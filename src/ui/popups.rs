@@ -132,7 +132,12 @@ fn summary_line<'a>(
         PopupOutlook::OutOfStock => vec![format!("  {words}")],
         PopupOutlook::Closed => vec![on_hand],
         PopupOutlook::Measuring => vec![format!("{on_hand} ({words})"), on_hand],
-        _ => vec![format!("{on_hand} {words}"), on_hand],
+        // A phone's 80 columns: `stock 263 out ~08:32?` before the bare stock.
+        _ => vec![
+            format!("{on_hand} {words}"),
+            format!("{on_hand} {}", short_outlook(&words)),
+            on_hand,
+        ],
     };
     parts.push((
         stock.into_iter().map(|t| theme.plain(t)).collect(),
@@ -249,6 +254,20 @@ fn outlook_words(
             };
             (format!("runs out {when}"), Tone::Bad)
         }
+    }
+}
+
+/// The compact outlook in fewer words: `runs out ~08:32` → `out ~08:32`, `may run out
+/// ~08:32` → `out ~08:32?`, `lasts the day` → `lasts`.
+fn short_outlook(words: &str) -> String {
+    if let Some(rest) = words.strip_prefix("may run out ") {
+        format!("out {rest}?")
+    } else if let Some(rest) = words.strip_prefix("runs out ") {
+        format!("out {rest}")
+    } else if words == "lasts the day" {
+        "lasts".to_owned()
+    } else {
+        words.to_owned()
     }
 }
 
