@@ -30,6 +30,8 @@ use dropday::feed::events::{PollOutcome, PollReport};
 use dropday::feed::wire::Document;
 use dropday::model::alerts::{AlertThresholds, Severity};
 use dropday::model::board::Board;
+use dropday::model::estimate::Estimate;
+use dropday::model::format;
 use dropday::model::money::format_money;
 use dropday::sim::ScenarioSource;
 use dropday::sim::world::World;
@@ -175,14 +177,50 @@ fn figures(room: &Room, now: DateTime<Utc>) -> Figures {
         figures.add_id(&p.id);
         figures.add_id(&format_money(p.sales.revenue_minor, &p.currency));
     }
+    // Every rate in each form the screen draws it: the drops table's bare `~60`, the
+    // figures' `6.1/min`, `~6/min (0–35)` and the hubs' `~0–45/min`.
+    let server_now = state.shown_server_now(now);
+    let settled = state.board().thresholds().settled_within_pct;
+    let mut rates: Vec<Estimate> = Vec::new();
+    for f in board.all_drop_figures(server_now) {
+        rates.extend(f.orders.map(|r| r.per_min));
+        rates.extend(f.sales.map(|r| r.per_min));
+    }
+    for o in board.all_hub_outlooks(server_now) {
+        rates.extend(o.burn.map(|r| r.per_min));
+    }
+    for p in board.all_popup_summaries(server_now) {
+        rates.extend(p.sales().map(|r| r.per_min));
+    }
+    for e in rates {
+        for form in rate_forms(e, settled) {
+            figures.add_rate(&form);
+        }
+    }
     for a in state.alerts().firing() {
         figures.add_message(&a.message);
     }
     for a in state.alerts().pending() {
         figures.add_message(&a.message);
     }
-    let _ = now;
     figures
+}
+
+/// The forms a rate `e` is drawn in: whole figures each.
+fn rate_forms(e: Estimate, settled: f64) -> Vec<String> {
+    let full = format::rate(Some(e), settled, None);
+    let mut forms = vec![
+        format!("{:.0}", e.point),
+        format!("~{:.0}", e.point),
+        format!("~0–{}/min", format::short_number(e.high)),
+    ];
+    // The range without its brackets: `(2 of 3` in a message is not `(20–105)` cut.
+    forms.extend(full.split(' ').map(|part| {
+        part.trim_start_matches('(')
+            .trim_end_matches(')')
+            .to_owned()
+    }));
+    forms
 }
 
 /// Every screen of `scenario` after `seconds`, with what is wrong with each.

@@ -59,3 +59,28 @@ fn confirm_dialog_in_production_simulated_80x24() {
 fn crossterm_enter() -> dropday::app::Event {
     ui_common::key(crossterm::event::KeyCode::Enter)
 }
+
+/// A Square device id (`device:995CS397A6475287`) is drawn whole in the terminals table, at
+/// 80 columns too: the other columns go first.
+#[test]
+fn popups_view_long_till_id_80x24() {
+    let mut board = ui_common::board();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/feeds_md_popups.json")).expect("popups");
+    doc["popups"][0]["terminals"][1]["id"] = serde_json::json!("device:995CS397A6475287");
+    doc["as_of"] = serde_json::json!("2026-11-27T18:00:00Z");
+    let doc = dropday::feed::wire::decode_document::<dropday::feed::wire::Popup>(
+        &serde_json::to_vec(&doc).expect("encode"),
+    )
+    .expect("decode");
+    board.ingest_popups(doc, ui_common::now(), ui_common::now());
+    let mut state = dropday::app::Room::new(ui_common::config(), board);
+    state.update(
+        dropday::app::Event::Tick(ui_common::now()),
+        ui_common::now(),
+    );
+    press(&mut state, [ch('3')]);
+    let screen = screen_text(&draw(&state, 80, 24, &theme()));
+    assert!(screen.contains("device:995CS397A6475287"), "{screen}");
+    insta::assert_snapshot!(screen);
+}

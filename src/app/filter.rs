@@ -1,6 +1,9 @@
 //! The `/` filter of a table: whitespace-separated terms that must all match. A bare term
 //! matches any column (`carrier`); `column:text` matches one (`hub:ewr reason:short_pick`).
 //! Matching is case-insensitive substring, so a phone keyboard's partial words are enough.
+//! The screen shows wire values as words (`awaiting carrier` for `awaiting_carrier`), so a
+//! `_` and a blank match each other, and a phrase in quotes is one term
+//! (`stage:"awaiting carrier"`): what is typed from the screen or from the wire both match.
 
 /// A parsed filter; empty matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,8 +22,8 @@ impl Filter {
     /// The filter a user typed.
     #[must_use]
     pub fn parse(text: &str) -> Self {
-        let terms = text
-            .split_whitespace()
+        let terms = words(text)
+            .into_iter()
             .map(|word| match word.split_once(':') {
                 Some(("", needle)) => Term {
                     column: None,
@@ -35,6 +38,7 @@ impl Filter {
                     needle: word.to_lowercase(),
                 },
             })
+            .filter(|term| !(term.column.is_none() && term.needle.is_empty()))
             .collect();
         Self {
             text: text.to_owned(),
@@ -79,6 +83,38 @@ impl Filter {
     }
 }
 
+/// The terms of `text`: split at blanks, except inside double quotes (`stage:"awaiting
+/// carrier"` is one term, without its quotes). An unclosed quote runs to the end.
+fn words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The same character for matching: a blank and `_` are one (screen words, wire values).
+fn fold(byte: u8) -> u8 {
+    if byte == b'_' {
+        b' '
+    } else {
+        byte.to_ascii_lowercase()
+    }
+}
+
 fn contains(haystack: &str, lowercase_needle: &str) -> bool {
     // Ids, stages and reasons are ASCII: compared in place, as a filter runs over every row of
     // a table tens of thousands of rows long. Anything else goes the Unicode way.
@@ -88,9 +124,10 @@ fn contains(haystack: &str, lowercase_needle: &str) -> bool {
             || haystack
                 .as_bytes()
                 .windows(needle.len())
-                .any(|window| window.eq_ignore_ascii_case(needle));
+                .any(|window| window.iter().zip(needle).all(|(&a, &b)| fold(a) == fold(b)));
     }
-    haystack.to_lowercase().contains(lowercase_needle)
+    let unify = |s: &str| s.to_lowercase().replace('_', " ");
+    unify(haystack).contains(&unify(lowercase_needle))
 }
 
 #[cfg(test)]
@@ -117,9 +154,33 @@ mod tests {
             // a column prefix is enough
             ("r:carrier", true),
             (":picked", true),
+            // the wire's text and the screen's words both match
+            ("reason:carrier_no_show", true),
+            ("reason:\"carrier no show\"", true),
+            ("\"carrier no show\"", true),
+            ("reason:\"carrier no ship\"", false),
+            ("reason:\"no show", true),
         ];
         for &(text, expected) in cases {
             assert_eq!(Filter::parse(text).matches(row), expected, "{text:?}");
+        }
+    }
+
+    /// The triage table shows `awaiting carrier`; the wire says `awaiting_carrier`.
+    #[test]
+    fn screen_words_and_wire_text_both_match() {
+        let row: &[(&str, &str)] = &[("stage", "awaiting_carrier"), ("reason", "short_pick")];
+        for text in [
+            "stage:awaiting_carrier",
+            "stage:\"awaiting carrier\"",
+            "stage:awaiting carrier",
+            "\"awaiting carrier\"",
+            "STAGE:Awaiting_Carrier",
+        ] {
+            assert!(Filter::parse(text).matches(row), "{text:?}");
+        }
+        for text in ["stage:\"awaiting pick\"", "stage:picked", "\"short  pick\""] {
+            assert!(!Filter::parse(text).matches(row), "{text:?}");
         }
     }
 

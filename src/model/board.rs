@@ -12,6 +12,7 @@ use crate::feed::{FeedFailure, FeedKind};
 
 use super::health::FeedHealth;
 use super::history::{DropTrack, HubTrack};
+use super::popup_sales::PopupTrack;
 use super::rate::RateWindow;
 use super::views::{DropFigures, HubOutlook, PopupSummary};
 
@@ -114,7 +115,7 @@ pub struct Board {
     settings: BoardSettings,
     drops: Roster<Drop, DropTrack>,
     hubs: Roster<Hub, HubTrack>,
-    popups: Roster<Popup, ()>,
+    popups: Roster<Popup, PopupTrack>,
     /// Indexed by [`slot`].
     health: [FeedHealth; 3],
     /// Entries of each feed's last document that could not be used, indexed by [`slot`].
@@ -243,8 +244,13 @@ impl Board {
             entries,
             mut skipped,
         } = doc;
-        self.popups
-            .replace(entries, &mut skipped, || (), |(), _| {});
+        let window = self.settings.rate_window;
+        self.popups.replace(
+            entries,
+            &mut skipped,
+            || PopupTrack::new(window),
+            |track, popup| track.record(as_of, popup),
+        );
         self.succeeded(FeedKind::Pos, as_of, skipped, sent_at, received_at);
     }
 
@@ -489,7 +495,13 @@ impl Board {
     /// Summary of one pop-up at `server_now`.
     #[must_use]
     pub fn popup_summary(&self, id: &str, server_now: DateTime<Utc>) -> Option<PopupSummary<'_>> {
-        Some(PopupSummary::new(self.popups.get(id)?, server_now))
+        let rates_at = self.rates_at(FeedKind::Pos, server_now);
+        Some(PopupSummary::new(
+            self.popups.get(id)?,
+            self.popups.tracks.get(id),
+            server_now,
+            rates_at,
+        ))
     }
 
     /// Summary of every pop-up, in document order.
@@ -498,10 +510,11 @@ impl Board {
         &self,
         server_now: DateTime<Utc>,
     ) -> impl ExactSizeIterator<Item = PopupSummary<'_>> {
+        let rates_at = self.rates_at(FeedKind::Pos, server_now);
         self.popups
             .entries
             .iter()
-            .map(move |p| PopupSummary::new(p, server_now))
+            .map(move |p| PopupSummary::new(p, self.popups.tracks.get(&p.id), server_now, rates_at))
     }
 
     /// Orders per minute of one drop in 10-second buckets over the last 30 minutes, oldest first.

@@ -8,6 +8,7 @@
 //! - [`views`]: derived figures of one drop, hub or pop-up at an instant.
 //! - [`alerts::AlertBook`]: alert rules and the alerts raised.
 //! - [`report::Report`]: the `status --json` snapshot.
+//! - [`popup_sales`]: a pop-up's sales rate and stock outlook.
 //! - [`figures`], [`rate`], [`clock`], [`history`], [`health`], [`money`]: the pieces.
 
 pub mod alerts;
@@ -20,6 +21,7 @@ pub mod health;
 pub mod history;
 pub mod interval;
 pub mod money;
+pub mod popup_sales;
 pub mod rate;
 pub mod report;
 pub mod steady;

@@ -219,6 +219,15 @@ pub struct PopupReport {
     pub currency: String,
     /// Pickups past due, as the POS feed counts them (`pickups.overdue`).
     pub pickups_overdue: u64,
+    /// Units sold in person per minute over the trailing window (`sales.units`, the rate
+    /// stock on hand runs out at); `null` while measuring.
+    pub sales_per_min: Option<f64>,
+    /// Low end of `sales_per_min`'s 90 % interval.
+    pub sales_per_min_low: Option<f64>,
+    /// High end of `sales_per_min`'s 90 % interval.
+    pub sales_per_min_high: Option<f64>,
+    /// Seconds of samples behind the sales rate; `null` while measuring.
+    pub rate_span_s: Option<i64>,
 }
 
 /// Whether an alert's condition has held for its pending time.
@@ -393,15 +402,23 @@ impl Report {
             .collect();
         let popups = board
             .all_popup_summaries(now)
-            .map(|s| PopupReport {
-                id: s.popup.id.clone(),
-                name: s.popup.name.clone(),
-                open: s.is_open,
-                terminals_online: s.terminals_online,
-                terminals_total: s.terminals_total,
-                revenue_minor: s.popup.sales.revenue_minor,
-                currency: s.popup.currency.clone(),
-                pickups_overdue: s.popup.pickups.overdue,
+            .map(|s| {
+                let sales = s.sales();
+                let rate = sales.map(|r| r.per_min);
+                PopupReport {
+                    id: s.popup.id.clone(),
+                    name: s.popup.name.clone(),
+                    open: s.is_open,
+                    terminals_online: s.terminals_online,
+                    terminals_total: s.terminals_total,
+                    revenue_minor: s.popup.sales.revenue_minor,
+                    currency: s.popup.currency.clone(),
+                    pickups_overdue: s.popup.pickups.overdue,
+                    sales_per_min: round2(rate.map(|r| r.point)),
+                    sales_per_min_low: ends(rate).0,
+                    sales_per_min_high: ends(rate).1,
+                    rate_span_s: sales.map(|r| r.span_s()),
+                }
             })
             .collect();
         let mut alert_rows: Vec<AlertReport> = alerts
@@ -619,7 +636,10 @@ mod tests {
             "popups": [{
                 "id": "bk-1", "name": "Brooklyn pop-up", "open": true,
                 "terminals_online": 1, "terminals_total": 2,
-                "revenue_minor": 617_500, "currency": "USD", "pickups_overdue": 3
+                "revenue_minor": 617_500, "currency": "USD", "pickups_overdue": 3,
+                // One POS document: no rate yet, and no made-up 0
+                "sales_per_min": null, "sales_per_min_low": null, "sales_per_min_high": null,
+                "rate_span_s": null
             }],
             // Critical first, then oldest first. `since` is when the problem began where the
             // feed says so (the overdue order due 17:40, the terminal last seen 17:51:10),
@@ -672,6 +692,23 @@ mod tests {
             value["skipped"][0]["error"]
         );
         assert_eq!(report.exit_code(), 2);
+    }
+
+    #[test]
+    fn popup_sales_rate_with_its_interval() {
+        let mut board = Board::default();
+        let mut earlier = at_time(fixtures::popups(), at(-60));
+        earlier.entries[0].sales.units = 85;
+        board.ingest_popups(earlier, at(-60), at(-60));
+        board.ingest_popups(fixtures::popups(), at(0), at(0));
+        let report = Report::build(&board, &AlertBook::new(), at(0));
+        let value = serde_json::to_value(&report).expect("serialize");
+        let popup = &value["popups"][0];
+        // 10 units in 60 s: Garwood [5.43, 16.96] per minute, as a drop's orders.
+        assert_eq!(popup["sales_per_min"], 10.0, "{popup}");
+        assert_eq!(popup["sales_per_min_low"], 5.43, "{popup}");
+        assert_eq!(popup["sales_per_min_high"], 16.96, "{popup}");
+        assert_eq!(popup["rate_span_s"], 60, "{popup}");
     }
 
     #[test]

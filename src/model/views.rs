@@ -12,6 +12,7 @@ use super::figures::{
 };
 use super::history::{DropTrack, HubTrack};
 use super::steady::{CapacityVerdict, SelloutVerdict};
+use super::popup_sales::{PopupOutlook, PopupTrack};
 
 /// Everything derived about one drop at a server instant.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,12 +205,23 @@ pub struct PopupSummary<'a> {
     /// Terminals not online (offline, needing attention, unknown status), in document order;
     /// each one's `last_seen` says since when.
     pub down: Vec<&'a Terminal>,
+    /// The sales window, read by [`Self::sales`] on demand: the alert rules read every
+    /// pop-up's summary on each evaluation (1,000 of them in the large state) and need no rate.
+    track: Option<&'a PopupTrack>,
+    /// Where rates and projections are read (see [`DropFigures::new`]).
+    rates_at: DateTime<Utc>,
 }
 
 impl<'a> PopupSummary<'a> {
-    /// The summary of `popup` at `server_now`.
+    /// The summary of `popup` with its sales window `track` at `server_now`; rates are read
+    /// at `rates_at` (see [`DropFigures::new`]).
     #[must_use]
-    pub fn new(popup: &'a Popup, server_now: DateTime<Utc>) -> Self {
+    pub fn new(
+        popup: &'a Popup,
+        track: Option<&'a PopupTrack>,
+        server_now: DateTime<Utc>,
+        rates_at: DateTime<Utc>,
+    ) -> Self {
         let down: Vec<&Terminal> = popup
             .terminals
             .iter()
@@ -221,7 +233,35 @@ impl<'a> PopupSummary<'a> {
             terminals_online: popup.terminals.len() - down.len(),
             terminals_total: popup.terminals.len(),
             down,
+            track,
+            rates_at,
         }
+    }
+
+    /// Units sold in person per minute with its 90 % interval; `None` while measuring.
+    #[must_use]
+    pub fn sales(&self) -> Option<RateEstimate> {
+        self.track.and_then(|t| t.units.estimate(self.rates_at))
+    }
+
+    /// Seconds of samples gathered towards [`Self::sales`] (for `measuring… (4 s)`).
+    #[must_use]
+    pub fn sales_evidence_s(&self) -> Option<i64> {
+        self.track
+            .and_then(|t| t.units.span(self.rates_at))
+            .map(|s| s.num_seconds())
+    }
+
+    /// The stock on hand against `sales` (from [`Self::sales`]) until the pop-up closes.
+    #[must_use]
+    pub fn outlook(&self, sales: Option<RateEstimate>) -> PopupOutlook {
+        PopupOutlook::compute(
+            self.is_open,
+            self.popup.stock.on_hand,
+            sales,
+            self.rates_at,
+            self.popup.closes_at,
+        )
     }
 
     /// Terminals whose status is `offline`.

@@ -20,6 +20,7 @@ use crate::model::money::format_money;
 use crate::model::steady::SelloutVerdict;
 use crate::model::views::{BandFigures, DropFigures};
 
+use super::columns::{self, Column};
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
@@ -70,34 +71,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let [table_area, strip_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(strip)]).areas(inner);
 
-    // Narrow (80 columns): no gauge, a short sparkline, the band without its margin (the strip
-    // under the table has it). Wide: everything.
-    let layout = if table_area.width >= 100 {
-        Columns::WIDE
-    } else if table_area.width >= 84 {
-        // The left column of a 160-column Overview: room for the gauge, not for the margin.
-        Columns::MEDIUM
-    } else if table_area.width >= 70 {
-        Columns::NARROW
-    } else {
-        Columns::NARROWEST
-    };
-    let header = Row::new([
-        "Drop",
-        "State",
-        "Countdown",
-        "Conv/live",
-        // The column's title whole: it is a rate, and says so in the room it has.
-        match layout.spark + 3 {
-            10.. => "Orders/min",
-            7..=9 => "Ord/min",
-            _ => "Ord/m",
-        },
-        "Sold",
-        layout.sellout_title,
-        "Band",
-    ])
-    .style(theme.title());
     // Figures (and sparklines) only for the rows that fit under the header.
     let window = panel::table_window(drops.len(), selected, table_area.height.saturating_sub(1));
     let figures: Vec<DropFigures<'_>> = drops[window.clone()]
@@ -105,33 +78,28 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .filter_map(|d| board.drop_figures(&d.id, server_now))
         .collect();
     let selected = selected.map(|s| s.saturating_sub(window.start));
+    let settled = state.board().thresholds().settled_within_pct;
+    let rows: Vec<DropCells> = figures
+        .iter()
+        .map(|f| drop_cells(f, settled, server_now, theme))
+        .collect();
+    let (cols, kept, extras) = fit_columns(&rows, table_area.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
     let table_rows: Vec<Row<'_>> = figures
         .iter()
-        .map(|f| {
-            drop_row(
-                f,
-                board,
-                state.board().thresholds().settled_within_pct,
-                server_now,
-                theme,
-                &layout,
-            )
-        })
+        .zip(&rows)
+        .map(|(f, cells)| drop_row(f, cells, &kept, &extras, board, server_now, theme))
         .collect();
-    let widths = [
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(12),
-        Constraint::Length(layout.conversion),
-        Constraint::Length(layout.spark + 3),
-        Constraint::Length(if layout.gauge > 0 {
-            layout.gauge + 6
-        } else {
-            5
-        }),
-        Constraint::Length(layout.sellout),
-        Constraint::Fill(1),
-    ];
+    let mut widths = columns::widths(&cols, &kept);
+    for (&i, width) in kept.iter().zip(widths.iter_mut()) {
+        let more = match i {
+            ORDERS => extras.spark,
+            SOLD => extras.gauge.map_or(0, |g| g + 1),
+            BAND => extras.margin,
+            _ => 0,
+        };
+        *width = Constraint::Length(cols[i].width + more);
+    }
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
@@ -153,64 +121,121 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     }
 }
 
-/// Column sizes of the drops table.
-struct Columns {
-    conversion: u16,
+/// The table's columns, in order.
+const ORDERS: usize = 4;
+const SOLD: usize = 5;
+const BAND: usize = 7;
+const TITLES: [&str; 8] = [
+    "Drop",
+    "State",
+    "Countdown",
+    "Conv/live",
+    "Orders/min",
+    "Sold",
+    "Sell-out",
+    "Band",
+];
+/// How much each column matters (0 stays longest): the time left and what is left at the
+/// end before how it is going; the band last, as the strip under the table shows it.
+const RANKS: [u8; 8] = [0, 2, 1, 5, 3, 4, 1, 6];
+/// Cells of the sparkline beside the orders-per-minute figure, at most.
+const SPARK: u16 = 10;
+/// Cells of the sell-through gauge.
+const GAUGE: u16 = 5;
+
+/// One drop's cells as text, each whole: what decides the columns' widths. The sparkline,
+/// the gauge and the band's margin are extras drawn only where room is left.
+struct DropCells {
+    texts: [String; 8],
+    state_tone: Tone,
+    /// The band's margin (` m63.1%`), drawn after the band when room is left.
+    margin: String,
+}
+
+/// Room left over once the kept columns fit, given to the extras in order.
+struct Extras {
+    /// Sparkline cells added to the orders column.
     spark: u16,
-    /// Cells of the sell-through gauge; 0 for none.
-    gauge: u16,
-    sellout: u16,
-    sellout_title: &'static str,
-    band_margin: bool,
+    /// The orders column's whole width: the rate, a blank and the sparkline.
+    orders_width: u16,
+    /// Gauge cells in the sold column, when there is room for it.
+    gauge: Option<u16>,
+    /// Cells added to the band column for its margin (0: none).
+    margin: u16,
 }
 
-impl Columns {
-    const WIDE: Columns = Columns {
-        conversion: 11,
-        spark: 10,
-        gauge: 5,
-        sellout: 8,
-        sellout_title: "Sell-out",
-        band_margin: true,
+/// The columns that fit in `width`, whole, the least important gone first, and what the room
+/// left over buys: the sparkline first (up to 10 cells), then the gauge, then the margin.
+fn fit_columns(rows: &[DropCells], width: u16) -> (Vec<Column>, Vec<usize>, Extras) {
+    let make = |orders_title: &'static str| -> Vec<Column> {
+        TITLES
+            .iter()
+            .zip(RANKS)
+            .enumerate()
+            .map(|(i, (&title, rank))| {
+                let title = if i == ORDERS { orders_title } else { title };
+                Column::new(title, rank, rows.iter().map(|r| r.texts[i].as_str()))
+            })
+            .collect()
     };
-    const MEDIUM: Columns = Columns {
-        conversion: 9,
-        spark: 6,
-        gauge: 5,
-        sellout: 8,
-        sellout_title: "Sell-out",
-        band_margin: false,
+    // The rate's title whole, shortened before any column goes for it.
+    let mut cols = make("Orders/min");
+    let mut kept = columns::fitting(&cols, width);
+    if kept.len() < cols.len() {
+        cols = make("Ord/min");
+        kept = columns::fitting(&cols, width);
+    }
+    let used: u16 = kept
+        .iter()
+        .map(|&i| cols[i].width)
+        .sum::<u16>()
+        .saturating_add(u16::try_from(kept.len().saturating_sub(1)).unwrap_or(u16::MAX));
+    let mut left = width.saturating_sub(used);
+    let mut extras = Extras {
+        spark: 0,
+        orders_width: 0,
+        gauge: None,
+        margin: 0,
     };
-    /// 64 cells of fixed columns: the left half of a 120-column Overview keeps the whole
-    /// countdown (the band column goes first; the strip under the table shows the bands).
-    const NARROWEST: Columns = Columns {
-        conversion: 9,
-        spark: 3,
-        gauge: 0,
-        sellout: 6,
-        sellout_title: "Out at",
-        band_margin: false,
-    };
-    const NARROW: Columns = Columns {
-        conversion: 9,
-        spark: 5,
-        gauge: 0,
-        sellout: 6,
-        sellout_title: "Out at",
-        band_margin: false,
-    };
+    if kept.contains(&ORDERS) {
+        // The column is as wide as its title or its widest rate; the sparkline takes what
+        // the title leaves beside the rate, and more from the room left.
+        let widest_rate = rows
+            .iter()
+            .map(|r| r.texts[ORDERS].chars().count())
+            .max()
+            .unwrap_or(0);
+        let inside = usize::from(cols[ORDERS].width).saturating_sub(widest_rate + 1);
+        let inside = u16::try_from(inside).unwrap_or(0);
+        extras.spark = SPARK.saturating_sub(inside).min(left);
+        extras.orders_width = cols[ORDERS].width + extras.spark;
+        left -= extras.spark;
+    }
+    if kept.contains(&SOLD) && left > GAUGE {
+        extras.gauge = Some(GAUGE);
+        left -= GAUGE + 1;
+    }
+    if kept.contains(&BAND) {
+        let margin = rows
+            .iter()
+            .map(|r| r.margin.chars().count())
+            .max()
+            .unwrap_or(0);
+        let margin = u16::try_from(margin).unwrap_or(u16::MAX);
+        if margin <= left {
+            extras.margin = margin;
+        }
+    }
+    (cols, kept, extras)
 }
 
-fn drop_row<'a>(
+fn drop_cells(
     f: &DropFigures<'_>,
-    board: &crate::model::board::Board,
-    state_settled: f64,
+    settled: f64,
     server_now: DateTime<Utc>,
     theme: &Theme,
-    layout: &Columns,
-) -> Row<'a> {
+) -> DropCells {
     let none = theme.none();
-    let settled = state_settled;
     let drop = f.drop;
     let state_tone = match drop.state {
         DropState::Live => Tone::Good,
@@ -234,70 +259,92 @@ fn drop_row<'a>(
         pct(f.conversion_pct, none),
         approx_pct(f.live_conversion, settled, none)
     );
-    let series = board
-        .orders_series(&drop.id, server_now)
-        .unwrap_or_default();
     let rate = match f.orders.map(|r| r.per_min) {
         Some(r) if r.is_settled(settled) => format!("{:.0}", r.point),
         Some(r) => format!("~{:.0}", r.point),
         None => "…".to_owned(),
     };
-    // The figure is drawn whole and the sparkline takes what is left of the column: `~60` cut
-    // to `~6` at 80 columns read as a tenth of the real rate.
-    let column = usize::from(layout.spark) + 3;
-    let spark = column.saturating_sub(rate.chars().count() + 1);
-    let orders = format!("{} {rate}", sparkline(&series, spark, theme));
-    let sold = match f.sell_through_pct {
-        Some(p) if layout.gauge > 0 => format!(
-            "{} {}",
-            theme.gauge_text(p / 100.0, usize::from(layout.gauge)),
-            pct(Some(p), none)
-        ),
-        Some(p) => pct(Some(p), none),
-        None => none.to_owned(),
+    let sold = pct(f.sell_through_pct, none);
+    let sellout = theme.plain(sellout_cell(f, server_now, settled, theme, none));
+    let (band, margin) = match f.active_band() {
+        Some(b) => band_cell(b, &drop.currency, none),
+        None => (format!("{} (not listed)", drop.active_band), String::new()),
     };
-    let sellout = theme.plain(sellout_cell(
-        f,
-        server_now,
-        layout.sellout,
-        settled,
-        theme,
-        none,
-    ));
-    let band = match f.active_band() {
-        Some(b) => Cell::from(Line::from(band_cell(
-            b,
-            &drop.currency,
-            none,
-            layout.band_margin,
-        )))
-        .style(if b.allowed {
-            theme.tone(Tone::Normal)
-        } else {
-            theme.tone(Tone::Bad)
-        }),
-        None => Cell::from(format!("{} (not listed)", drop.active_band)),
-    };
-    Row::new(vec![
-        Cell::from(drop.id.clone()),
-        Cell::from(drop.state.to_string()).style(theme.tone(state_tone)),
-        Cell::from(countdown),
-        Cell::from(conversion),
-        Cell::from(orders),
-        Cell::from(sold),
-        Cell::from(sellout),
-        band,
-    ])
+    DropCells {
+        texts: [
+            drop.id.clone(),
+            drop.state.to_string(),
+            countdown,
+            conversion,
+            theme.plain(rate),
+            sold,
+            sellout,
+            band,
+        ],
+        state_tone,
+        margin,
+    }
 }
 
-fn band_cell(b: &BandFigures<'_>, currency: &str, none: &str, margin: bool) -> String {
+fn drop_row<'a>(
+    f: &DropFigures<'_>,
+    cells: &DropCells,
+    kept: &[usize],
+    extras: &Extras,
+    board: &crate::model::board::Board,
+    server_now: DateTime<Utc>,
+    theme: &Theme,
+) -> Row<'a> {
+    let drop = f.drop;
+    let cell = |i: usize| -> Cell<'a> {
+        let text = &cells.texts[i];
+        match i {
+            1 => Cell::from(text.clone()).style(theme.tone(cells.state_tone)),
+            ORDERS => {
+                // The figure is drawn whole and the sparkline takes what is left of the
+                // column: `~60` cut to `~6` at 80 columns read as a tenth of the real rate.
+                let series = board
+                    .orders_series(&drop.id, server_now)
+                    .unwrap_or_default();
+                let spark = usize::from(extras.orders_width)
+                    .saturating_sub(text.chars().count() + 1)
+                    .min(usize::from(SPARK));
+                Cell::from(format!("{} {text}", sparkline(&series, spark, theme)))
+            }
+            SOLD => match (extras.gauge, f.sell_through_pct) {
+                (Some(g), Some(p)) => Cell::from(format!(
+                    "{} {text}",
+                    theme.gauge_text(p / 100.0, usize::from(g))
+                )),
+                _ => Cell::from(text.clone()),
+            },
+            BAND => {
+                let tone = match f.active_band() {
+                    Some(b) if !b.allowed => Tone::Bad,
+                    _ => Tone::Normal,
+                };
+                let text = if extras.margin > 0 {
+                    format!("{text}{}", cells.margin)
+                } else {
+                    text.clone()
+                };
+                Cell::from(text).style(theme.tone(tone))
+            }
+            _ => Cell::from(text.clone()),
+        }
+    };
+    Row::new(kept.iter().map(|&i| cell(i)).collect::<Vec<_>>())
+}
+
+/// The active band's cell (`A 65.00 USD`, `!` when under the floor) and its margin
+/// (` m63.1%`), drawn only where room is left.
+fn band_cell(b: &BandFigures<'_>, currency: &str, none: &str) -> (String, String) {
     let floor = if b.allowed { "" } else { "!" };
     let price = format_money(b.band.price_minor, currency);
-    if margin {
-        format!("{} {price} m{}{floor}", b.band.id, pct(b.margin_pct, none))
-    } else {
-        format!("{} {price}{floor}", b.band.id)
-    }
+    (
+        format!("{} {price}{floor}", b.band.id),
+        format!(" m{}", pct(b.margin_pct, none)),
+    )
 }
 
 /// The selected drop's bands side by side: price, margin, floor, conversion (and live).
@@ -372,7 +419,6 @@ fn whole_parts(spans: Vec<Span<'_>>, width: usize) -> Line<'_> {
 fn sellout_cell(
     f: &DropFigures<'_>,
     server_now: DateTime<Utc>,
-    width: u16,
     settled: f64,
     theme: &Theme,
     none: &str,
@@ -412,13 +458,9 @@ fn sellout_cell(
     } else {
         let left = stock.left_at_close;
         let mark = if left.is_settled(settled) { "" } else { "≈" };
-        let text = format!("{mark}{:.0} left", left.point);
-        // A narrow column keeps the figure and its mark, and says "left" as `l`.
-        if text.chars().count() <= usize::from(width) {
-            text
-        } else {
-            format!("{mark}{:.0}l", left.point)
-        }
+        // Whole, with its word: the column is as wide as its widest cell or goes whole
+        // (`91001l` at 80 columns read as a figure with a stray letter).
+        format!("{mark}{:.0} left", left.point)
     }
 }
 

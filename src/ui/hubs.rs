@@ -54,8 +54,13 @@ const TITLES: [&str; 9] = [
 const RANKS: [u8; 9] = [0, 1, 3, 2, 4, 3, 7, 8, 5];
 
 /// A compact rate that keeps its mark: `~2/min`, and `~0–45/min` when the point rounds to 0
-/// (a bare `~0/min` would read as "not burning" in the first seconds).
-fn compact_rate(estimate: Option<Estimate>, settled: f64, evidence: Option<i64>) -> String {
+/// (a bare `~0/min` would read as "not burning" in the first seconds). Shared with the
+/// pop-ups' sales rate.
+pub(super) fn compact_rate(
+    estimate: Option<Estimate>,
+    settled: f64,
+    evidence: Option<i64>,
+) -> String {
     match estimate {
         Some(e) if !e.is_settled(settled) && e.point < 0.5 => {
             format!("~0–{}/min", format::short_number(e.high))

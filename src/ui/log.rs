@@ -1,29 +1,144 @@
-//! The Log view: the program's own log through tui-logger (the binary initialises the logger).
+//! The Log view: the program's own log through tui-logger (the binary initialises the logger),
+//! each record wrapped at words (tui-logger's own formatter breaks words, and figures, at the
+//! panel's edge: `runs out at 00:3` / `4`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use tui_logger::{TuiLoggerLevelOutput, TuiLoggerWidget};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use tui_logger::{ExtLogRecord, LogFormatter, TuiLoggerWidget};
 
 use crate::app::State;
 
 use super::panel;
 use super::theme::{Theme, Tone};
 
+/// Continuation lines start under the message, past `HH:MM:SS L `.
+const INDENT: usize = 11;
+
 /// Draws the log into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = panel::block("Log", None, state, theme, true);
     let widget = TuiLoggerWidget::default()
         .block(block)
-        .output_separator(' ')
-        .output_timestamp(Some("%H:%M:%S".to_owned()))
-        .output_level(Some(TuiLoggerLevelOutput::Abbreviated))
-        .output_target(true)
-        .output_file(false)
-        .output_line(false)
-        .style_error(theme.tone(Tone::Bad))
-        .style_warn(theme.tone(Tone::Warn))
-        .style_info(theme.tone(Tone::Normal))
-        .style_debug(theme.tone(Tone::Dim))
-        .style_trace(theme.tone(Tone::Dim));
+        .formatter(Box::new(WordWrap {
+            error: theme.tone(Tone::Bad),
+            warn: theme.tone(Tone::Warn),
+            info: theme.tone(Tone::Normal),
+            dim: theme.tone(Tone::Dim),
+        }));
     frame.render_widget(widget, area);
+}
+
+/// `HH:MM:SS L target message`, wrapped at words, in the level's style.
+struct WordWrap {
+    error: Style,
+    warn: Style,
+    info: Style,
+    dim: Style,
+}
+
+impl LogFormatter for WordWrap {
+    fn min_width(&self) -> u16 {
+        // The indent and a few characters of message.
+        u16::try_from(INDENT).unwrap_or(u16::MAX) + 4
+    }
+
+    fn format(&self, width: usize, evt: &ExtLogRecord) -> Vec<Line<'_>> {
+        let (style, level) = match evt.level {
+            log::Level::Error => (self.error, 'E'),
+            log::Level::Warn => (self.warn, 'W'),
+            log::Level::Info => (self.info, 'I'),
+            log::Level::Debug => (self.dim, 'D'),
+            log::Level::Trace => (self.dim, 'T'),
+        };
+        let head = format!(
+            "{} {level} {} ",
+            evt.timestamp.strftime("%H:%M:%S"),
+            evt.target()
+        );
+        wrap_words(&head, evt.msg(), width, INDENT)
+            .into_iter()
+            .map(|line| Line::styled(line, style))
+            .collect()
+    }
+}
+
+/// `head` then `message` in lines of at most `width` characters, broken at blanks; the
+/// message's own lines start new lines, and every line after the first is indented by
+/// `indent`. A word longer than a whole line is the only thing ever broken.
+fn wrap_words(head: &str, message: &str, width: usize, indent: usize) -> Vec<String> {
+    let width = width.max(1);
+    let indent = indent.min(width.saturating_sub(1));
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = head.trim_end().to_owned();
+    let mut used = line.chars().count();
+    for (n, text) in message.lines().enumerate() {
+        if n > 0 {
+            lines.push(std::mem::replace(&mut line, pad.clone()));
+            used = indent;
+        }
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let mut word: Vec<char> = word.chars().collect();
+            let blank = usize::from(used > indent || (lines.is_empty() && used > 0));
+            if used + blank + word.len() > width && used > indent {
+                lines.push(std::mem::replace(&mut line, pad.clone()));
+                used = indent;
+            } else if blank == 1 {
+                line.push(' ');
+                used += 1;
+            }
+            // A word longer than the room of a line: the only break inside a word.
+            while used + word.len() > width {
+                let room = width - used;
+                line.extend(word.drain(..room));
+                lines.push(std::mem::replace(&mut line, pad.clone()));
+                used = indent;
+            }
+            used += word.len();
+            line.extend(word);
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wraps_at_words_with_an_indent() {
+        let message = "ewr-1 runs out at 19:08 UTC (18:53–19:28), 81 min before its window ends";
+        let lines = wrap_words("18:04:00 W dropday::alerts ", message, 40, 11);
+        assert_eq!(
+            lines,
+            vec![
+                "18:04:00 W dropday::alerts ewr-1 runs",
+                "           out at 19:08 UTC",
+                "           (18:53–19:28), 81 min before",
+                "           its window ends",
+            ]
+        );
+        for line in &lines {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        // Every word of the message is on some line whole.
+        let joined = lines.join(" ");
+        for word in message.split(' ') {
+            assert!(joined.split(' ').any(|w| w == word), "{word:?} cut");
+        }
+    }
+
+    #[test]
+    fn only_a_word_longer_than_a_line_is_broken() {
+        let lines = wrap_words("12:00:00 I x ", "a 0123456789012345678901234 b", 20, 4);
+        assert_eq!(
+            lines,
+            vec!["12:00:00 I x a", "    0123456789012345", "    678901234 b",]
+        );
+        assert_eq!(wrap_words("h ", "one\ntwo", 20, 2), vec!["h one", "  two"]);
+        assert_eq!(wrap_words("h ", "", 20, 2), vec!["h"]);
+    }
 }

@@ -1,5 +1,6 @@
-//! Pop-ups: terminals online of total (which are down, since when), in-person sales, stock on
-//! hand and pick-ups — a summary panel for the Overview and a full view with each terminal.
+//! Pop-ups: terminals online of total (which are down, since when), in-person sales and their
+//! rate, stock on hand and how long it lasts at that rate, and pick-ups — a summary panel for
+//! the Overview and a full view with each terminal.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -11,10 +12,13 @@ use crate::app::State;
 use crate::app::rows;
 use crate::feed::FeedKind;
 use crate::feed::wire::{Popup, TerminalStatus};
+use crate::model::format;
 use crate::model::money::format_money;
+use crate::model::popup_sales::PopupOutlook;
 use crate::model::views::PopupSummary;
 
 use super::columns::{self, Column};
+use super::hubs;
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
@@ -59,17 +63,26 @@ pub fn render_summary(
     }
     let fit = popups.len().min(usize::from(inner.height));
     let summaries = summaries(state, &popups[..fit], now);
+    let settled = state.board().thresholds().settled_within_pct;
+    let server_now = state.shown_server_now(now);
     let lines: Vec<Line<'_>> = summaries
         .iter()
-        .map(|s| summary_line(s, theme, usize::from(inner.width)))
+        .map(|s| summary_line(s, theme, settled, server_now, usize::from(inner.width)))
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
     panel::rows_note(frame, area, &(0..fit), popups.len(), theme);
 }
 
 /// One pop-up in `width` columns: the parts in order of urgency (tills, pick-ups overdue and
-/// ready, the first till down, stock, sales), each whole or left out, never cut.
-fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'a> {
+/// ready, the stock's outlook, the sales rate, the first till down, sales so far), each whole
+/// or left out, never cut.
+fn summary_line<'a>(
+    s: &PopupSummary<'_>,
+    theme: &Theme,
+    settled: f64,
+    server_now: DateTime<Utc>,
+    width: usize,
+) -> Line<'a> {
     let p = s.popup;
     let terminals_tone = if s.down.is_empty() {
         Tone::Good
@@ -81,57 +94,106 @@ fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'
     } else {
         Tone::Normal
     };
-    let mut parts: Vec<(String, Tone)> = vec![
-        (format!("{} ", p.id), Tone::Normal),
+    // Each part: its forms, longest first (the first that fits is drawn), its tone, and
+    // whether the line goes on without it when no form fits (else the line ends there).
+    let mut parts: Vec<(Vec<String>, Tone, bool)> = vec![
+        (vec![format!("{} ", p.id)], Tone::Normal, false),
         (
-            if s.is_open { "open " } else { "closed " }.to_owned(),
+            vec![if s.is_open { "open " } else { "closed " }.to_owned()],
             if s.is_open { Tone::Good } else { Tone::Dim },
+            false,
         ),
         (
-            format!("tills {}/{}", s.terminals_online, s.terminals_total),
+            vec![format!(
+                "tills {}/{}",
+                s.terminals_online, s.terminals_total
+            )],
             terminals_tone,
+            false,
+        ),
+        (
+            vec![format!("  pick-ups {} overdue", p.pickups.overdue)],
+            overdue_tone,
+            false,
+        ),
+        (
+            vec![format!(", {} ready", p.pickups.ready)],
+            Tone::Normal,
+            false,
         ),
     ];
+    let sales = s.sales();
+    let outlook = s.outlook(sales);
+    let (words, outlook_tone) =
+        outlook_words(&outlook, server_now, settled, theme, OutlookForm::Compact);
+    let on_hand = format!("  stock {}", p.stock.on_hand);
+    let stock = match outlook {
+        // The words say it all.
+        PopupOutlook::OutOfStock => vec![format!("  {words}")],
+        PopupOutlook::Closed => vec![on_hand],
+        PopupOutlook::Measuring => vec![format!("{on_hand} ({words})"), on_hand],
+        // A phone's 80 columns: `stock 263 out ~08:32?` before the bare stock.
+        _ => vec![
+            format!("{on_hand} {words}"),
+            format!("{on_hand} {}", short_outlook(&words)),
+            on_hand,
+        ],
+    };
     parts.push((
-        format!("  pick-ups {} overdue", p.pickups.overdue),
-        overdue_tone,
+        stock.into_iter().map(|t| theme.plain(t)).collect(),
+        outlook_tone,
+        true,
     ));
-    parts.push((format!(", {} ready", p.pickups.ready), Tone::Normal));
-    let optional = s.down.first().map(|first| {
+    if s.is_open || sales.is_some() {
         parts.push((
-            format!(
+            vec![theme.plain(format!(
+                "  sales {}",
+                hubs::compact_rate(sales.map(|r| r.per_min), settled, None)
+            ))],
+            Tone::Normal,
+            true,
+        ));
+    }
+    // Which till is down may go (the count says how many).
+    if let Some(first) = s.down.first() {
+        parts.push((
+            vec![format!(
                 "  {} {} since {}",
                 first.id,
                 first.status.to_string().replace('_', " "),
                 text::clock_hm(first.last_seen)
-            ),
+            )],
             Tone::Bad,
+            true,
         ));
-        parts.len() - 1
-    });
-    parts.push((format!("  stock {}", p.stock.on_hand), Tone::Normal));
+    }
     parts.push((
-        format!(
+        vec![format!(
             "  sold {} units, {}",
             p.sales.units,
             format_money(p.sales.revenue_minor, &p.currency)
-        ),
+        )],
         Tone::Normal,
+        false,
     ));
-    parts.push((format!(", {} collected", p.pickups.collected), Tone::Dim));
+    parts.push((
+        vec![format!(", {} collected", p.pickups.collected)],
+        Tone::Dim,
+        false,
+    ));
     let mut used = 0;
     let mut spans = Vec::new();
-    for (i, (text, tone)) in parts.into_iter().enumerate() {
-        let len = text.chars().count();
-        if used + len > width {
-            // Which till is down may go (the count says how many); after it the parts matter
-            // less and less: the line ends before the first that does not fit.
-            if optional == Some(i) {
+    for (i, (forms, tone, optional)) in parts.into_iter().enumerate() {
+        let Some(text) = forms
+            .into_iter()
+            .find(|t| used + t.chars().count() <= width)
+        else {
+            if optional {
                 continue;
             }
             break;
-        }
-        used += len;
+        };
+        used += text.chars().count();
         let style = if i == 0 {
             theme.title()
         } else {
@@ -142,13 +204,82 @@ fn summary_line<'a>(s: &PopupSummary<'_>, theme: &Theme, width: usize) -> Line<'
     Line::from(spans)
 }
 
+/// How a rate or an outlook is said: in a table column of its own, with its range; in the
+/// Overview's one line per pop-up, as a point marked `~` while its range is wide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutlookForm {
+    Full,
+    Compact,
+}
+
+/// The stock outlook in words, with its tone: `lasts the day`, `runs out 14:20` (settled),
+/// `runs out 14:05–14:40` or `runs out ~14:20` (compact) while the range is wide,
+/// `may run out ~14:20` while the range straddles the close, `measuring…`, `out of stock`.
+fn outlook_words(
+    outlook: &PopupOutlook,
+    now: DateTime<Utc>,
+    settled: f64,
+    theme: &Theme,
+    form: OutlookForm,
+) -> (String, Tone) {
+    let clock = |at| text::clock_in(at, theme.zone, now);
+    match outlook {
+        PopupOutlook::Closed => (theme.none().to_owned(), Tone::Dim),
+        PopupOutlook::OutOfStock => ("out of stock".to_owned(), Tone::Bad),
+        PopupOutlook::Measuring => (format::measuring(None), Tone::Dim),
+        PopupOutlook::LastsTheDay(_) => ("lasts the day".to_owned(), Tone::Good),
+        PopupOutlook::MayRunOut(stock) => {
+            let words = match (stock.sellout_at, stock.sellout_earliest) {
+                (Some(at), _) => format!("may run out ~{}", clock(at)),
+                (None, Some(earliest)) => format!("may run out from {}", clock(earliest)),
+                (None, None) => "may run out".to_owned(),
+            };
+            (words, Tone::Warn)
+        }
+        PopupOutlook::RunsOut(stock) => {
+            let Some(at) = stock.sellout_at else {
+                return ("runs out".to_owned(), Tone::Bad);
+            };
+            let (earliest, latest) = (stock.sellout_earliest, stock.sellout_latest);
+            let when = match form {
+                OutlookForm::Full => {
+                    format::instant(now, at, earliest, latest, settled, theme.zone)
+                }
+                OutlookForm::Compact
+                    if format::instant_is_settled(now, at, earliest, latest, settled) =>
+                {
+                    clock(at)
+                }
+                OutlookForm::Compact => format!("~{}", clock(at)),
+            };
+            (format!("runs out {when}"), Tone::Bad)
+        }
+    }
+}
+
+/// The compact outlook in fewer words: `runs out ~08:32` → `out ~08:32`, `may run out
+/// ~08:32` → `out ~08:32?`, `lasts the day` → `lasts`.
+fn short_outlook(words: &str) -> String {
+    if let Some(rest) = words.strip_prefix("may run out ") {
+        format!("out {rest}?")
+    } else if let Some(rest) = words.strip_prefix("runs out ") {
+        format!("out {rest}")
+    } else if words == "lasts the day" {
+        "lasts".to_owned()
+    } else {
+        words.to_owned()
+    }
+}
+
 /// The Pop-ups table's columns.
-const TITLES: [&str; 11] = [
+const TITLES: [&str; 13] = [
     "Pop-up",
     "Name",
     "Open",
     "Tills",
-    "Sales",
+    "Sales/min",
+    "Stock outlook",
+    "Payments",
     "Units",
     "Revenue",
     "Stock",
@@ -157,7 +288,11 @@ const TITLES: [&str; 11] = [
     "Overdue",
 ];
 /// How much each column matters: the least important go first as the width shrinks.
-const RANKS: [u8; 11] = [0, 6, 3, 1, 7, 5, 4, 3, 2, 8, 1];
+const RANKS: [u8; 13] = [0, 6, 3, 1, 3, 2, 7, 5, 4, 3, 2, 8, 1];
+
+/// The terminals table's columns: the till and its status stay longest.
+const TERMINAL_TITLES: [&str; 6] = ["Till", "Name", "Status", "Last seen", "Ago", "Battery"];
+const TERMINAL_RANKS: [u8; 6] = [0, 3, 1, 4, 2, 5];
 
 /// The Pop-ups view: every pop-up, and the terminals of the selected one.
 pub fn render_view(
@@ -195,10 +330,25 @@ pub fn render_view(
     let summaries = summaries(state, &popups[window.clone()], now);
     let selected_popup = selected.and_then(|i| popups.get(i).copied());
     let selected = selected.map(|s| s.saturating_sub(window.start));
+    let settled = state.board().thresholds().settled_within_pct;
+    let server_now = state.shown_server_now(now);
     let cells: Vec<Vec<(String, Tone)>> = summaries
         .iter()
         .map(|s| {
             let p = s.popup;
+            let sales = s.sales();
+            let rate = if s.is_open || sales.is_some() {
+                format::rate(sales.map(|r| r.per_min), settled, s.sales_evidence_s())
+            } else {
+                theme.none().to_owned()
+            };
+            let (outlook, outlook_tone) = outlook_words(
+                &s.outlook(sales),
+                server_now,
+                settled,
+                theme,
+                OutlookForm::Full,
+            );
             vec![
                 (p.id.clone(), Tone::Normal),
                 (p.name.clone(), Tone::Normal),
@@ -214,6 +364,8 @@ pub fn render_view(
                         Tone::Bad
                     },
                 ),
+                (theme.plain(rate), Tone::Normal),
+                (theme.plain(outlook), outlook_tone),
                 (p.sales.transactions.to_string(), Tone::Normal),
                 (p.sales.units.to_string(), Tone::Normal),
                 (
@@ -283,9 +435,9 @@ fn render_terminals(
     frame.render_widget(block, area);
     let server_now = state.shown_server_now(now);
     let none = theme.none();
-    let header =
-        Row::new(["Till", "Name", "Status", "Last seen", "Ago", "Battery"]).style(theme.title());
-    let table_rows: Vec<Row<'_>> = summary
+    // Ids whole (a Square device id is `device:995CS397A6475287`): the columns are as wide as
+    // their widest cell, and go whole, least important first, when the width is short.
+    let cells: Vec<([String; 6], Tone)> = summary
         .popup
         .terminals
         .iter()
@@ -295,27 +447,42 @@ fn render_terminals(
                 TerminalStatus::NeedsAttention => Tone::Warn,
                 TerminalStatus::Offline | TerminalStatus::Other(_) => Tone::Bad,
             };
-            Row::new(vec![
-                Cell::from(t.id.clone()),
-                Cell::from(t.name.clone()),
-                Cell::from(t.status.to_string()).style(theme.tone(tone)),
-                Cell::from(text::clock(t.last_seen)),
-                Cell::from(text::age(server_now - t.last_seen)),
-                Cell::from(
+            (
+                [
+                    t.id.clone(),
+                    t.name.clone(),
+                    t.status.to_string().replace('_', " "),
+                    text::clock(t.last_seen),
+                    text::age(server_now - t.last_seen),
                     t.battery_pct
                         .map_or_else(|| none.to_owned(), |b| format!("{b}%")),
-                ),
-            ])
+                ],
+                tone,
+            )
         })
         .collect();
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Length(16),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(7),
-    ];
+    let cols: Vec<Column> = TERMINAL_TITLES
+        .iter()
+        .zip(TERMINAL_RANKS)
+        .enumerate()
+        .map(|(i, (title, rank))| Column::new(title, rank, cells.iter().map(|r| r.0[i].as_str())))
+        .collect();
+    let kept = columns::fitting(&cols, inner.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
+    let table_rows: Vec<Row<'_>> = cells
+        .into_iter()
+        .map(|(row, tone)| {
+            Row::new(kept.iter().map(|&i| {
+                let cell = Cell::from(row[i].clone());
+                if i == 2 {
+                    cell.style(theme.tone(tone))
+                } else {
+                    cell
+                }
+            }))
+        })
+        .collect();
+    let widths = columns::widths(&cols, &kept);
     frame.render_widget(
         Table::new(table_rows, widths)
             .header(header)

@@ -1,6 +1,8 @@
 //! Text fitted to the screen; the figures themselves are formatted by `model::format`, shared
 //! with `status` so both print the same figure the same way.
 
+use super::theme::ASCII_ELLIPSIS;
+
 pub use crate::model::format::{
     Zone, age, clock, clock_hm, clock_in, clock_s_in, coarse_age, countdown, in_time, per_minute,
     skew,
@@ -52,11 +54,11 @@ pub fn fit_words(text: &str, width: usize, ellipsis: &str) -> String {
     format!("{out}{ellipsis}")
 }
 
-/// [`fit_words`] for a terminal that may be plain ASCII, where the ellipsis becomes `...`:
-/// the room for it is kept so the text still ends inside `width`.
+/// [`fit_words`] for a terminal that may be plain ASCII, where the ellipsis becomes the
+/// theme's [`ASCII_ELLIPSIS`]: the room for it is kept so the text still ends inside `width`.
 #[must_use]
 pub fn fit_words_in(text: &str, width: usize, ascii: bool) -> String {
-    fit_words(text, width, if ascii { "..." } else { "…" })
+    fit_words(text, width, if ascii { ASCII_ELLIPSIS } else { "…" })
 }
 
 /// The separator between the parts of a line: `·`, or `-` on a plain ASCII terminal.

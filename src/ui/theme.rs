@@ -27,6 +27,11 @@ pub enum Tone {
     Dim,
 }
 
+/// The one "more text than room" mark of an ASCII terminal, wherever text is shortened
+/// (`fit_words_in`, [`Theme::ellipsis`], [`Theme::plain`]): three dots, not `~`, which
+/// already means "about" before an estimate (`~6/min`).
+pub const ASCII_ELLIPSIS: &str = "...";
+
 /// Everything drawing needs to know about colour and glyphs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -278,10 +283,10 @@ impl Theme {
         format!("{}{}", full.repeat(filled), empty.repeat(width - filled))
     }
 
-    /// The "more text than room" mark.
+    /// The "more text than room" mark: `…`, or [`ASCII_ELLIPSIS`] under `--ascii`.
     #[must_use]
     pub fn ellipsis(self) -> &'static str {
-        if self.ascii { "~" } else { "…" }
+        if self.ascii { ASCII_ELLIPSIS } else { "…" }
     }
 
     /// The dash shown where there is no figure.
@@ -299,7 +304,7 @@ impl Theme {
         }
         text.replace('–', "-")
             .replace('≈', "~")
-            .replace('…', "...")
+            .replace('…', ASCII_ELLIPSIS)
             .replace('×', "x")
     }
 
@@ -344,5 +349,14 @@ mod tests {
         assert_eq!(theme.gauge_text(f64::NAN, 3), "---");
         assert!(theme.border_set().top_left.is_ascii());
         assert_eq!(theme.marker(Series::Consumed), Marker::Custom('*'));
+        // One ASCII ellipsis wherever text is shortened.
+        let message = "ewr-1 runs out at 00:34, overage 3202 = 32022.00 USD";
+        assert_eq!(theme.ellipsis(), "...");
+        assert!(super::super::text::fit_words_in(message, 22, true).ends_with(theme.ellipsis()));
+        assert!(
+            super::super::text::fit_words(message, 22, theme.ellipsis())
+                .ends_with(theme.ellipsis())
+        );
+        assert_eq!(theme.plain("measuring…".to_owned()), "measuring...");
     }
 }

@@ -63,6 +63,9 @@ pub struct Figures {
     /// Every word of the messages: `3202` drawn before a blank is a whole word, not `32022.00
     /// USD` cut short.
     words: BTreeSet<String>,
+    /// Rate figures in the forms the screen draws them (`~60`, `6.1/min`, `~6/min`,
+    /// `(0–35)`): checked from two characters on, as `~60` drawn as `~6` reads as a tenth.
+    rates: BTreeSet<String>,
 }
 
 impl Figures {
@@ -70,6 +73,13 @@ impl Figures {
     pub fn add_id(&mut self, id: &str) {
         if id.chars().count() >= 3 {
             self.whole.insert(id.to_owned());
+        }
+    }
+
+    /// A rate figure as the screen may draw it (two characters at least).
+    pub fn add_rate(&mut self, figure: &str) {
+        if figure.chars().count() >= 2 {
+            self.rates.insert(figure.to_owned());
         }
     }
 
@@ -219,6 +229,14 @@ pub fn cut_figures(screen: &[String], figures: &Figures) -> Vec<String> {
                     problems.push(format!("row {y}: {figure:?} drawn as {cut:?}"));
                 }
             }
+            for figure in &figures.rates {
+                // Another rate drawn whole is not this one cut (`~6` of a second drop).
+                if let Some(cut) = cut_from(&chars, start, figure, false, 2)
+                    .filter(|cut| !figures.rates.contains(cut) && !figures.words.contains(cut))
+                {
+                    problems.push(format!("row {y}: rate {figure:?} drawn as {cut:?}"));
+                }
+            }
             for message in &figures.messages {
                 if let Some(cut) = cut_at(&chars, start, message, true) {
                     problems.push(format!("row {y}: message {message:?} drawn as {cut:?}"));
@@ -233,12 +251,23 @@ pub fn cut_figures(screen: &[String], figures: &Figures) -> Vec<String> {
 /// short word is not taken for a figure's start) and stops short of its end where it cannot
 /// have gone on; `None` when drawn whole or not drawn.
 fn cut_at(row: &[char], start: usize, figure: &str, message: bool) -> Option<String> {
+    cut_from(row, start, figure, message, 3)
+}
+
+/// [`cut_at`] with the fewest characters drawn that count as the figure's start.
+fn cut_from(
+    row: &[char],
+    start: usize,
+    figure: &str,
+    message: bool,
+    fewest: usize,
+) -> Option<String> {
     let f: Vec<char> = figure.chars().collect();
     let mut n = 0;
     while n < f.len() && start + n < row.len() && row[start + n] == f[n] {
         n += 1;
     }
-    if n == f.len() || n < 3.min(f.len()) {
+    if n == f.len() || n < fewest.min(f.len()) {
         return None;
     }
     // A message's start is also a figure's start (`ewr-1 …`): needs more than its first word.
@@ -320,6 +349,25 @@ mod tests {
         assert!(screen[0].contains("00:3 "), "{screen:?}");
         let cuts = cut_figures(&screen, &figures());
         assert!(cuts.iter().any(|c| c.contains("00:34")), "{cuts:?}");
+    }
+
+    /// The cut of the drops table at 80 columns: `~60` orders a minute drawn as `~6`.
+    #[test]
+    fn a_rate_cut_at_a_column_edge_is_found() {
+        let mut f = figures();
+        f.add_rate("~60");
+        f.add_rate("6.1/min");
+        let screen = vec!["│hoodie-01 live ▁▂▃ ~6 11.9%│".to_owned()];
+        let cuts = cut_figures(&screen, &f);
+        assert!(cuts.iter().any(|c| c.contains("~60")), "{cuts:?}");
+        let screen = vec!["│burn 6.1/mi│".to_owned()];
+        assert_eq!(cut_figures(&screen, &f).len(), 1);
+        // Drawn whole, or another rate drawn whole: nothing cut.
+        let screen = vec!["│hoodie-01 live ▁▂▃ ~60 11.9%  burn 6.1/min│".to_owned()];
+        assert!(cut_figures(&screen, &f).is_empty());
+        f.add_rate("~6");
+        let screen = vec!["│cap-02 live ~6 0.0%│".to_owned()];
+        assert!(cut_figures(&screen, &f).is_empty());
     }
 
     #[test]

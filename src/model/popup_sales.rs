@@ -1,0 +1,161 @@
+//! A pop-up's in-person sales rate and how long its stock on hand lasts at it.
+//!
+//! The rate is read as a drop's orders per minute is ([`RateWindow`]: least squares over the
+//! trailing window, with the Poisson interval of the units counted over its span); the outlook
+//! is a [`StockOutlook`] of the units on hand against the pop-up's `closes_at`, so a pop-up's
+//! "runs out ~14:20" rests on the same arithmetic and the same honesty rules as a drop's
+//! sell-out.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::feed::wire::Popup;
+
+use super::estimate::RateEstimate;
+use super::figures::StockOutlook;
+use super::rate::RateWindow;
+
+/// The trailing window of one pop-up's sales, sampled on each POS document's `as_of`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopupTrack {
+    /// `sales.units`: units sold in person (cumulative), the rate stock on hand runs out at.
+    pub units: RateWindow,
+}
+
+impl PopupTrack {
+    /// An empty window of length `window`.
+    #[must_use]
+    pub fn new(window: TimeDelta) -> Self {
+        Self {
+            units: RateWindow::new(window),
+        }
+    }
+
+    /// Records the sales of `popup` as of `as_of` (server time).
+    pub fn record(&mut self, as_of: DateTime<Utc>, popup: &Popup) {
+        self.units.record(as_of, popup.sales.units);
+    }
+}
+
+/// What becomes of a pop-up's stock on hand by the time it closes, at its sales rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PopupOutlook {
+    /// Not open: nothing is sold, so nothing is projected.
+    Closed,
+    /// Open with nothing on hand.
+    OutOfStock,
+    /// Open, but no sales rate yet ("measuring").
+    Measuring,
+    /// Even at the high end of the rate's interval, stock is left at close.
+    LastsTheDay(StockOutlook),
+    /// The range straddles the close: at the high rate it runs out before, at the low rate
+    /// it does not.
+    MayRunOut(StockOutlook),
+    /// Even at the low end of the rate's interval, it runs out before close
+    /// (`sellout_at`, `sellout_earliest` and `sellout_latest` are all set).
+    RunsOut(StockOutlook),
+}
+
+impl PopupOutlook {
+    /// The outlook of `on_hand` units selling at `sales` from `now` until `closes_at`.
+    #[must_use]
+    pub fn compute(
+        is_open: bool,
+        on_hand: u64,
+        sales: Option<RateEstimate>,
+        now: DateTime<Utc>,
+        closes_at: DateTime<Utc>,
+    ) -> Self {
+        if !is_open {
+            return Self::Closed;
+        }
+        if on_hand == 0 {
+            return Self::OutOfStock;
+        }
+        let Some(stock) =
+            sales.and_then(|r| StockOutlook::compute(now, on_hand, r.per_min, closes_at))
+        else {
+            return Self::Measuring;
+        };
+        match (stock.sellout_earliest, stock.sellout_latest) {
+            (None, _) => Self::LastsTheDay(stock),
+            (Some(_), None) => Self::MayRunOut(stock),
+            (Some(_), Some(_)) => Self::RunsOut(stock),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::at;
+
+    /// `per_min` units a minute seen over `span_s` seconds (a steady counter).
+    fn rate(per_min: f64, span_s: i64) -> Option<RateEstimate> {
+        // A steady counter: whole units over the span.
+        let events = (per_min * span_s as f64 / 60.0).round() as u64;
+        RateEstimate::from_counts(per_min, events, TimeDelta::seconds(span_s))
+    }
+
+    #[test]
+    fn outlooks_by_stock_rate_and_close() {
+        let now = at(0);
+        let closes = at(4 * 3600);
+        // 10 units a minute over five minutes (50 units): [7.8, 12.7]/min.
+        let steady = rate(10.0, 300);
+        let cases: &[(bool, u64, Option<RateEstimate>, &str)] = &[
+            (false, 40, steady, "closed"),
+            (true, 0, steady, "out of stock"),
+            (true, 40, None, "measuring"),
+            // 40 units at ~10/min: out in ~4 min, whatever end of the range.
+            (true, 40, steady, "runs out"),
+            // 10,000 units at 10/min last 16 h: past the close at any rate of the range.
+            (true, 10_000, steady, "lasts"),
+            // 2,400 units at 10/min is exactly the 4 h left: the range straddles the close.
+            (true, 2_400, steady, "may run out"),
+        ];
+        for &(open, on_hand, sales, want) in cases {
+            let got = PopupOutlook::compute(open, on_hand, sales, now, closes);
+            let name = match got {
+                PopupOutlook::Closed => "closed",
+                PopupOutlook::OutOfStock => "out of stock",
+                PopupOutlook::Measuring => "measuring",
+                PopupOutlook::LastsTheDay(_) => "lasts",
+                PopupOutlook::MayRunOut(_) => "may run out",
+                PopupOutlook::RunsOut(_) => "runs out",
+            };
+            assert_eq!(name, want, "{open} {on_hand}: {got:?}");
+        }
+        let PopupOutlook::RunsOut(stock) = PopupOutlook::compute(true, 40, steady, now, closes)
+        else {
+            panic!("runs out");
+        };
+        assert_eq!(stock.sellout_at, Some(now + TimeDelta::minutes(4)));
+        assert!(stock.sellout_earliest < stock.sellout_at);
+        assert!(stock.sellout_latest > stock.sellout_at);
+    }
+
+    #[test]
+    fn a_quiet_till_is_not_a_rate_of_zero() {
+        // No unit sold in a minute: up to ~3/min. 100 units then may last or not over 4 h,
+        // and 1,000 may not run out at all within 4 h only if the high end says so.
+        let quiet = rate(0.0, 60);
+        let got = PopupOutlook::compute(true, 100, quiet, at(0), at(4 * 3600));
+        assert!(matches!(got, PopupOutlook::MayRunOut(_)), "{got:?}");
+        let got = PopupOutlook::compute(true, 1_000, quiet, at(0), at(4 * 3600));
+        assert!(matches!(got, PopupOutlook::LastsTheDay(_)), "{got:?}");
+    }
+
+    #[test]
+    fn the_track_reads_units_sold() {
+        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW);
+        let mut popup = crate::model::fixtures::popups().entries.remove(0);
+        for i in 0..=30 {
+            popup.sales.units = 95 + u64::try_from(i).expect("small");
+            track.record(at(i * 6), &popup);
+        }
+        // One unit every 6 s: 10 a minute.
+        let sales = track.units.estimate(at(180)).expect("rate");
+        assert!((sales.per_min.point - 10.0).abs() < 1e-9, "{sales:?}");
+        assert_eq!(sales.events, 30);
+    }
+}
