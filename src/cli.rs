@@ -166,6 +166,10 @@ pub struct ServeArgs {
     /// `[metrics] listen`.
     #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
     pub metrics: Option<SocketAddr>,
+    /// Append everything the served room sees and everyone in it does to this recording (for
+    /// `dropday replay` and `dropday report`); overrides the config's `record`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Flags of the control room (`run` and `demo`).
