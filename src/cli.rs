@@ -70,7 +70,8 @@ pub struct ReplayArgs {
     /// Recording seconds per real second (`[`/`]` change it while playing).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
-    /// Start here: RFC 3339, HH:MM (UTC) or +DURATION after the recording's start.
+    /// Start here: RFC 3339, HH:MM (in the config's ui.timezone) or +DURATION after the
+    /// recording's start.
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// Config file for the alert thresholds, keys and colours (as `run` reads it).
