@@ -2,10 +2,10 @@
 //!
 //! - `record/poll_large`: one poll of all three feeds at the large state
 //!   (`benches/common/large_state.rs`) written to a recording and flushed as a frame: the
-//!   writer's work per poll (JSON line, zstd frame, file write). The room's own share is a copy
-//!   of each body and a channel send.
+//!   writer's work per poll (JSON line, zstd stream flushed, file write). The room's own share
+//!   is a copy of each body and a channel send.
 //! - After criterion, one two-hour `launch` run of the simulator (manual clock, a poll of each
-//!   feed every simulated second, a frame every 2 polls as the 2-second writer makes them)
+//!   feed every simulated second, a flush every 2 polls as the 2-second writer makes them)
 //!   is recorded: its size, then how fast it replays through a room (simulated hours per
 //!   second, ticks included) and how long the report takes.
 //!
@@ -96,8 +96,10 @@ fn record_poll_large(c: &mut Criterion) {
     ];
     let mut group = c.benchmark_group("record");
     group.sample_size(10);
+    let mut polled = 0u64;
     group.bench_function("poll_large", |b| {
         b.iter(|| {
+            polled += 1;
             for (report, body) in &polls {
                 handle.write(Entry::of_poll(report, Some(200), Some(body)));
             }
@@ -107,11 +109,12 @@ fn record_poll_large(c: &mut Criterion) {
     group.finish();
     let written = recorder.finish().unwrap();
     eprintln!(
-        "large state: {} frames, {:.1} MB of JSON → {:.1} MB on disk ({:.0} kB per poll of the three feeds; ratio {:.1})",
+        "large state: {polled} polls, {} flushes, {} frames, {:.1} MB of JSON → {:.1} MB on disk ({:.0} kB per poll of the three feeds; ratio {:.1})",
+        written.flushes,
         written.frames,
         written.json_bytes as f64 / 1e6,
         written.file_bytes as f64 / 1e6,
-        written.file_bytes as f64 / written.frames.max(1) as f64 / 1e3,
+        written.file_bytes as f64 / polled.max(1) as f64 / 1e3,
         written.json_bytes as f64 / written.file_bytes.max(1) as f64
     );
 }
@@ -167,8 +170,9 @@ async fn two_hour_launch(path: &std::path::Path) {
     }
     let written = recorder.finish().unwrap();
     eprintln!(
-        "two-hour launch at 1 s polling: {} entries, {} frames, {:.1} MB of JSON → {:.2} MB on disk",
+        "two-hour launch at 1 s polling: {} entries, {} flushes, {} frames, {:.1} MB of JSON → {:.2} MB on disk",
         written.entries,
+        written.flushes,
         written.frames,
         written.json_bytes as f64 / 1e6,
         written.file_bytes as f64 / 1e6
@@ -185,6 +189,10 @@ fn main() {
     let path = dir.path().join("launch-2h.rec");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(two_hour_launch(&path));
+    // `DROPDAY_BENCH_KEEP=FILE` keeps the recording for a look with `zstdcat` or `dropday report`.
+    if let Some(keep) = std::env::var_os("DROPDAY_BENCH_KEEP") {
+        std::fs::copy(&path, &keep).unwrap();
+    }
 
     let began = Instant::now();
     let recording = Recording::read(&path).unwrap();

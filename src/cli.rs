@@ -70,7 +70,8 @@ pub struct ReplayArgs {
     /// Recording seconds per real second (`[`/`]` change it while playing).
     #[arg(long, default_value_t = 1.0, value_name = "X")]
     pub speed: f64,
-    /// Start here: RFC 3339, HH:MM (UTC) or +DURATION after the recording's start.
+    /// Start here: RFC 3339, HH:MM (in the config's ui.timezone) or +DURATION after the
+    /// recording's start.
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// Config file for the alert thresholds, keys and colours (as `run` reads it).
@@ -166,6 +167,10 @@ pub struct ServeArgs {
     /// `[metrics] listen`.
     #[arg(long, value_name = "ADDR", value_parser = parse_metrics_listen)]
     pub metrics: Option<SocketAddr>,
+    /// Append everything the served room sees and everyone in it does to this recording (for
+    /// `dropday replay` and `dropday report`); overrides the config's `record`.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 /// Flags of the control room (`run` and `demo`).

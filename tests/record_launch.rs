@@ -155,7 +155,7 @@ async fn recorded_launch() -> Run {
         }
     }
     let written = recorder.finish().expect("finish");
-    assert!(written.frames > 10, "{written:?}");
+    assert!(written.flushes > 10, "{written:?}");
     let body = http
         .get(format!("{base}/v1/drops"))
         .send()
@@ -372,6 +372,8 @@ async fn a_recorded_launch_reports_the_simulators_figures_and_replays_the_live_o
 
     // SIGKILL in the middle of the last frame: the rest replays and reports.
     let bytes = std::fs::read(&run.path).unwrap();
+    // One start, one frame: every cut below is inside compressed data.
+    assert_eq!(dropday::record::frames::whole_frames(&bytes).len(), 1);
     let cut = bytes.len() - 40;
     let cut_recording = Recording::from_bytes(&bytes[..cut]).expect("a cut file still reads");
     assert!(cut_recording.cut_bytes > 0);
@@ -386,4 +388,20 @@ async fn a_recorded_launch_reports_the_simulators_figures_and_replays_the_live_o
     let cut_report = report::build(&cut_recording);
     assert_eq!(cut_report.drops.len(), post.drops.len());
     assert!(!report::markdown::render(&cut_report).is_empty());
+
+    // Killed half-way: the first half replays (as the live room showed it) and reports.
+    let half = Recording::from_bytes(&bytes[..bytes.len() / 2]).expect("half a file reads");
+    let kept = half.entries().count();
+    assert!(
+        kept > whole_entries / 4 && kept < whole_entries * 3 / 4,
+        "{kept} of {whole_entries}"
+    );
+    // Every live snapshot up to the cut is reproduced (replay_matches asserts each).
+    let compared = replay_matches(&half, &run.snapshots);
+    assert!(
+        compared > 2 && compared < run.snapshots.len(),
+        "{compared} of {}",
+        run.snapshots.len()
+    );
+    assert_eq!(report::build(&half).drops.len(), post.drops.len());
 }

@@ -2,7 +2,8 @@
 //! the simulator in this test process, with the real OpenSSH client in a pty and keys made by
 //! `ssh-keygen`. A viewer and an operator share one board: the viewer's `p` sends nothing, the
 //! operator's pause reaches the simulator once, is audited with the operator's key and shows on
-//! the viewer's screen; `ssh … status --json` answers with `dropday status --json`'s keys.
+//! the viewer's screen and in the room's recording with the operator's name; `ssh … status
+//! --json` answers with `dropday status --json`'s keys.
 //! Waits are conditions with generous deadlines; nothing here measures time.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -41,10 +42,16 @@ struct ServeProcess {
 
 impl ServeProcess {
     fn spawn(home: &Home, config: &Path) -> Self {
+        Self::spawn_with(home, config, &[])
+    }
+
+    /// As [`Self::spawn`], with more flags.
+    fn spawn_with(home: &Home, config: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dropday"))
             .args(["serve", "--config"])
             .arg(config)
             .args(["--listen", "127.0.0.1:0"])
+            .args(flags)
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("HOME", home.path())
@@ -177,7 +184,9 @@ async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
     ));
     std::fs::write(&config, text).unwrap();
 
-    let mut serve = ServeProcess::spawn(&home, &config);
+    let recording = home.path().join("served.rec");
+    let mut serve =
+        ServeProcess::spawn_with(&home, &config, &["--record", recording.to_str().unwrap()]);
     let fingerprint = serve.wait_for_line("host key SHA256:");
     assert!(fingerprint.contains(" INFO "), "{fingerprint}");
     let listening = serve.wait_for_line("listening on ");
@@ -286,6 +295,92 @@ async fn a_viewer_and_an_operator_share_one_board_over_ssh() {
     let finished = ravi.wait_exit(SETTLE);
     assert_eq!(finished.code, Some(0), "{}", finished.screen);
     sim.shutdown().await;
+
+    // The recording, closed by SIGTERM, reports the pause with the operator's name.
+    let report = Command::new(env!("CARGO_BIN_EXE_dropday"))
+        .args(["report", "--format", "json"])
+        .arg(&recording)
+        .env("HOME", home.path())
+        .output()
+        .expect("run dropday report");
+    assert!(report.status.success(), "{report:?}");
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["recording"]["cut_bytes"], 0, "{report}");
+    assert!(
+        report["recording"]["documents"].as_u64() > Some(0),
+        "{report}"
+    );
+    let actions = report["actions"].as_array().expect("actions");
+    assert_eq!(actions.len(), 1, "{report}");
+    assert_eq!(actions[0]["who"], "ravi", "{report}");
+    assert_eq!(actions[0]["drop"], "hoodie-01", "{report}");
+    assert_eq!(actions[0]["action"], "pause", "{report}");
+    assert_eq!(actions[0]["outcome"], "applied", "{report}");
+    let hoodie = report["drops"]
+        .as_array()
+        .and_then(|drops| drops.iter().find(|d| d["id"] == "hoodie-01"))
+        .expect("hoodie-01 in the report");
+    assert_eq!(hoodie["pauses"][0]["by"], "ravi", "{report}");
+}
+
+/// `record = "FILE"` in the config is serve's too, and refused at start, before anyone is
+/// served, when it cannot be written or another dropday records into it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_recording_it_cannot_write_at_start() {
+    let home = Home::new();
+    keygen(home.path(), "maya");
+    std::fs::write(
+        home.path().join("authorized_keys"),
+        format!("{}\n", public_key(home.path(), "maya")),
+    )
+    .unwrap();
+    let serve_at = |record: &Path| {
+        let config = home.write_config("http://127.0.0.1:9", "1s", None);
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "record = \"{}\"\n{text}\n[serve]\nauthorized_keys = \"{}\"\n",
+                record.display(),
+                home.path().join("authorized_keys").display()
+            ),
+        )
+        .unwrap();
+        Command::new(env!("CARGO_BIN_EXE_dropday"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .env_clear()
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("HOME", home.path())
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("run dropday serve")
+    };
+    let nowhere = serve_at(&home.path().join("no-such-folder").join("drop.rec"));
+    assert_eq!(nowhere.status.code(), Some(2), "{nowhere:?}");
+    let said = String::from_utf8_lossy(&nowhere.stderr);
+    assert!(said.contains("cannot record into"), "{said}");
+
+    let busy = home.path().join("busy.rec");
+    let other = dropday::record::Recorder::start(
+        &busy,
+        &dropday::record::Entry::Header(dropday::record::Header {
+            format: dropday::record::FORMAT_VERSION,
+            dropday: "test".to_owned(),
+            environment: "e2e".to_owned(),
+            feeds: Vec::new(),
+            started_at: chrono::Utc::now(),
+            clock_rate: 1.0,
+            command: "run".to_owned(),
+        }),
+    )
+    .expect("the other recorder");
+    let locked = serve_at(&busy);
+    assert_eq!(locked.status.code(), Some(2), "{locked:?}");
+    let said = String::from_utf8_lossy(&locked.stderr);
+    assert!(said.contains("locked"), "{said}");
+    other.finish().expect("finish");
 }
 
 /// A loopback TCP proxy in front of `target` that counts the feed requests passing through

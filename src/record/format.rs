@@ -15,8 +15,10 @@ use crate::feed::wire::{self, Drop, Hub, Popup};
 use crate::feed::{FeedFailure, FeedKind};
 use crate::model::alerts::{AlertKind, Severity};
 
-/// The version of the format this build writes (and the newest it reads).
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the format this build writes (and the newest it reads). The lines are the
+/// same in both; 2 changed the framing ([`super::frames`]): a frame per start, flushed in
+/// blocks, which may be left unended. Format 1 (a frame per flush) is still read.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One line of a recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

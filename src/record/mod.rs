@@ -6,6 +6,7 @@
 //! `update` and the same views as the live room.
 
 pub mod format;
+pub mod frames;
 pub mod observe;
 pub mod reader;
 pub mod replay;
@@ -43,6 +44,9 @@ pub enum RecordError {
     /// An entry could not be turned into JSON.
     #[error("cannot encode a recording entry: {0}")]
     Encode(serde_json::Error),
+    /// zstd refused to compress (out of memory).
+    #[error("cannot compress a recording entry: {0}")]
+    Compress(std::io::Error),
     /// The writer thread panicked.
     #[error("the recording's writer stopped unexpectedly")]
     WriterPanicked,

@@ -3,13 +3,14 @@
 //! silence and control action a [`Replayed`] event, and a tick every second of the recording's
 //! clock between them, as the live loop ticks. A replay feeds these to the same `update`.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveTime, TimeDelta, TimeZone, Utc};
 
 use crate::app::Event;
 use crate::app::audit::Operator;
 use crate::app::ledger::{ActionEntry, ActionStatus};
 use crate::app::replayed::Replayed;
 use crate::feed::events::{ControlAction, ControlRequest};
+use crate::model::format::Zone;
 
 use super::format::{Entry, RecordedAction};
 use super::reader::Recording;
@@ -120,12 +121,14 @@ impl Player {
             .map_or(self.end(), |(_, local)| *local)
     }
 
-    /// The local instant `--from`/`g` mean by `text`: RFC 3339 or `HH:MM` (UTC, on the day the
-    /// recording starts) as server time, or `+DURATION` after the recording's first document.
+    /// The local instant `--from`/`g` mean by `text`: RFC 3339, or `HH:MM` in `zone` (the
+    /// configured `ui.timezone`, which the header names) on the day the recording starts there,
+    /// as server time; or `+DURATION` after the recording's first document.
     ///
     /// # Errors
-    /// Text that is none of those, in words.
-    pub fn moment(&self, text: &str) -> Result<DateTime<Utc>, String> {
+    /// Text that is none of those, or a time of day the zone skips (a daylight-saving change),
+    /// in words.
+    pub fn moment(&self, text: &str, zone: Zone) -> Result<DateTime<Utc>, String> {
         let text = text.trim();
         let first = self.server_start().unwrap_or(self.start);
         let server = if let Some(offset) = text.strip_prefix('+') {
@@ -135,10 +138,11 @@ impl Player {
         } else if let Ok(at) = DateTime::parse_from_rfc3339(text) {
             at.with_timezone(&Utc)
         } else if let Ok(time) = chrono::NaiveTime::parse_from_str(text, "%H:%M") {
-            first.date_naive().and_time(time).and_utc()
+            time_of_day_in(zone, first, time)
+                .ok_or_else(|| format!("`{text}` does not exist in {zone} that day"))?
         } else {
             return Err(format!(
-                "`{text}` is not a time: give RFC 3339 (2026-11-27T18:05:00Z), HH:MM (UTC) or +DURATION"
+                "`{text}` is not a time: give RFC 3339 (2026-11-27T18:05:00Z), HH:MM ({zone}) or +DURATION"
             ));
         };
         Ok(self.local_of_server(server))
@@ -172,6 +176,26 @@ impl Player {
             self.clock = to;
         }
         out
+    }
+}
+
+/// `time` of day in `zone` on the date `day` has there; the earlier of two when the clock goes
+/// back, `None` when the zone skips it.
+fn time_of_day_in(zone: Zone, day: DateTime<Utc>, time: NaiveTime) -> Option<DateTime<Utc>> {
+    fn in_zone<Z: TimeZone>(
+        zone: &Z,
+        day: DateTime<Utc>,
+        time: NaiveTime,
+    ) -> Option<DateTime<Utc>> {
+        let date = day.with_timezone(zone).date_naive();
+        zone.from_local_datetime(&date.and_time(time))
+            .earliest()
+            .map(|at| at.with_timezone(&Utc))
+    }
+    match zone {
+        Zone::Utc => in_zone(&Utc, day, time),
+        Zone::Named(tz) => in_zone(&tz, day, time),
+        Zone::Fixed(offset) => in_zone(&offset, day, time),
     }
 }
 
@@ -268,5 +292,83 @@ fn ledger_entry(action: &RecordedAction) -> ActionEntry {
         attempts: action.attempts,
         first_sent_at: Some(sent),
         last_received_at: Some(action.at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    use super::Player;
+    use crate::model::format::Zone;
+    use crate::record::format::{Entry, FORMAT_VERSION, Header};
+    use crate::record::reader::{Recording, Segment};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    /// A recording of a marketplace document a minute from 17:00 UTC to 18:00 UTC, received
+    /// (local clock) a day later than its server time, so the two clocks cannot be confused.
+    fn player() -> Player {
+        let server = at("2026-11-27T17:00:00Z");
+        let local = at("2026-11-28T09:00:00Z");
+        let entries = (0..=60)
+            .map(|minute| {
+                let as_of = server + TimeDelta::minutes(minute);
+                Entry::Doc {
+                    feed: "marketplace".to_owned(),
+                    sent_at: local + TimeDelta::minutes(minute),
+                    received_at: local + TimeDelta::minutes(minute),
+                    status: 200,
+                    body: format!("{{\"as_of\":\"{}\",\"drops\":[]}}", as_of.to_rfc3339()),
+                }
+            })
+            .collect();
+        Player::new(&Recording {
+            segments: vec![Segment {
+                header: Header {
+                    format: FORMAT_VERSION,
+                    dropday: "test".to_owned(),
+                    environment: "test".to_owned(),
+                    feeds: Vec::new(),
+                    started_at: local,
+                    clock_rate: 1.0,
+                    command: "run".to_owned(),
+                },
+                entries,
+            }],
+            ..Recording::default()
+        })
+    }
+
+    #[test]
+    fn hh_mm_is_read_in_the_configured_zone() {
+        let player = player();
+        let berlin: Zone = "Europe/Berlin".parse().expect("zone");
+        let new_york: Zone = "America/New_York".parse().expect("zone");
+        // 17:30 UTC is 18:30 in Berlin and 12:30 in New York (both in standard time).
+        let wanted = at("2026-11-28T09:30:00Z");
+        assert_eq!(player.moment("17:30", Zone::Utc), Ok(wanted));
+        assert_eq!(player.moment("18:30", berlin), Ok(wanted));
+        assert_eq!(player.moment("12:30", new_york), Ok(wanted));
+        // The same time of day in another zone is another instant.
+        assert_ne!(player.moment("17:30", berlin), Ok(wanted));
+        // RFC 3339 and +DURATION do not depend on the zone.
+        for zone in [Zone::Utc, berlin, new_york] {
+            assert_eq!(player.moment("2026-11-27T18:30:00+01:00", zone), Ok(wanted));
+            assert_eq!(player.moment("+30m", zone), Ok(wanted));
+        }
+    }
+
+    #[test]
+    fn a_time_that_is_not_one_names_the_zone() {
+        let berlin: Zone = "Europe/Berlin".parse().expect("zone");
+        let error = player()
+            .moment("half past six", berlin)
+            .expect_err("refused");
+        assert!(error.contains("HH:MM (Europe/Berlin)"), "{error}");
     }
 }

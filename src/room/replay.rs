@@ -18,6 +18,7 @@ use crate::app::state::Access;
 use crate::app::{Effect, Event, Room, RoomConfig};
 use crate::cli::ReplayArgs;
 use crate::config::Config;
+use crate::model::format::Zone;
 use crate::record::Recording;
 use crate::record::replay::Player;
 use crate::ui::replay_banner::ReplayBanner;
@@ -64,7 +65,7 @@ pub async fn run(args: ReplayArgs) -> ExitCode {
     let mut replay = Replay::new(&recording, &config, keymap, args.ascii);
     replay.speed = args.speed;
     if let Some(from) = &args.from {
-        match replay.player.moment(from) {
+        match replay.player.moment(from, replay.zone) {
             Ok(at) => replay.seek(at),
             Err(e) => {
                 eprintln!("dropday replay: --from {e}");
@@ -95,12 +96,15 @@ struct Replay {
     paused: bool,
     typing: Option<String>,
     problem: Option<String>,
+    /// `ui.timezone`: the header's and the banner's clock, and how `HH:MM` is read.
+    zone: Zone,
     fresh: Box<dyn Fn() -> Room>,
 }
 
 impl Replay {
     fn new(recording: &Recording, config: &Config, keymap: Keymap, ascii: bool) -> Replay {
         let header = recording.header().clone();
+        let zone = config.ui.timezone;
         let config = config.clone();
         let fresh = move || {
             let room_config = RoomConfig {
@@ -137,6 +141,7 @@ impl Replay {
             paused: false,
             typing: None,
             problem: None,
+            zone,
             fresh: Box::new(fresh),
         }
     }
@@ -188,7 +193,7 @@ impl Replay {
                 KeyCode::Esc => self.typing = None,
                 KeyCode::Enter => {
                     let text = self.typing.take().unwrap_or_default();
-                    match self.player.moment(&text) {
+                    match self.player.moment(&text, self.zone) {
                         Ok(at) => {
                             self.problem = None;
                             self.seek(at);
@@ -242,7 +247,8 @@ async fn play(replay: &mut Replay) -> Result<(), Box<dyn std::error::Error>> {
     let (mut screen, guard) = terminal::enter(replay.room.session.color())?;
     let (signals_tx, mut signals) = mpsc::channel::<Event>(4);
     let forwarder = terminal::spawn_signal_forwarder(signals_tx)?;
-    let theme = Theme::new(replay.room.session.color(), replay.room.session.ascii());
+    let theme =
+        Theme::new(replay.room.session.color(), replay.room.session.ascii()).with_zone(replay.zone);
     if let Ok(size) = screen.size() {
         replay.room.update(
             Event::Resize(size.width, size.height),

@@ -1,7 +1,7 @@
 //! `dropday serve`: the room's launch without a terminal. The pollers, the shared board with
-//! its alert rules on a tick, the one control client and the audit log, as the local room has
-//! them, and the SSH server opening a room per session over that board. One loop owns the
-//! effect runner and applies every board event once; signals reload keys or stop.
+//! its alert rules on a tick, the one control client, the audit log and the recording, as the
+//! local room has them, and the SSH server opening a room per session over that board. One
+//! loop owns the effect runner and applies every board event once; signals reload keys or stop.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -19,7 +19,8 @@ use crate::app::state::Deployment;
 use crate::app::{Effect, EffectRunner, Event, SharedBoard};
 use crate::cli::ServeArgs;
 use crate::config::Config;
-use crate::feed::poller::spawn_pollers;
+use crate::feed::poller::spawn_tapped_pollers;
+use crate::record::Recorder;
 use crate::serve::host_key::{self, HostKey};
 use crate::serve::settings::SshSettings;
 use crate::stderr_log;
@@ -28,6 +29,7 @@ use super::outputs::{OutputSettings, Outputs};
 use super::shared::{BoardEvents, FromSessions, ServedRooms, SharedRoom, SharedRoomConfig};
 use super::{
     EVENT_QUEUE, RoomEffects, config_failure, control_client, log_setup, make_audit_folder,
+    recording_header, recording_tap,
 };
 
 /// How often every room is drawn without a board change: clocks and countdowns move.
@@ -73,7 +75,30 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         },
         None => None,
     };
-    match serve_room(&config, keymap, ssh, metrics).await {
+    // A path that cannot be recorded into (or is recorded by another dropday) is refused
+    // now, before anyone is served.
+    let recorder = match args.record.as_ref().or(config.record.as_ref()) {
+        Some(path) => match Recorder::start(path, &recording_header(&config, None, "serve")) {
+            Ok(recorder) => Some(recorder),
+            Err(e) => {
+                eprintln!("dropday serve: {e}");
+                return ExitCode::from(crate::config::EXIT_STATUS);
+            }
+        },
+        None => None,
+    };
+    let served = serve_room(&config, keymap, ssh, metrics, recorder.as_ref()).await;
+    if let Some(recorder) = recorder {
+        match recorder.finish() {
+            Ok(written) => log::info!(
+                "serve: recording: {} entries, {} bytes",
+                written.entries,
+                written.file_bytes
+            ),
+            Err(e) => log::error!("serve: {e}"),
+        }
+    }
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log::error!("serve: {e}");
@@ -87,6 +112,7 @@ async fn serve_room(
     keymap: Keymap,
     ssh: Option<(SshSettings, HostKey)>,
     metrics: Option<SocketAddr>,
+    recorder: Option<&Recorder>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Installed first, so no signal arrives unhandled.
     let mut hangup = signal(SignalKind::hangup())?;
@@ -111,7 +137,13 @@ async fn serve_room(
         events_tx.clone(),
     )
     .await?;
-    let pollers = spawn_pollers(config.feeds.clone(), config.max_backoff, events_tx.clone())?;
+    let record = recorder.map(Recorder::handle);
+    let pollers = spawn_tapped_pollers(
+        config.feeds.clone(),
+        config.max_backoff,
+        events_tx.clone(),
+        record.clone().map(recording_tap),
+    )?;
     let control = control_client(config)?;
     let board = SharedBoard::new(
         BoardConfig {
@@ -144,7 +176,7 @@ async fn serve_room(
         control,
         events: events_tx.clone(),
         audit_log: config.audit_log.clone(),
-        record: None,
+        record,
         watch: crate::record::observe::AlertWatch::new(),
         export_dir: config.serve.raw.export_dir.clone(),
         outputs: None,
@@ -184,7 +216,7 @@ async fn serve_room(
                     let now = Utc::now();
                     answer |= !matches!(event, Event::Poll(_) | Event::Delivery(_));
                     run_all(&mut runner, board_events.apply(event, now));
-                    outputs.after_update(&shared.read(), now);
+                    after_update(&mut runner, &mut outputs, &shared, now);
                     next = events_rx.try_recv().ok();
                 }
                 if answer && let Some(serve) = &serve {
@@ -194,7 +226,7 @@ async fn serve_room(
             _ = tick.tick() => {
                 let now = Utc::now();
                 run_all(&mut runner, board_events.apply(Event::Tick(now), now));
-                outputs.after_update(&shared.read(), now);
+                after_update(&mut runner, &mut outputs, &shared, now);
             }
             Some(message) = from_sessions.recv() => {
                 let mut next = Some(message);
@@ -207,8 +239,9 @@ async fn serve_room(
                     next = from_sessions.try_recv().ok();
                 }
                 if touched {
-                    // An acknowledgement or a silence in a session: the sinks hear of it now.
-                    outputs.after_update(&shared.read(), Utc::now());
+                    // An acknowledgement or a silence in a session: the sinks and the
+                    // recording hear of it now, with who.
+                    after_update(&mut runner, &mut outputs, &shared, Utc::now());
                     if let Some(serve) = &serve {
                         serve.board_changed();
                     }
@@ -231,6 +264,19 @@ async fn serve_room(
         serve.shutdown().await;
     }
     Ok(())
+}
+
+/// The edges that watch the board: the recording (alert transitions, acknowledgements and
+/// silences with who) and the outputs (sinks, `/metrics`).
+fn after_update(
+    runner: &mut RoomEffects,
+    outputs: &mut Outputs,
+    shared: &SharedRoom,
+    now: chrono::DateTime<Utc>,
+) {
+    let board = shared.read();
+    runner.after_update(&board, now);
+    outputs.after_update(&board, now);
 }
 
 fn run_all(runner: &mut RoomEffects, effects: Vec<Effect>) {

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
+use crate::model::format::Zone;
 
 /// Where a replay stands, as the banner shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,15 +49,19 @@ pub fn render(frame: &mut Frame, banner: &ReplayBanner, theme: &Theme) {
     let mut spans = vec![
         Span::styled(" REPLAY ", strong),
         Span::raw(format!(
-            " {} · {state} · x{} · {:.0} % ",
-            banner.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            " {} {} · {state} · x{} · {:.0} % ",
+            date_time_in(banner.at, theme.zone),
+            theme.zone,
             speed_text(banner.speed),
             banner.progress_pct
         )),
     ];
     if let Some(typing) = &banner.typing {
         spans.push(Span::styled(
-            format!(" go to (RFC 3339, HH:MM or +1h30m): {typing}_ "),
+            format!(
+                " go to (RFC 3339, HH:MM {}, +1h30m): {typing}_ ",
+                theme.zone
+            ),
             theme.key(),
         ));
     } else if let Some(problem) = &banner.problem {
@@ -70,10 +75,59 @@ pub fn render(frame: &mut Frame, banner: &ReplayBanner, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
 }
 
+/// `2026-11-27 18:05:00` in `zone` (the header's zone, `ui.timezone`).
+fn date_time_in(at: DateTime<Utc>, zone: Zone) -> String {
+    const PATTERN: &str = "%Y-%m-%d %H:%M:%S";
+    match zone {
+        Zone::Utc => at.format(PATTERN).to_string(),
+        Zone::Named(tz) => at.with_timezone(&tz).format(PATTERN).to_string(),
+        Zone::Fixed(offset) => at.with_timezone(&offset).format(PATTERN).to_string(),
+    }
+}
+
 fn speed_text(speed: f64) -> String {
     if speed >= 1.0 {
         format!("{speed:.0}")
     } else {
         format!("{speed:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::{ReplayBanner, render};
+    use crate::app::ColorMode;
+    use crate::ui::theme::Theme;
+
+    #[test]
+    fn the_banner_shows_the_recordings_clock_in_the_configured_zone() {
+        let banner = ReplayBanner {
+            at: DateTime::parse_from_rfc3339("2026-11-27T17:30:05Z")
+                .expect("time")
+                .with_timezone(&Utc),
+            speed: 20.0,
+            paused: false,
+            progress_pct: 50.0,
+            finished: false,
+            typing: None,
+            problem: None,
+        };
+        let theme =
+            Theme::fixed(ColorMode::Never, true).with_zone("Europe/Berlin".parse().expect("zone"));
+        let mut terminal = Terminal::new(TestBackend::new(100, 3)).expect("terminal");
+        terminal
+            .draw(|frame| render(frame, &banner, &theme))
+            .expect("draw");
+        let last: String = (0..100)
+            .map(|x| terminal.backend().buffer()[(x, 2)].symbol().to_owned())
+            .collect();
+        assert!(
+            last.contains("REPLAY  2026-11-27 18:30:05 Europe/Berlin · playing · x20 · 50 %"),
+            "{last}"
+        );
     }
 }
