@@ -13,7 +13,8 @@ pub struct PendingAlert {
     pub kind: AlertKind,
     /// Id of the drop, hub or pop-up, or the feed's name.
     pub subject: String,
-    /// How urgent it will be when it fires, by the latest evaluation.
+    /// How urgent it will be when it fires: the most urgent any evaluation found while it
+    /// waited.
     pub severity: Severity,
     /// What is wrong, with the figures of the latest evaluation.
     pub message: String,
@@ -43,11 +44,43 @@ impl PendingAlert {
         pending
     }
 
-    /// The condition found again at `now`, with new words and figures.
+    /// The condition found again at `now`, with new words and figures. Its severity only
+    /// rises while it waits, as a firing alert's falls only after its clear delay: a figure
+    /// hovering at a materiality threshold otherwise showed `crit pending` and `info pending`
+    /// on alternate seconds, and fired with whichever it had at the 30th.
     pub fn update(&mut self, finding: Finding, now: DateTime<Utc>) {
-        self.severity = finding.severity;
+        self.severity = self.severity.min(finding.severity);
         self.message = finding.message;
         self.figure = finding.figure;
         self.since = finding.began.unwrap_or(self.first_seen).min(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::at;
+
+    fn finding(severity: Severity) -> Finding {
+        Finding {
+            kind: AlertKind::CapacityExhaustion,
+            subject: "ewr-1".to_owned(),
+            severity,
+            message: format!("{severity:?}"),
+            began: None,
+            figure: None,
+        }
+    }
+
+    #[test]
+    fn a_waiting_condition_keeps_its_most_urgent_severity() {
+        // The least overage hovering at the 20-unit materiality threshold: critical and info
+        // on alternate seconds.
+        let mut pending = PendingAlert::new(finding(Severity::Info), at(0));
+        assert_eq!(pending.severity, Severity::Info);
+        pending.update(finding(Severity::Critical), at(1));
+        pending.update(finding(Severity::Info), at(2));
+        assert_eq!(pending.severity, Severity::Critical);
+        assert_eq!(pending.message, "Info", "the words are the latest");
     }
 }

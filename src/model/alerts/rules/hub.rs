@@ -63,9 +63,11 @@ fn exhaustion(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
         .overage_units
         .zip(o.overage_cost_minor)
         .map_or(low, |(u, c)| (u.max(low.0), c.max(low.1)));
+    // Certain to run out but with its least overage immaterial: the point says how much, and
+    // a material one is a warning (not info: "certain and small" is not what the range says).
     let severity = if sure && rule.is_material(low.0, low.1) {
         Some(Severity::Critical)
-    } else if likely && rule.is_material(point.0, point.1) {
+    } else if (likely || sure) && rule.is_material(point.0, point.1) {
         graded(Severity::Critical, false, true)
     } else if sure {
         Some(Severity::Info)
