@@ -34,8 +34,8 @@ pub const FLUSH_BYTES: usize = 1 << 20;
 pub const FRAME_JSON_BYTES: u64 = 32 << 20;
 /// zstd level 1 with a 16 MiB window and long-distance matching: a document is nearly the
 /// feed's previous one, and at the large state that one is ~10 MB back (the hubs' 8 MB): a
-/// window that reaches it halves the large state's size and, at level 1, costs a fifth of
-/// level 6 without it (measured with `zstd -1 --long=24` against `-6`, docs/PERFORMANCE.md).
+/// window that reaches it halves the large state's size and, at level 1, costs a third to a
+/// fifth of level 6 without it (`zstd -1 --long=24` against `-6`, docs/PERFORMANCE.md).
 /// The window is memory the writer and every reader hold: 16 MiB of it.
 const LEVEL: i32 = 1;
 const WINDOW_LOG: u32 = 24;
