@@ -187,7 +187,7 @@ struct Frame {
     waiting_entries: u64,
     waiting_json: usize,
     /// JSON bytes in the current frame.
-    frame_json: u64,
+    json_since_start: u64,
 }
 
 impl Frame {
@@ -197,7 +197,7 @@ impl Frame {
             line: Vec::new(),
             waiting_entries: 0,
             waiting_json: 0,
-            frame_json: 0,
+            json_since_start: 0,
         }
     }
 
@@ -217,7 +217,7 @@ impl Frame {
             .map_err(RecordError::Compress)?;
         self.waiting_entries += 1;
         self.waiting_json += self.line.len();
-        self.frame_json += self.line.len() as u64;
+        self.json_since_start += self.line.len() as u64;
         Ok(())
     }
 
@@ -230,7 +230,7 @@ impl Frame {
         if self.waiting_entries == 0 && !end {
             return Ok(());
         }
-        let ending = end || self.frame_json >= FRAME_JSON_BYTES;
+        let ending = end || self.json_since_start >= FRAME_JSON_BYTES;
         if ending {
             encoder.do_finish()?;
         } else {
@@ -248,7 +248,7 @@ impl Frame {
         if ending {
             written.frames += 1;
             self.encoder = None;
-            self.frame_json = 0;
+            self.json_since_start = 0;
         }
         Ok(())
     }
