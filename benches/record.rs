@@ -1,9 +1,9 @@
 //! Recording and replay costs (docs/PERFORMANCE.md, "Recording"):
 //!
 //! - `record/poll_large`: one poll of all three feeds at the large state
-//!   (`benches/common/large_state.rs`) written to a recording and flushed as a frame: the
-//!   writer's work per poll (JSON line, zstd stream flushed, file write). The room's own share
-//!   is a copy of each body and a channel send.
+//!   (`benches/common/large_state.rs`; eight consecutive polls in turn) written to a recording
+//!   and flushed: the writer's work per poll (JSON line, zstd stream flushed, file write). The
+//!   room's own share is a copy of each body and a channel send.
 //! - After criterion, one two-hour `launch` run of the simulator (manual clock, a poll of each
 //!   feed every simulated second, a flush every 2 polls as the 2-second writer makes them)
 //!   is recorded: its size, then how fast it replays through a room (simulated hours per
@@ -53,54 +53,68 @@ fn header() -> Entry {
     })
 }
 
+/// Consecutive polls of the large state the bench cycles through: successive documents differ
+/// (counters grow), as a recording's do; the same documents again would compress better than
+/// any real recording.
+const LARGE_POLLS: i64 = 8;
+
 fn record_poll_large(c: &mut Criterion) {
-    let bodies = large::bodies(&LARGE, 30);
     let dir = tempfile::tempdir().unwrap();
     let recorder = Recorder::start(&dir.path().join("large.rec"), &header()).unwrap();
     let handle = recorder.handle();
-    let report = |feed| PollReport {
-        feed,
-        sent_at: large::at(30),
-        received_at: large::at(30),
-        outcome: PollOutcome::NotModified,
-    };
     // A document outcome is what the tap sees; the body is what is written.
-    let polls: Vec<(PollReport, &[u8])> = vec![
-        (
-            PollReport {
-                outcome: PollOutcome::Drops(
-                    dropday::feed::wire::decode_document(&bodies.drops).unwrap(),
+    // `cargo test --all-targets` runs this once without `--bench`: two polls are enough there
+    // (generating and decoding eight large states takes minutes in a debug build).
+    let benching = std::env::args().any(|arg| arg == "--bench");
+    let count = if benching { LARGE_POLLS } else { 2 };
+    let polls: Vec<Vec<(PollReport, Vec<u8>)>> = (30..30 + count)
+        .map(|step| {
+            let bodies = large::bodies(&LARGE, step);
+            let report = |feed, outcome| PollReport {
+                feed,
+                sent_at: large::at(step),
+                received_at: large::at(step),
+                outcome,
+            };
+            vec![
+                (
+                    report(
+                        FeedKind::Marketplace,
+                        PollOutcome::Drops(
+                            dropday::feed::wire::decode_document(&bodies.drops).unwrap(),
+                        ),
+                    ),
+                    bodies.drops,
                 ),
-                ..report(FeedKind::Marketplace)
-            },
-            &bodies.drops,
-        ),
-        (
-            PollReport {
-                outcome: PollOutcome::Hubs(
-                    dropday::feed::wire::decode_document(&bodies.hubs).unwrap(),
+                (
+                    report(
+                        FeedKind::Fulfilment,
+                        PollOutcome::Hubs(
+                            dropday::feed::wire::decode_document(&bodies.hubs).unwrap(),
+                        ),
+                    ),
+                    bodies.hubs,
                 ),
-                ..report(FeedKind::Fulfilment)
-            },
-            &bodies.hubs,
-        ),
-        (
-            PollReport {
-                outcome: PollOutcome::Popups(
-                    dropday::feed::wire::decode_document(&bodies.popups).unwrap(),
+                (
+                    report(
+                        FeedKind::Pos,
+                        PollOutcome::Popups(
+                            dropday::feed::wire::decode_document(&bodies.popups).unwrap(),
+                        ),
+                    ),
+                    bodies.popups,
                 ),
-                ..report(FeedKind::Pos)
-            },
-            &bodies.popups,
-        ),
-    ];
+            ]
+        })
+        .collect();
     let mut group = c.benchmark_group("record");
     group.sample_size(10);
     let mut polled = 0u64;
     group.bench_function("poll_large", |b| {
         b.iter(|| {
+            let poll = &polls[(polled % polls.len() as u64) as usize];
             polled += 1;
-            for (report, body) in &polls {
+            for (report, body) in poll {
                 handle.write(Entry::of_poll(report, Some(200), Some(body)));
             }
             handle.flush();

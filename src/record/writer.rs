@@ -34,8 +34,8 @@ pub const FLUSH_BYTES: usize = 1 << 20;
 pub const FRAME_JSON_BYTES: u64 = 32 << 20;
 /// zstd level 1 with a 16 MiB window and long-distance matching: a document is nearly the
 /// feed's previous one, and at the large state that one is ~10 MB back (the hubs' 8 MB): a
-/// window that reaches it halves the large state's size and, at level 1, costs a fifth of
-/// level 6 without it (measured with `zstd -1 --long=24` against `-6`, docs/PERFORMANCE.md).
+/// window that reaches it halves the large state's size and, at level 1, costs a third to a
+/// fifth of level 6 without it (`zstd -1 --long=24` against `-6`, docs/PERFORMANCE.md).
 /// The window is memory the writer and every reader hold: 16 MiB of it.
 const LEVEL: i32 = 1;
 const WINDOW_LOG: u32 = 24;
@@ -187,7 +187,7 @@ struct Frame {
     waiting_entries: u64,
     waiting_json: usize,
     /// JSON bytes in the current frame.
-    frame_json: u64,
+    json_since_start: u64,
 }
 
 impl Frame {
@@ -197,7 +197,7 @@ impl Frame {
             line: Vec::new(),
             waiting_entries: 0,
             waiting_json: 0,
-            frame_json: 0,
+            json_since_start: 0,
         }
     }
 
@@ -217,7 +217,7 @@ impl Frame {
             .map_err(RecordError::Compress)?;
         self.waiting_entries += 1;
         self.waiting_json += self.line.len();
-        self.frame_json += self.line.len() as u64;
+        self.json_since_start += self.line.len() as u64;
         Ok(())
     }
 
@@ -230,7 +230,7 @@ impl Frame {
         if self.waiting_entries == 0 && !end {
             return Ok(());
         }
-        let ending = end || self.frame_json >= FRAME_JSON_BYTES;
+        let ending = end || self.json_since_start >= FRAME_JSON_BYTES;
         if ending {
             encoder.do_finish()?;
         } else {
@@ -248,7 +248,7 @@ impl Frame {
         if ending {
             written.frames += 1;
             self.encoder = None;
-            self.frame_json = 0;
+            self.json_since_start = 0;
         }
         Ok(())
     }

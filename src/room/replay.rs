@@ -14,8 +14,9 @@ use tokio::sync::mpsc;
 use crate::app::audit::Operator;
 use crate::app::ids::RandomKeys;
 use crate::app::keymap::Keymap;
+use crate::app::session::SessionConfig;
 use crate::app::state::Access;
-use crate::app::{Effect, Event, Room, RoomConfig};
+use crate::app::{Effect, Event, Room, RoomConfig, Session};
 use crate::cli::ReplayArgs;
 use crate::config::Config;
 use crate::model::format::Zone;
@@ -125,6 +126,20 @@ impl Replay {
             let mut board = config.board();
             board.set_clock_rate(header.clock_rate);
             let mut room = Room::new(room_config, board);
+            // The actions and acknowledgements were other people's: the views say who, as a
+            // served room does (a room of one leaves it out, it is always you).
+            room.session = Session::new(
+                SessionConfig {
+                    shared: true,
+                    read_only: Some("a replay sends nothing".to_owned()),
+                    keymap: keymap.clone(),
+                    operator: Operator::default(),
+                    color: room.session.color(),
+                    ascii: room.session.ascii(),
+                    bell: crate::app::session::Bell::Off,
+                },
+                &room.board,
+            );
             // Says why on the tab bar instead of blaming a --read-only nobody gave.
             room.update(
                 Event::Access(Access::ReadOnly {
@@ -303,4 +318,103 @@ async fn play(replay: &mut Replay) -> Result<(), Box<dyn std::error::Error>> {
     drop(guard);
     let _ = screen.show_cursor();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use crossterm::event::{KeyCode, KeyEvent};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::Replay;
+    use crate::app::Event;
+    use crate::app::keymap::Keymap;
+    use crate::config::Config;
+    use crate::config::paths::ProcessEnvironment;
+    use crate::model::alerts::AlertKind;
+    use crate::record::format::{Entry, FORMAT_VERSION, Header, RecordedAction};
+    use crate::record::{Recording, Segment};
+    use crate::ui::{self, theme::Theme};
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-27T18:00:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+            + TimeDelta::minutes(minute)
+    }
+
+    /// A recording of someone else's pause and acknowledgement.
+    fn recording() -> Recording {
+        let doc = |minute| Entry::Doc {
+            feed: "marketplace".to_owned(),
+            sent_at: at(minute),
+            received_at: at(minute),
+            status: 200,
+            body: format!("{{\"as_of\":\"{}\",\"drops\":[]}}", at(minute).to_rfc3339()),
+        };
+        Recording {
+            segments: vec![Segment {
+                header: Header {
+                    format: FORMAT_VERSION,
+                    dropday: "test".to_owned(),
+                    environment: "prod".to_owned(),
+                    feeds: Vec::new(),
+                    started_at: at(0),
+                    clock_rate: 1.0,
+                    command: "serve".to_owned(),
+                },
+                entries: vec![
+                    doc(0),
+                    Entry::Action(RecordedAction {
+                        at: at(1),
+                        who: "ravi".to_owned(),
+                        drop: "hoodie-01".to_owned(),
+                        action: "pause".to_owned(),
+                        parameters: serde_json::Map::new(),
+                        outcome: "applied".to_owned(),
+                        detail: None,
+                        attempts: 1,
+                        latency_ms: 40,
+                    }),
+                    Entry::Ack {
+                        at: at(2),
+                        kind: AlertKind::FeedStale,
+                        subject: "marketplace".to_owned(),
+                        by: "maya".to_owned(),
+                    },
+                    doc(3),
+                ],
+            }],
+            ..Recording::default()
+        }
+    }
+
+    #[test]
+    fn a_replay_says_who_acted() {
+        let config = Config::parse_in("", None, &ProcessEnvironment).expect("defaults");
+        let mut replay = Replay::new(&recording(), &config, Keymap::default(), true);
+        replay.seek(replay.player.end());
+        replay
+            .room
+            .update(Event::Resize(120, 30), replay.player.clock());
+        replay
+            .room
+            .update(Event::Key(KeyEvent::from(KeyCode::Char('4'))), at(3));
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("terminal");
+        let theme = Theme::fixed(crate::app::ColorMode::Never, true);
+        terminal
+            .draw(|frame| ui::view(frame, &replay.room.state(), &theme, at(3)))
+            .expect("draw");
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(ratatui::buffer::Cell::symbol)
+            .collect();
+        assert!(screen.contains("Control actions"), "{screen}");
+        assert!(screen.contains("By"), "{screen}");
+        assert!(screen.contains("ravi"), "{screen}");
+    }
 }

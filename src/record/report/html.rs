@@ -186,11 +186,12 @@ fn on_time_chart(report: &PostDrop, id: &str) -> Option<String> {
     let target = frame.y(hub.target_pct);
     let _ = write!(
         body,
-        r#"<line class="contract" x1="{PAD}" y1="{target:.1}" x2="{}" y2="{target:.1}"/><text class="mark" x="{}" y="{:.1}">target {} %</text>"#,
-        WIDTH - PAD,
-        PAD + 4.0,
-        target - 4.0,
-        hub.target_pct
+        // The label at the right end, under the line: at the left it sat on the axis's
+        // `100` and `on time %` (seen in a browser).
+        r#"<line class="contract" x1="{PAD}" y1="{target:.1}" x2="{right}" y2="{target:.1}"/><text class="mark" x="{right}" y="{:.1}" text-anchor="end">target {} %</text>"#,
+        target + 14.0,
+        hub.target_pct,
+        right = WIDTH - PAD,
     );
     let points: Vec<(f64, f64)> = series
         .iter()
@@ -262,6 +263,19 @@ pub fn render(report: &PostDrop) -> String {
     out
 }
 
+/// Markdown's `code` spans as `<code>`, the rest escaped (a browser showed the backticks).
+fn inline(text: &str) -> String {
+    let mut out = String::new();
+    for (n, part) in text.split('`').enumerate() {
+        if n % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
 /// The Markdown report's tables and paragraphs as HTML (the same words and figures).
 fn tables(markdown: &str) -> String {
     let mut out = String::new();
@@ -281,7 +295,7 @@ fn tables(markdown: &str) -> String {
         if cells {
             out.push_str("<tr>");
             for cell in line.trim_matches('|').split(" | ") {
-                let _ = write!(out, "<td>{}</td>", escape(cell.trim()));
+                let _ = write!(out, "<td>{}</td>", inline(cell.trim()));
             }
             out.push_str("</tr>");
         } else if let Some(title) = line.strip_prefix("### ") {
@@ -290,7 +304,7 @@ fn tables(markdown: &str) -> String {
             let _ = write!(out, "<h2>{}</h2>", escape(title));
         } else if line.starts_with("# ") {
         } else if !line.trim().is_empty() {
-            let _ = write!(out, "<p>{}</p>", escape(line));
+            let _ = write!(out, "<p>{}</p>", inline(line));
         }
     }
     if in_table {

@@ -297,13 +297,23 @@ pub fn render(report: &PostDrop) -> String {
     out.push_str("\n## After the sale\n\n");
     match &report.after_sale {
         Some(after) => {
+            // Read before the last drop closed, the rates are of a sale still going on: said
+            // in words, not as a negative number of days.
+            let when = if after.days_after_close < 0.0 {
+                format!(
+                    "read {} days before the last drop closed, so returns and repeat buyers \
+                     are mostly still to come",
+                    -after.days_after_close
+                )
+            } else {
+                format!("read {} days after close", after.days_after_close)
+            };
             let _ = writeln!(
                 out,
-                "Return rate {}, repeat-buyer rate {}; read {} days after close ({} UTC). \
+                "Return rate {}, repeat-buyer rate {}; {when} ({} UTC). \
                  `dropday report --refresh` reads them again.",
                 pct(after.return_rate_pct),
                 pct(after.repeat_buyer_rate_pct),
-                after.days_after_close,
                 time(after.read_at)
             );
         }
