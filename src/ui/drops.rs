@@ -228,11 +228,16 @@ fn drop_row<'a>(
         }
         None => none.to_owned(),
     };
-    let conversion = format!(
-        "{}/{}",
-        pct(f.conversion_pct, none),
-        approx_pct(f.live_conversion, settled, none)
-    );
+    let conversion = match (&f.conversion_pct, &drop.sessions_unavailable) {
+        // The feed cannot count sessions (the reason is in the drop's details): not a dash,
+        // which reads as "not measured yet".
+        (None, Some(_)) => "n/a".to_owned(),
+        _ => format!(
+            "{}/{}",
+            pct(f.conversion_pct, none),
+            approx_pct(f.live_conversion, settled, none)
+        ),
+    };
     let series = board
         .orders_series(&drop.id, server_now)
         .unwrap_or_default();
