@@ -225,16 +225,14 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 18181));
     while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--listen", Some(addr)) => match addr.parse() {
-                Ok(addr) => listen = addr,
-                Err(e) => {
-                    eprintln!("platform_fixtures: --listen {addr}: {e}");
-                    std::process::exit(2);
-                }
-            },
-            _ => {
-                eprintln!("usage: platform_fixtures [--listen 127.0.0.1:PORT]");
+        let ("--listen", Some(addr)) = (arg.as_str(), args.next()) else {
+            eprintln!("usage: platform_fixtures [--listen 127.0.0.1:PORT]");
+            std::process::exit(2);
+        };
+        match addr.parse() {
+            Ok(addr) => listen = addr,
+            Err(e) => {
+                eprintln!("platform_fixtures: --listen {addr}: {e}");
                 std::process::exit(2);
             }
         }
