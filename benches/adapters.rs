@@ -114,6 +114,8 @@ fn map_popups(c: &mut Criterion) {
             assert_eq!(d.entries.len(), LOCATIONS);
             assert_eq!(d.entries[0].sales.revenue_minor, 39_000);
             assert_eq!(d.entries[0].pickups.overdue, 2);
+            // Overdue is a part of ready (both PREPARED pick-ups wait at the desk).
+            assert_eq!(d.entries[0].pickups.ready, 2);
         }
         other => panic!("{other:?}"),
     }

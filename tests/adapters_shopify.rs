@@ -172,8 +172,92 @@ async fn without_the_reports_scope_sessions_are_absent_not_zero_conversion() {
             .await
             .outcome,
     );
-    // 0 sessions: FEEDS v1's "no figure" for conversion, while orders still count.
+    // 0 sessions: FEEDS v1's "no figure" for conversion, while orders still count; and the
+    // drop carries Shopify's own reason for the room to show.
     assert_eq!((drop.funnel.sessions, drop.funnel.orders), (0, 3));
+    assert_eq!(
+        drop.sessions_unavailable.as_deref(),
+        Some(
+            "Shopify gave no sessions: Access denied for shopifyqlQuery field. Required access: `read_reports` access scope."
+        )
+    );
+    // With the scope (a new client: the first poll's answers again), no reason.
+    platform.answer_with(shopify);
+    let mut fresh = crate::client(&platform);
+    let drop = drop_of(
+        fresh
+            .poll_at(Some(at("2026-11-28T18:00:00Z")))
+            .await
+            .outcome,
+    );
+    assert_eq!(drop.sessions_unavailable, None);
+}
+
+/// `dropday status --json` on a config naming shopify-marketplace, the token without the
+/// `read_reports` scope: conversion is null, never 0, and the report says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_json_gives_null_conversion_and_the_reason_without_the_reports_scope() {
+    let platform = Platform::start(|seen: &Seen| {
+        let query = seen.body["query"].as_str().unwrap_or("");
+        if query.contains("DropSessions") {
+            return Answer::json(fixture("shopify", "sessions-denied.json"));
+        }
+        // Later polls ask from the watermark: nothing new since.
+        if query.contains("DropOrders")
+            && seen.body["variables"]["q"] != "updated_at:>='2026-11-28T17:30:00Z'"
+        {
+            return Answer::json(
+                json!({"data": {"orders": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}})
+                    .to_string(),
+            );
+        }
+        shopify(seen)
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[feeds.marketplace]
+adapter = "shopify-marketplace"
+url = "{url}"
+token_env = "SHOPIFY_TOKEN_FOR_TEST"
+poll = "100ms"
+[[feeds.marketplace.drops]]
+id = "hoodie-01"
+title = "Midnight Hoodie — Drop 01"
+product_id = "gid://shopify/Product/8123456789"
+variant_id = "gid://shopify/ProductVariant/44556677889900"
+opens_at = "2026-11-28T17:30:00Z"
+closes_at = "2026-11-28T19:30:00Z"
+margin_floor_pct = 55.0
+bands = [{{id = "A", price_minor = 6500, unit_cost_minor = 2400}}, {{id = "B", price_minor = 7200, unit_cost_minor = 2400}}]
+"#,
+            url = platform.url
+        ),
+    )
+    .unwrap();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dropday"))
+            .args(["status", "--json", "--observe", "3s", "--config"])
+            .arg(&config)
+            .env("SHOPIFY_TOKEN_FOR_TEST", TOKEN)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    let drop = &report["drops"][0];
+    assert_eq!(drop["id"], "hoodie-01", "{report}");
+    assert_eq!(drop["conversion_pct"], Value::Null, "{report}");
+    assert_eq!(
+        drop["conversion_unavailable"],
+        "Shopify gave no sessions: Access denied for shopifyqlQuery field. Required access: `read_reports` access scope."
+    );
 }
 
 #[tokio::test]

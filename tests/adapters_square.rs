@@ -172,15 +172,16 @@ async fn square_answers_become_the_pop_up_figures_worked_out_by_hand() {
         ),
         (2, 4, 26_000)
     );
-    // Pick-ups at 16:00: one COMPLETED; one PREPARED for 15:40 (+15 min grace = 15:55, past);
-    // one PREPARED for 17:30 (ready).
+    // Pick-ups at 16:00: one COMPLETED (collected); two PREPARED, both waiting at the desk
+    // (ready 2), of which the one for 15:40 is overdue (15:40 + 15 min grace = 15:55 < 16:00)
+    // and the one for 17:30 is not. Overdue is a part of ready, as the simulator counts them.
     assert_eq!(
         (
             first.pickups.ready,
             first.pickups.collected,
             first.pickups.overdue
         ),
-        (1, 1, 1)
+        (2, 1, 1)
     );
     assert_eq!(first.stock.on_hand, 40);
     assert_eq!(first.currency, "USD");

@@ -169,6 +169,12 @@ pub struct Drop {
     /// Downstream counters that keep moving after close (optional on the wire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_sale: Option<AfterSale>,
+    /// Why the feed cannot count sessions, so `funnel.sessions` is 0 and conversion has no
+    /// figure (FEEDS v1's 0 sessions) — e.g. a Shopify token without the `read_reports` scope.
+    /// A dropday extension of FEEDS v1 that mapped sources send; other clients ignore it as any
+    /// unknown field, and the room shows it where the conversion would be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_unavailable: Option<String>,
 }
 
 /// A drop's downstream counters, cumulative, still moving after the drop closes: return rate

@@ -73,6 +73,10 @@ pub struct DropReport {
     pub countdown_s: Option<i64>,
     /// Orders / sessions × 100 since the drop opened; `null` with no sessions.
     pub conversion_pct: Option<f64>,
+    /// Why `conversion_pct` is null when the feed said (a mapped Shopify store without the
+    /// `read_reports` scope); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_unavailable: Option<String>,
     /// Conversion over the trailing window's deltas; `null` while either delta is unknown.
     pub live_conversion_pct: Option<f64>,
     /// Low end of `live_conversion_pct`'s 90 % interval.
@@ -327,6 +331,11 @@ impl Report {
                     state: f.drop.state.as_str().to_owned(),
                     countdown_s: f.countdown.map(|c| c.seconds()),
                     conversion_pct: round2(f.conversion_pct),
+                    conversion_unavailable: f
+                        .conversion_pct
+                        .is_none()
+                        .then(|| f.drop.sessions_unavailable.clone())
+                        .flatten(),
                     live_conversion_pct: round2(f.live_conversion_pct),
                     live_conversion_pct_low: live_low,
                     live_conversion_pct_high: live_high,

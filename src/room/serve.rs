@@ -163,6 +163,7 @@ async fn serve_room(
         SharedRoomConfig {
             keymap,
             read_only: config.ui.read_only,
+            mapped_read_only: super::mapped_read_only(config),
             zone: config.ui.timezone,
             settled_pct: config.alerts.settled_within_pct,
             bell: config.ui.bell,

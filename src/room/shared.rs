@@ -51,6 +51,9 @@ pub struct SharedRoom {
     watching: AtomicUsize,
     /// `[ui] read_only`: nobody may act, whatever their role.
     read_only: bool,
+    /// Why operators may not act either: a mapped marketplace without a `control_url` has
+    /// nowhere to send an action (the local room says the same).
+    mapped_read_only: Option<String>,
     /// `[ui] timezone`, for sessions that send no `TZ`.
     zone: Zone,
     /// `alerts.settled_within_pct`, for the status table.
@@ -67,6 +70,8 @@ pub struct SharedRoomConfig {
     pub keymap: Keymap,
     /// `[ui] read_only`.
     pub read_only: bool,
+    /// Why a mapped marketplace takes no actions, when it does not.
+    pub mapped_read_only: Option<String>,
     /// `[ui] timezone`.
     pub zone: Zone,
     /// `alerts.settled_within_pct`.
@@ -91,6 +96,7 @@ impl SharedRoom {
             keymap: config.keymap,
             watching: AtomicUsize::new(0),
             read_only: config.read_only,
+            mapped_read_only: config.mapped_read_only,
             zone: config.zone,
             settled_pct: config.settled_pct,
             bell: config.bell,
@@ -119,7 +125,12 @@ impl SharedRoom {
             _ if self.read_only => Access::ReadOnly {
                 reason: "this room is served read-only".to_owned(),
             },
-            Role::Operator => Access::ReadWrite,
+            Role::Operator => match &self.mapped_read_only {
+                Some(reason) => Access::ReadOnly {
+                    reason: reason.clone(),
+                },
+                None => Access::ReadWrite,
+            },
             Role::Viewer => Access::ReadOnly {
                 // Short: it is said in the status line and the tab bar of an 80-column phone.
                 reason: "viewer key".to_owned(),
@@ -337,5 +348,66 @@ impl Drop for ServedRoom {
     fn drop(&mut self) {
         self.shared.watching.fetch_sub(1, Ordering::SeqCst);
         let _ = self.shared.to_loop.send(FromSessions::BoardTouched);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Access, Bell, Role, SharedRoom, SharedRoomConfig, Zone};
+    use crate::app::SharedBoard;
+    use crate::app::board::BoardConfig;
+    use crate::app::ids::RandomKeys;
+    use crate::app::keymap::Keymap;
+    use crate::app::state::Deployment;
+    use crate::config::Config;
+
+    fn room(mapped_read_only: Option<&str>) -> SharedRoom {
+        let config = Config::defaults().expect("the default config");
+        let board = SharedBoard::new(
+            BoardConfig {
+                deployment: Deployment {
+                    environment: "test".to_owned(),
+                    simulated: false,
+                    type_to_confirm: false,
+                },
+                thresholds: config.alerts.clone(),
+                ids: Box::new(RandomKeys),
+            },
+            config.board(),
+        );
+        let (to_loop, _) = tokio::sync::mpsc::unbounded_channel();
+        SharedRoom::new(
+            board,
+            SharedRoomConfig {
+                keymap: Keymap::default(),
+                read_only: false,
+                mapped_read_only: mapped_read_only.map(str::to_owned),
+                zone: Zone::Utc,
+                settled_pct: 25.0,
+                bell: Bell::Off,
+                export_dir: None,
+            },
+            to_loop,
+        )
+    }
+
+    #[test]
+    fn a_mapped_marketplace_without_control_url_makes_operators_read_only_with_its_reason() {
+        let reason = "mapped: the marketplace is read through shopify-marketplace, which takes no control actions; set control_url to a FEEDS v1 control server to act";
+        let mapped = room(Some(reason));
+        assert_eq!(
+            mapped.access(Role::Operator),
+            Access::ReadOnly {
+                reason: reason.to_owned()
+            }
+        );
+        // A viewer's own reason stays the shorter one it always had.
+        assert_eq!(
+            mapped.access(Role::Viewer),
+            Access::ReadOnly {
+                reason: "viewer key".to_owned()
+            }
+        );
+        assert_eq!(room(None).access(Role::Operator), Access::ReadWrite);
     }
 }

@@ -138,14 +138,16 @@ fn drop_fields(
         ("margin floor", pct(Some(d.margin_floor_pct), none)),
     ];
     if let Some(f) = figures {
-        out.push((
-            "conversion",
-            format!(
+        let conversion = match (&f.conversion_pct, &d.sessions_unavailable) {
+            // No sessions to divide by, and the feed said why: say it instead of a dash.
+            (None, Some(why)) => format!("no figure: {why}"),
+            _ => format!(
                 "{} cumulative, {} live",
                 pct(f.conversion_pct, none),
                 format::percent_estimate(f.live_conversion, settled)
             ),
-        ));
+        };
+        out.push(("conversion", conversion));
         let evidence = f.sales.map(|r| r.span_s());
         out.push((
             "orders",

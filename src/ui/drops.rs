@@ -254,11 +254,16 @@ fn drop_cells(
         }
         None => none.to_owned(),
     };
-    let conversion = format!(
-        "{}/{}",
-        pct(f.conversion_pct, none),
-        approx_pct(f.live_conversion, settled, none)
-    );
+    let conversion = match (&f.conversion_pct, &drop.sessions_unavailable) {
+        // The feed cannot count sessions (the reason is in the drop's details): not a dash,
+        // which reads as "not measured yet".
+        (None, Some(_)) => "n/a".to_owned(),
+        _ => format!(
+            "{}/{}",
+            pct(f.conversion_pct, none),
+            approx_pct(f.live_conversion, settled, none)
+        ),
+    };
     let rate = match f.orders.map(|r| r.per_min) {
         Some(r) if r.is_settled(settled) => format!("{:.0}", r.point),
         Some(r) => format!("~{:.0}", r.point),

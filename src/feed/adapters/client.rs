@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::mapping::Request;
 use super::source::MappedSource;
-use super::template::{fill_json, fill_text};
+use super::template::{Scope, fill_json, fill_text};
 use crate::feed::FeedFailure;
 use crate::feed::client::{FeedEndpoint, classify, read_limited};
 use crate::feed::events::{PollOutcome, PollReport, RawAnswer};
@@ -28,7 +28,8 @@ pub struct MappedClient {
     http: reqwest::Client,
     endpoint: FeedEndpoint,
     source: Arc<MappedSource>,
-    state: Value,
+    /// Shared with the requests of a poll, which read it for `{state…}` without copying it.
+    state: Arc<Value>,
     budget: MinuteBudget,
     cost: CostBucket,
 }
@@ -42,7 +43,7 @@ impl MappedClient {
             http,
             endpoint,
             source,
-            state: Value::Null,
+            state: Arc::new(Value::Null),
             budget,
             cost: CostBucket::default(),
         }
@@ -90,7 +91,7 @@ impl MappedClient {
                     .map(requests, now.unwrap_or_else(Utc::now), &self.state)
                 {
                     Ok(mapped) => {
-                        self.state = mapped.state;
+                        self.state = Arc::new(mapped.state);
                         let raw = RawAnswer {
                             status: 200,
                             body: mapped.document.get().as_bytes().to_vec(),
@@ -150,24 +151,21 @@ impl MappedClient {
         request: &Request,
         item: &Value,
     ) -> Result<Vec<Val>, FeedFailure> {
-        let mut scope = self.source.config.clone();
-        if let Value::Object(fields) = &mut scope {
-            fields.insert("item".to_owned(), item.clone());
-            fields.insert("state".to_owned(), self.state.clone());
-            // What the program kept about this entry last time (its watermark, say).
-            if let (Some(list), Some(id)) = (
-                &request.spec.for_each,
-                item.get("id").and_then(Value::as_str),
-            ) {
-                let kept = self
-                    .state
-                    .get(list)
-                    .and_then(|l| l.get(id))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                fields.insert("item_state".to_owned(), kept);
-            }
+        // What the program kept about this entry last time (its watermark, say).
+        let kept = match (
+            &request.spec.for_each,
+            item.get("id").and_then(Value::as_str),
+        ) {
+            (Some(list), Some(id)) => self.state.get(list).and_then(|l| l.get(id)).cloned(),
+            _ => None,
         }
+        .unwrap_or(Value::Null);
+        let state = Arc::clone(&self.state);
+        let config = Arc::clone(&self.source);
+        let scope = Scope::of(&config.config)
+            .with("item", item)
+            .with("state", &state)
+            .with("item_state", &kept);
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -207,7 +205,7 @@ impl MappedClient {
     async fn send(
         &mut self,
         request: &Request,
-        scope: &Value,
+        scope: &Scope<'_>,
         cursor: Option<&str>,
     ) -> Result<Val, FeedFailure> {
         let spec = &request.spec;
@@ -245,10 +243,15 @@ impl MappedClient {
         .timeout(self.endpoint.timeout)
         .query(&query);
         // The token goes only into headers, and only into those that ask for it.
-        let mut header_scope = scope.clone();
-        if let (Value::Object(fields), Some(token)) = (&mut header_scope, &self.endpoint.token) {
-            fields.insert("token".to_owned(), Value::String(token.expose().to_owned()));
-        }
+        let token = self
+            .endpoint
+            .token
+            .as_ref()
+            .map(|token| Value::String(token.expose().to_owned()));
+        let header_scope = match &token {
+            Some(token) => scope.with("token", token),
+            None => *scope,
+        };
         for (name, value) in &spec.headers {
             let value = fill_text(value, &header_scope).map_err(bad)?;
             let name = HeaderName::try_from(name.as_str())

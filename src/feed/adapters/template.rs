@@ -8,11 +8,54 @@
 
 use serde_json::Value;
 
+/// What `{…}` references read: named values (`item`, `item_state`, `state`, `token`) laid over
+/// a base object (the feed's config). Borrowed, never copied: a feed of a thousand pop-ups
+/// makes three thousand requests a poll, and copying the config (every pop-up) and the state
+/// into each made a poll's cost grow with the square of the pop-ups.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    base: &'a Value,
+    named: [Option<(&'a str, &'a Value)>; 4],
+}
+
+impl<'a> Scope<'a> {
+    /// A scope of `base`'s fields alone.
+    #[must_use]
+    pub fn of(base: &'a Value) -> Self {
+        Scope {
+            base,
+            named: [None; 4],
+        }
+    }
+
+    /// This scope with `name` reading `value` (over any field of the base of that name).
+    #[must_use]
+    pub fn with(mut self, name: &'a str, value: &'a Value) -> Self {
+        if let Some(slot) = self
+            .named
+            .iter_mut()
+            .find(|slot| slot.is_none_or(|(taken, _)| taken == name))
+        {
+            *slot = Some((name, value));
+        }
+        self
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Value> {
+        self.named
+            .iter()
+            .flatten()
+            .find(|(taken, _)| *taken == name)
+            .map(|(_, value)| *value)
+            .or_else(|| self.base.get(name))
+    }
+}
+
 /// Fills every `{…}` of `text` from `scope`.
 ///
 /// # Errors
 /// A reference that names nothing set (the text names it).
-pub fn fill_text(text: &str, scope: &Value) -> Result<String, String> {
+pub fn fill_text(text: &str, scope: &Scope<'_>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -54,7 +97,7 @@ fn is_reference(candidate: &str) -> bool {
 ///
 /// # Errors
 /// As [`fill_text`].
-pub fn fill_json(body: &Value, scope: &Value) -> Result<Value, String> {
+pub fn fill_json(body: &Value, scope: &Scope<'_>) -> Result<Value, String> {
     Ok(match body {
         Value::String(s) => {
             let whole = s
@@ -83,11 +126,14 @@ pub fn fill_json(body: &Value, scope: &Value) -> Result<Value, String> {
 }
 
 /// The first alternative of `reference` that is set (not absent, not null).
-fn lookup<'a>(reference: &str, scope: &'a Value) -> Result<&'a Value, String> {
+fn lookup<'a>(reference: &str, scope: &Scope<'a>) -> Result<&'a Value, String> {
     for alternative in reference.split('|') {
-        let mut at = scope;
+        let mut parts = alternative.trim().split('.');
+        let Some(mut at) = parts.next().and_then(|first| scope.get(first)) else {
+            continue;
+        };
         let mut found = true;
-        for part in alternative.trim().split('.') {
+        for part in parts {
             if let Some(next) = at.get(part) {
                 at = next;
             } else {
@@ -104,12 +150,13 @@ fn lookup<'a>(reference: &str, scope: &'a Value) -> Result<&'a Value, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fill_json, fill_text};
+    use super::{Scope, fill_json, fill_text};
     use serde_json::json;
 
     #[test]
     fn references_fill_text_and_keep_json_types() {
         let scope = json!({"v": "2025-10-16", "item": {"ids": ["A", "B"], "n": 3}, "state": {}});
+        let scope = Scope::of(&scope);
         assert_eq!(
             fill_text("/v2/x/{item.n}?v={v}", &scope),
             Ok("/v2/x/3?v=2025-10-16".to_owned())
@@ -123,6 +170,7 @@ mod tests {
     #[test]
     fn alternatives_fall_back_and_missing_names_are_errors() {
         let scope = json!({"item": {"opens_at": "T0"}, "state": {"w": null}});
+        let scope = Scope::of(&scope);
         assert_eq!(
             fill_text("{state.w|item.opens_at}", &scope),
             Ok("T0".to_owned())
@@ -130,6 +178,12 @@ mod tests {
         assert_eq!(
             fill_text("{item.nope}", &scope),
             Err("`{item.nope}` names nothing set".to_owned())
+        );
+        // A named value reads over the base, without copying either.
+        let item = json!({"opens_at": "T1"});
+        assert_eq!(
+            fill_text("{state.w|item.opens_at}", &scope.with("item", &item)),
+            Ok("T1".to_owned())
         );
         // Braces that hold no reference are text: GraphQL selections, an unclosed brace.
         assert_eq!(fill_text("{open", &scope), Ok("{open".to_owned()));

@@ -218,6 +218,7 @@ impl DropSim {
                     .collect::<BTreeMap<_, _>>(),
             ),
             after_sale: Some(self.after_sale(t)),
+            sessions_unavailable: None,
         }
     }
 
