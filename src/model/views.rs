@@ -11,8 +11,8 @@ use super::figures::{
     on_time_pct, sell_through_pct,
 };
 use super::history::{DropTrack, HubTrack};
-use super::steady::{CapacityVerdict, SelloutVerdict};
 use super::popup_sales::{PopupOutlook, PopupTrack};
+use super::steady::{CapacityVerdict, SelloutVerdict};
 
 /// Everything derived about one drop at a server instant.
 #[derive(Debug, Clone, PartialEq)]

@@ -517,6 +517,44 @@ fn clipped(from: (f64, f64), to: (f64, f64), top: f64) -> [(f64, f64); 2] {
     [from, (x, top)]
 }
 
+/// The size of one cell of a chart's plot in data units: the chart's area less the y labels
+/// and the axis on the left, and the x labels and the axis below.
+#[derive(Debug, Clone, Copy)]
+struct Grid {
+    x_cell: f64,
+    y_cell: f64,
+}
+
+impl Grid {
+    fn of(area: Rect, span: f64, top: f64) -> Self {
+        let label_width = format!("{top:.0}").len() + 1;
+        let cols = usize::from(area.width).saturating_sub(label_width).max(1);
+        let rows = area.height.saturating_sub(2).max(1);
+        Self {
+            x_cell: span / cols as f64,
+            y_cell: top / f64::from(rows),
+        }
+    }
+
+    /// `x` moved to the middle of its cell: every `x` in a cell gives the same.
+    fn x(self, x: f64) -> f64 {
+        snap(x, self.x_cell)
+    }
+
+    /// `y` moved to the middle of its cell.
+    fn y(self, y: f64) -> f64 {
+        snap(y, self.y_cell)
+    }
+}
+
+fn snap(value: f64, cell: f64) -> f64 {
+    if cell > 0.0 && cell.is_finite() {
+        ((value / cell).floor() + 0.5) * cell
+    } else {
+        value
+    }
+}
+
 fn render_chart(
     frame: &mut Frame,
     area: Rect,
@@ -544,23 +582,32 @@ fn render_chart(
         cap.min_commit_units,
         cap.consumed_units,
     );
-    let now_x = minutes(cap.window_start, server_now).clamp(0.0, span);
-    let start = (now_x, units(cap.consumed_units));
+    // The lines drawn from estimates (the projection from now, the now line, the exhaustion
+    // mark) are placed on the chart's own cells: a rate moving a little each second then
+    // redraws nothing until a line moves by a whole cell. Unsnapped, the three projection
+    // lines were re-rasterised every second in the first minutes: 62 % of the 120×40 room's
+    // terminal output (docs/PERFORMANCE.md).
+    let grid = Grid::of(area, span, top);
+    let now_x = grid
+        .x(minutes(cap.window_start, server_now).clamp(0.0, span))
+        .min(span);
+    let start = (now_x, grid.y(units(cap.consumed_units)));
     let c = &o.capacity;
     // The projection's point, and where its range is wide, the range's two edges.
     let mut projections: Vec<[(f64, f64); 2]> = Vec::new();
     if let Some(projected) = c.projected_at_window_end.filter(|_| now_x < span) {
-        projections.push(clipped(start, (span, units(projected)), top));
+        projections.push(clipped(start, (span, grid.y(units(projected))), top));
         if let Some(range) = c.projected_range.filter(|r| r.low != r.high) {
-            projections.push(clipped(start, (span, units(range.low)), top));
-            projections.push(clipped(start, (span, units(range.high)), top));
+            projections.push(clipped(start, (span, grid.y(units(range.low))), top));
+            projections.push(clipped(start, (span, grid.y(units(range.high))), top));
         }
     }
     let now_line = [(now_x, 0.0), (now_x, top)];
     let exhaustion: Vec<(f64, f64)> = exhaustion_in_window(o)
         .map(|at| {
             (
-                minutes(cap.window_start, at).clamp(0.0, span),
+                grid.x(minutes(cap.window_start, at).clamp(0.0, span))
+                    .min(span),
                 units(cap.contracted_units),
             )
         })
@@ -659,6 +706,17 @@ mod tests {
         assert_eq!(from, (10.0, 100.0));
         assert!((to.0 - 15.0).abs() < 1e-9 && (to.1 - 200.0).abs() < 1e-9);
         assert_eq!(clipped((0.0, 0.0), (5.0, 50.0), 200.0)[1], (5.0, 50.0));
+    }
+
+    #[test]
+    fn values_in_one_cell_snap_to_one_place() {
+        let grid = super::Grid::of(ratatui::layout::Rect::new(0, 0, 45, 22), 180.0, 2000.0);
+        // 40 columns of 4.5 min, 20 rows of 100 units.
+        assert!((grid.x(10.0) - grid.x(13.4)).abs() < 1e-9);
+        assert!((grid.x(10.0) - 11.25).abs() < 1e-9);
+        assert!((grid.y(1301.0) - grid.y(1399.0)).abs() < 1e-9);
+        assert!((grid.y(1301.0) - 1350.0).abs() < 1e-9);
+        assert!(grid.y(1401.0) > grid.y(1399.0));
     }
 
     #[test]
