@@ -43,7 +43,8 @@ pub enum PopupOutlook {
     Closed,
     /// Open with nothing on hand.
     OutOfStock,
-    /// Open, but no sales rate yet ("measuring").
+    /// Open, but no sales rate yet, or no unit sold in the window: no events is
+    /// "measuring" (FEEDS.md), not a rate of 0 and not a run-out from the interval's high end.
     Measuring,
     /// Even at the high end of the rate's interval, stock is left at close.
     LastsTheDay(StockOutlook),
@@ -71,8 +72,9 @@ impl PopupOutlook {
         if on_hand == 0 {
             return Self::OutOfStock;
         }
-        let Some(stock) =
-            sales.and_then(|r| StockOutlook::compute(now, on_hand, r.per_min, closes_at))
+        let Some(stock) = sales
+            .filter(|r| r.events > 0)
+            .and_then(|r| StockOutlook::compute(now, on_hand, r.per_min, closes_at))
         else {
             return Self::Measuring;
         };
@@ -135,13 +137,20 @@ mod tests {
     }
 
     #[test]
-    fn a_quiet_till_is_not_a_rate_of_zero() {
-        // No unit sold in a minute: up to ~3/min. 100 units then may last or not over 4 h,
-        // and 1,000 may not run out at all within 4 h only if the high end says so.
+    fn no_sale_yet_is_measuring_and_one_sale_is_a_wide_range() {
+        // No unit sold in a minute: up to ~3/min, but no events is "measuring", not a
+        // run-out worked out from the interval's high end.
         let quiet = rate(0.0, 60);
-        let got = PopupOutlook::compute(true, 100, quiet, at(0), at(4 * 3600));
+        for on_hand in [100, 1_000] {
+            let got = PopupOutlook::compute(true, on_hand, quiet, at(0), at(4 * 3600));
+            assert_eq!(got, PopupOutlook::Measuring, "{on_hand}");
+        }
+        // One unit in a minute: [0.05, 4.74]/min. 100 units may run out in 4 h or not;
+        // 2,000 last the day at any rate of the range.
+        let one = rate(1.0, 60);
+        let got = PopupOutlook::compute(true, 100, one, at(0), at(4 * 3600));
         assert!(matches!(got, PopupOutlook::MayRunOut(_)), "{got:?}");
-        let got = PopupOutlook::compute(true, 1_000, quiet, at(0), at(4 * 3600));
+        let got = PopupOutlook::compute(true, 2_000, one, at(0), at(4 * 3600));
         assert!(matches!(got, PopupOutlook::LastsTheDay(_)), "{got:?}");
     }
 

@@ -174,7 +174,16 @@ fn fit_columns(rows: &[DropCells], width: u16) -> (Vec<Column>, Vec<usize>, Extr
             .enumerate()
             .map(|(i, (&title, rank))| {
                 let title = if i == ORDERS { orders_title } else { title };
-                Column::new(title, rank, rows.iter().map(|r| r.texts[i].as_str()))
+                let column = Column::new(title, rank, rows.iter().map(|r| r.texts[i].as_str()));
+                // The id column keeps its 10 cells of before when ids are shorter.
+                if i == 0 {
+                    Column {
+                        width: column.width.max(10),
+                        ..column
+                    }
+                } else {
+                    column
+                }
             })
             .collect()
     };
