@@ -12,7 +12,7 @@ use architecture_rules::{Exception, Layer, check_tree};
 /// Not the HTTP client, the pollers, the control client or the token (`feed::client`,
 /// `feed::poller`, `feed::control`, `feed::secret`).
 macro_rules! feed_types {
-    ($($more:literal),*) => {
+    ($($more:literal),* $(,)?) => {
         &["feed::wire", "feed::events", "feed::FeedKind", "feed::FeedFailure" $(, $more)*]
     };
 }
@@ -187,9 +187,14 @@ const TABLE: &[Layer] = &[
     },
     Layer {
         module: "metrics",
-        may_import: feed_types!("model", "notify::SinkStats", "notify::SinkKind"),
+        may_import: feed_types!(
+            "model",
+            "notify::SinkStats",
+            "notify::SinkKind",
+            "serve::ServeFigures"
+        ),
         must_not_use: &["ratatui", "crossterm", "tui_logger"],
-        why: "/metrics from the shared board",
+        why: "/metrics from the shared board, the sinks' counts and serve's session figures",
     },
     Layer {
         module: "record",
