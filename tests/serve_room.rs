@@ -498,6 +498,8 @@ fn sample(text: &str, name: &str) -> f64 {
 async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
     use std::sync::atomic::{AtomicU64, Ordering};
     const SESSIONS: usize = 20;
+    /// The stalled client's terminal (see below).
+    const RAVI: (u32, u32) = (400, 150);
     let sim = launch_sim().await;
     let (proxy, requests) = counting_proxy(sim.addr()).await;
     let home = Home::new();
@@ -546,7 +548,6 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
         channel_buffer_size: 4,
         ..Default::default()
     });
-    const RAVI: (u32, u32) = (400, 150);
     let (ravi_handle, ravi_channel) = russh_room(&home, port, "ravi", RAVI, stalling).await;
     let reading = Arc::new(russh::client::Config::default());
     let mut received = Vec::new();
