@@ -180,6 +180,11 @@ async fn outlook_words(scenario: &str, minutes: u64) -> Words {
         let now = board.server_now(local);
         for hub in board.all_hub_outlooks(now) {
             words.saw(&hub.hub.id, format!("{:?}", hub.verdict), second);
+            words.saw(
+                &format!("{} cost", hub.hub.id),
+                format!("{:?}", hub.cost_verdict),
+                second,
+            );
         }
         for drop in board.all_drop_figures(now) {
             words.saw(&drop.drop.id, format!("{:?}", drop.sellout_verdict), second);

@@ -9,7 +9,7 @@ use crate::feed::wire::{Drop, DropState, Hub};
 
 use super::figures::{CapacityOutlook, StockOutlook};
 use super::rate::RateWindow;
-use super::steady::{self, CapacityVerdict, SelloutVerdict, Steady};
+use super::steady::{self, CapacityVerdict, CostVerdict, SelloutVerdict, Steady};
 
 /// Trailing windows and chart series of one drop, sampled on each document's `as_of`.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,6 +113,8 @@ pub struct HubTrack {
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The outlook word, changed only once a new word has held (see [`steady`]).
     pub outlook: Steady<CapacityVerdict>,
+    /// The cost word, likewise.
+    pub cost: Steady<CostVerdict>,
 }
 
 impl HubTrack {
@@ -124,6 +126,7 @@ impl HubTrack {
             burn_down: DownsampledSeries::default(),
             window: None,
             outlook: Steady::default(),
+            cost: Steady::default(),
         }
     }
 
@@ -147,6 +150,8 @@ impl HubTrack {
             as_of,
             steady::HOLD,
         );
+        self.cost
+            .observe(CostVerdict::of(&outlook), as_of, steady::HOLD);
     }
 }
 

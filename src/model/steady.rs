@@ -111,6 +111,53 @@ impl CapacityVerdict {
     }
 }
 
+/// What a hub's projection at its window's end costs, as the cost column says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostVerdict {
+    /// No projection yet.
+    NoProjection,
+    /// Even the interval's low rate runs over the contract.
+    Over,
+    /// Even the interval's high rate falls short of the minimum commitment.
+    Short,
+    /// The whole interval stays between the commitment and the contract.
+    Within,
+    /// The interval reaches over the contract but not under the commitment.
+    MayRunOver,
+    /// The interval reaches under the commitment but not over the contract.
+    MayFallShort,
+    /// The interval reaches both ways.
+    OverOrShort,
+}
+
+impl Word for CostVerdict {
+    fn is_fact(self) -> bool {
+        self == Self::NoProjection
+    }
+}
+
+impl CostVerdict {
+    /// The reading of `c`'s overage and shortfall ranges.
+    #[must_use]
+    pub fn of(c: &CapacityOutlook) -> Self {
+        let (Some(over), Some(short)) = (c.overage_units, c.shortfall_units) else {
+            return Self::NoProjection;
+        };
+        let (over_low, over_high) = c.overage_range.map_or((over, over), |r| (r.low, r.high));
+        let (short_low, short_high) = c
+            .shortfall_range
+            .map_or((short, short), |r| (r.low, r.high));
+        match (over_low > 0, short_low > 0, over_high > 0, short_high > 0) {
+            (true, _, _, _) => Self::Over,
+            (_, true, _, _) => Self::Short,
+            (_, _, false, false) => Self::Within,
+            (_, _, true, false) => Self::MayRunOver,
+            (_, _, false, true) => Self::MayFallShort,
+            (_, _, true, true) => Self::OverOrShort,
+        }
+    }
+}
+
 /// How a live drop's stock ends, as the sell-out column says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SelloutVerdict {

@@ -12,7 +12,7 @@ use super::figures::{
 };
 use super::history::{DropTrack, HubTrack};
 use super::popup_sales::{PopupOutlook, PopupTrack};
-use super::steady::{CapacityVerdict, SelloutVerdict};
+use super::steady::{CapacityVerdict, CostVerdict, SelloutVerdict};
 
 /// Everything derived about one drop at a server instant.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +158,8 @@ pub struct HubOutlook<'a> {
     /// What to say of the contract: the word that has held (see [`super::steady`]), else the
     /// reading of `capacity` now.
     pub verdict: CapacityVerdict,
+    /// What to say of the projection's cost, likewise.
+    pub cost_verdict: CostVerdict,
     /// `on_time / (on_time + late + overdue_open) × 100`.
     pub on_time_pct: Option<f64>,
     /// Orders counted in the on-time figure.
@@ -179,6 +181,9 @@ impl<'a> HubOutlook<'a> {
             verdict: track
                 .and_then(|t| t.outlook.shown())
                 .unwrap_or_else(|| CapacityVerdict::of(&capacity, hub.capacity.window_end)),
+            cost_verdict: track
+                .and_then(|t| t.cost.shown())
+                .unwrap_or_else(|| CostVerdict::of(&capacity)),
             capacity,
             burn,
             on_time_pct: on_time_pct(sla.on_time, sla.late, sla.overdue_open),

@@ -20,7 +20,7 @@ use crate::model::estimate::Estimate;
 use crate::model::figures::Exhaustion;
 use crate::model::format;
 use crate::model::money::format_money;
-use crate::model::steady::CapacityVerdict;
+use crate::model::steady::{CapacityVerdict, CostVerdict};
 use crate::model::views::HubOutlook;
 
 use super::panel;
@@ -292,52 +292,58 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
         .shortfall_range
         .unwrap_or(crate::model::figures::Range::new(short, short));
     let shown = |range: crate::model::figures::Range<u64>| (!compact).then_some(range);
-    if over_range.low > 0 {
-        let text = priced_range(
-            "over",
-            over,
-            shown(over_range),
-            &money(c.overage_cost_minor),
-            settled,
-        );
-        let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
-            text.replacen("over ", "over ≈", 1)
-        } else {
-            text
-        };
-        (text, Tone::Bad)
-    } else if short_range.low > 0 {
-        let text = priced_range(
-            "short",
-            short,
-            shown(short_range),
-            &money(c.penalty_minor),
-            settled,
-        );
-        let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
-            text.replacen("short ", "short ≈", 1)
-        } else {
-            text
-        };
-        (text, Tone::Warn)
-    } else if over_range.high == 0 && short_range.high == 0 {
-        ("within contract".to_owned(), Tone::Good)
-    } else if over_range.high > 0 && short_range.high == 0 {
-        let range = if compact {
-            String::new()
-        } else {
-            format!(" (0–{})", over_range.high)
-        };
-        (format!("may run over{range}"), Tone::Warn)
-    } else if short_range.high > 0 && over_range.high == 0 {
-        let range = if compact {
-            String::new()
-        } else {
-            format!(" (0–{})", short_range.high)
-        };
-        (format!("may fall short{range}"), Tone::Warn)
-    } else {
-        ("over or short?".to_owned(), Tone::Warn)
+    // The hub's steady cost word decides what to say (a new one shows once it has held; see
+    // `model::steady`); the figures are today's.
+    match o.cost_verdict {
+        CostVerdict::NoProjection => ("no projection".to_owned(), Tone::Dim),
+        CostVerdict::Over => {
+            let text = priced_range(
+                "over",
+                over,
+                shown(over_range),
+                &money(c.overage_cost_minor),
+                settled,
+            );
+            let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
+                text.replacen("over ", "over ≈", 1)
+            } else {
+                text
+            };
+            (text, Tone::Bad)
+        }
+        CostVerdict::Short => {
+            let text = priced_range(
+                "short",
+                short,
+                shown(short_range),
+                &money(c.penalty_minor),
+                settled,
+            );
+            let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
+                text.replacen("short ", "short ≈", 1)
+            } else {
+                text
+            };
+            (text, Tone::Warn)
+        }
+        CostVerdict::Within => ("within contract".to_owned(), Tone::Good),
+        CostVerdict::MayRunOver => {
+            let range = if compact || over_range.high == 0 {
+                String::new()
+            } else {
+                format!(" (0–{})", over_range.high)
+            };
+            (format!("may run over{range}"), Tone::Warn)
+        }
+        CostVerdict::MayFallShort => {
+            let range = if compact || short_range.high == 0 {
+                String::new()
+            } else {
+                format!(" (0–{})", short_range.high)
+            };
+            (format!("may fall short{range}"), Tone::Warn)
+        }
+        CostVerdict::OverOrShort => ("over or short?".to_owned(), Tone::Warn),
     }
 }
 
