@@ -291,41 +291,34 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
     let short_range = c
         .shortfall_range
         .unwrap_or(crate::model::figures::Range::new(short, short));
-    let shown = |range: crate::model::figures::Range<u64>| (!compact).then_some(range);
+    // A certain overage or shortfall with its cost; one line per hub (`compact`) leaves the
+    // range out and marks an unsettled figure with `≈`.
+    let priced = |word: &str, units: u64, range: crate::model::figures::Range<u64>, cost| {
+        let text = priced_range(
+            word,
+            units,
+            (!compact).then_some(range),
+            &money(cost),
+            settled,
+        );
+        if compact && !text.contains('≈') && range.low != range.high {
+            text.replacen(&format!("{word} "), &format!("{word} ≈"), 1)
+        } else {
+            text
+        }
+    };
     // The hub's steady cost word decides what to say (a new one shows once it has held; see
     // `model::steady`); the figures are today's.
     match o.cost_verdict {
         CostVerdict::NoProjection => ("no projection".to_owned(), Tone::Dim),
-        CostVerdict::Over => {
-            let text = priced_range(
-                "over",
-                over,
-                shown(over_range),
-                &money(c.overage_cost_minor),
-                settled,
-            );
-            let text = if compact && !text.contains('≈') && over_range.low != over_range.high {
-                text.replacen("over ", "over ≈", 1)
-            } else {
-                text
-            };
-            (text, Tone::Bad)
-        }
-        CostVerdict::Short => {
-            let text = priced_range(
-                "short",
-                short,
-                shown(short_range),
-                &money(c.penalty_minor),
-                settled,
-            );
-            let text = if compact && !text.contains('≈') && short_range.low != short_range.high {
-                text.replacen("short ", "short ≈", 1)
-            } else {
-                text
-            };
-            (text, Tone::Warn)
-        }
+        CostVerdict::Over => (
+            priced("over", over, over_range, c.overage_cost_minor),
+            Tone::Bad,
+        ),
+        CostVerdict::Short => (
+            priced("short", short, short_range, c.penalty_minor),
+            Tone::Warn,
+        ),
         CostVerdict::Within => ("within contract".to_owned(), Tone::Good),
         CostVerdict::MayRunOver => {
             let range = if compact || over_range.high == 0 {
