@@ -23,21 +23,40 @@ fn client(sim: &RunningSim, kind: FeedKind) -> FeedClient {
     FeedClient::new(http, endpoint)
 }
 
+/// A fresh simulator of `scenario` on a manual clock, a client per feed and an empty board
+/// expecting a poll a second.
+async fn polled_room(scenario: &str) -> (RunningSim, [FeedClient; 3], Board) {
+    let sim = start(SimOptions::for_tests(ScenarioSource::Builtin(
+        scenario.to_owned(),
+    )))
+    .await
+    .expect("simulator");
+    let clients = FeedKind::ALL.map(|kind| client(&sim, kind));
+    let mut board = Board::default();
+    for kind in FeedKind::ALL {
+        board.set_poll_interval(kind, TimeDelta::seconds(1));
+    }
+    (sim, clients, board)
+}
+
+/// One poll of every feed, sent and received at `local`.
+async fn poll_all(clients: &mut [FeedClient; 3], board: &mut Board, local: DateTime<Utc>) {
+    for c in clients {
+        let report = c.poll().await;
+        board.apply_poll(PollReport {
+            sent_at: local,
+            received_at: local,
+            ..report
+        });
+    }
+}
+
 /// The slow hub's true burn: 1,000 sessions/min × 6 % conversion × 1 unit × a 10 % share.
 const SLOW_TRUE_RATE: f64 = 6.0;
 
 #[tokio::test]
 async fn twenty_minutes_near_thresholds_without_flapping() {
-    let sim = start(SimOptions::for_tests(ScenarioSource::Builtin(
-        "contract-edge".to_owned(),
-    )))
-    .await
-    .expect("simulator");
-    let mut clients = FeedKind::ALL.map(|kind| client(&sim, kind));
-    let mut board = Board::default();
-    for kind in FeedKind::ALL {
-        board.set_poll_interval(kind, TimeDelta::seconds(1));
-    }
+    let (sim, mut clients, mut board) = polled_room("contract-edge").await;
     let thresholds = AlertThresholds::default();
     let mut book = AlertBook::new();
     // The local clock runs in lockstep with the simulator's, an hour behind it: a fixed skew,
@@ -50,14 +69,7 @@ async fn twenty_minutes_near_thresholds_without_flapping() {
     let mut edge_overage_seen = false;
     for _second in 0..(20 * 60) {
         let local: DateTime<Utc> = sim.clock().now() - skew;
-        for c in &mut clients {
-            let report = c.poll().await;
-            board.apply_poll(PollReport {
-                sent_at: local,
-                received_at: local,
-                ..report
-            });
-        }
+        poll_all(&mut clients, &mut board, local).await;
         book.evaluate(&board, local, &thresholds);
         let firing: BTreeSet<(AlertKind, String)> =
             book.firing().map(|a| (a.kind, a.subject.clone())).collect();
@@ -156,27 +168,11 @@ impl Words {
 /// `scenario`'s room model polled every simulated second for `minutes` from the simulator's
 /// start: the outlook words of every hub and drop, as the tables show them.
 async fn outlook_words(scenario: &str, minutes: u64) -> Words {
-    let sim = start(SimOptions::for_tests(ScenarioSource::Builtin(
-        scenario.to_owned(),
-    )))
-    .await
-    .expect("simulator");
-    let mut clients = FeedKind::ALL.map(|kind| client(&sim, kind));
-    let mut board = Board::default();
-    for kind in FeedKind::ALL {
-        board.set_poll_interval(kind, TimeDelta::seconds(1));
-    }
+    let (sim, mut clients, mut board) = polled_room(scenario).await;
     let mut words = Words::default();
     for second in 0..(minutes * 60) {
         let local: DateTime<Utc> = sim.clock().now();
-        for c in &mut clients {
-            let report = c.poll().await;
-            board.apply_poll(PollReport {
-                sent_at: local,
-                received_at: local,
-                ..report
-            });
-        }
+        poll_all(&mut clients, &mut board, local).await;
         let now = board.server_now(local);
         for hub in board.all_hub_outlooks(now) {
             words.saw(&hub.hub.id, format!("{:?}", hub.verdict), second);
