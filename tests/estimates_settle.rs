@@ -15,6 +15,7 @@ use dropday::feed::client::{FeedClient, FeedEndpoint, build_http};
 use dropday::feed::events::PollReport;
 use dropday::model::alerts::{AlertBook, AlertKind, AlertThresholds, Severity};
 use dropday::model::board::Board;
+use dropday::model::steady::PopupVerdict;
 use dropday::sim::{RunningSim, ScenarioSource, SimOptions, start};
 
 fn client(sim: &RunningSim, kind: FeedKind) -> FeedClient {
@@ -143,7 +144,7 @@ async fn twenty_minutes_near_thresholds_without_flapping() {
     sim.shutdown().await;
 }
 
-/// The words a person reads in the outlook columns, per hub and per drop, in the order they
+/// The words a person reads in the outlook columns, per hub, drop and pop-up, in the order they
 /// were shown (a repeat of the same word is not kept).
 #[derive(Default)]
 struct Words(BTreeMap<String, Vec<(String, u64)>>);
@@ -166,7 +167,7 @@ impl Words {
 }
 
 /// `scenario`'s room model polled every simulated second for `minutes` from the simulator's
-/// start: the outlook words of every hub and drop, as the tables show them.
+/// start: the outlook words of every hub, drop and pop-up, as the tables show them.
 async fn outlook_words(scenario: &str, minutes: u64) -> Words {
     let (sim, mut clients, mut board) = polled_room(scenario).await;
     let mut words = Words::default();
@@ -185,6 +186,14 @@ async fn outlook_words(scenario: &str, minutes: u64) -> Words {
         for drop in board.all_drop_figures(now) {
             words.saw(&drop.drop.id, format!("{:?}", drop.sellout_verdict), second);
         }
+        for popup in board.all_popup_summaries(now) {
+            let outlook = popup.outlook(popup.sales());
+            words.saw(
+                &popup.popup.id,
+                format!("{:?}", PopupVerdict::of(&outlook)),
+                second,
+            );
+        }
         sim.clock().advance(Duration::from_secs(1));
     }
     sim.shutdown().await;
@@ -194,10 +203,11 @@ async fn outlook_words(scenario: &str, minutes: u64) -> Words {
 /// The demo's first four minutes (`launch`, where lax-2's "lasts the window" and "may run
 /// out" alternated five times in its second minute; its demand jumps five-fold from +7m, a
 /// real change) and contract-edge's first twenty (steady demand, a hub hovering at its
-/// contract): every outlook word settles once.
+/// contract) and popup-day's first six (pop-ups selling from their opening): every outlook
+/// word settles once.
 #[tokio::test]
 async fn outlook_words_settle_without_flipping() {
-    for (scenario, minutes) in [("launch", 4), ("contract-edge", 20)] {
+    for (scenario, minutes) in [("launch", 4), ("contract-edge", 20), ("popup-day", 6)] {
         let words = outlook_words(scenario, minutes).await;
         println!("{scenario}: {:?}", words.0);
         words.assert_settled_without_flips();

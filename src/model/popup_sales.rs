@@ -13,12 +13,16 @@ use crate::feed::wire::Popup;
 use super::estimate::RateEstimate;
 use super::figures::StockOutlook;
 use super::rate::RateWindow;
+use super::steady::{self, PopupVerdict, Steady};
 
 /// The trailing window of one pop-up's sales, sampled on each POS document's `as_of`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopupTrack {
     /// `sales.units`: units sold in person (cumulative), the rate stock on hand runs out at.
     pub units: RateWindow,
+    /// The stock outlook's word, changed only once a new word has held (see [`steady`]): at
+    /// a boundary the interval's edge crosses the close and back from one poll to the next.
+    pub outlook: Steady<PopupVerdict>,
 }
 
 impl PopupTrack {
@@ -27,12 +31,24 @@ impl PopupTrack {
     pub fn new(window: TimeDelta) -> Self {
         Self {
             units: RateWindow::new(window),
+            outlook: Steady::default(),
         }
     }
 
     /// Records the sales of `popup` as of `as_of` (server time).
     pub fn record(&mut self, as_of: DateTime<Utc>, popup: &Popup) {
         self.units.record(as_of, popup.sales.units);
+        // Read as `PopupSummary::outlook` reads it, at the document's own instant.
+        let is_open = popup.opens_at <= as_of && as_of < popup.closes_at;
+        let outlook = PopupOutlook::compute(
+            is_open,
+            popup.stock.on_hand,
+            self.units.estimate(as_of),
+            as_of,
+            popup.closes_at,
+        );
+        self.outlook
+            .observe(PopupVerdict::of(&outlook), as_of, steady::HOLD);
     }
 }
 
@@ -166,5 +182,47 @@ mod tests {
         let sales = track.units.estimate(at(180)).expect("rate");
         assert!((sales.per_min.point - 10.0).abs() < 1e-9, "{sales:?}");
         assert_eq!(sales.events, 30);
+    }
+
+    #[test]
+    fn the_outlook_word_changes_only_once_the_new_word_has_held() {
+        use crate::model::views::PopupSummary;
+        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW);
+        let mut popup = crate::model::fixtures::popups().entries.remove(0);
+        popup.opens_at = at(-3600);
+        popup.closes_at = at(4 * 3600);
+        let word = |track: &PopupTrack, popup: &Popup, now| {
+            let s = PopupSummary::new(popup, Some(track), now, now);
+            PopupVerdict::of(&s.outlook(s.sales()))
+        };
+        // One unit every 6 s (10 a minute) for five minutes; 2,400 on hand is exactly the
+        // four hours left, so the range straddles the close.
+        popup.stock.on_hand = 2_400;
+        for i in 0..=50 {
+            popup.sales.units = u64::try_from(i).expect("small");
+            track.record(at(i * 6), &popup);
+        }
+        assert_eq!(word(&track, &popup, at(300)), PopupVerdict::MayRunOut);
+        // A delivery: 10,000 on hand lasts the day at any rate of the range. The word waits
+        // for the new reading to hold, whichever way the edge wavers meanwhile.
+        popup.stock.on_hand = 10_000;
+        for i in 51..=55 {
+            popup.sales.units = u64::try_from(i).expect("small");
+            track.record(at(i * 6), &popup);
+            assert_eq!(
+                word(&track, &popup, at(i * 6)),
+                PopupVerdict::MayRunOut,
+                "{i}"
+            );
+        }
+        for i in 56..=56 + 5 {
+            popup.sales.units = u64::try_from(i).expect("small");
+            track.record(at(i * 6), &popup);
+        }
+        assert_eq!(word(&track, &popup, at(61 * 6)), PopupVerdict::LastsTheDay);
+        // A fact is said at once: the stock gone.
+        popup.stock.on_hand = 0;
+        track.record(at(62 * 6), &popup);
+        assert_eq!(word(&track, &popup, at(62 * 6)), PopupVerdict::OutOfStock);
     }
 }

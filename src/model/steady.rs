@@ -1,5 +1,6 @@
 //! Outlook words that change only once the new word has held: a hub's "lasts the window" or
-//! "may run out", a drop's sell-out or units left at close.
+//! "may run out", a drop's sell-out or units left at close, a pop-up's "lasts the day" or
+//! "runs out ~14:20".
 //!
 //! The words come from a rate's 90 % interval. While the interval's edge sits near a window's
 //! end it crosses it and back from one poll to the next, and a word computed afresh each poll
@@ -12,6 +13,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::figures::{CapacityOutlook, Exhaustion, StockOutlook};
+use super::popup_sales::PopupOutlook;
 
 /// How long a new outlook word must hold before it is shown.
 pub const HOLD: TimeDelta = TimeDelta::seconds(30);
@@ -188,6 +190,62 @@ impl SelloutVerdict {
             }
             Some(s) if s.sellout_at.is_some() => Self::SellsOut,
             Some(_) => Self::LeftAtClose,
+        }
+    }
+}
+
+/// How a pop-up's stock on hand ends the day, as its stock outlook says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopupVerdict {
+    /// Not open.
+    Closed,
+    /// Open with nothing on hand.
+    OutOfStock,
+    /// No sales rate yet.
+    Measuring,
+    /// Even the interval's high rate leaves stock at the close.
+    LastsTheDay,
+    /// The interval straddles the close.
+    MayRunOut,
+    /// Even the interval's low rate runs out before the close.
+    RunsOut,
+}
+
+impl Word for PopupVerdict {
+    fn is_fact(self) -> bool {
+        matches!(self, Self::Closed | Self::OutOfStock | Self::Measuring)
+    }
+}
+
+impl PopupVerdict {
+    /// The word of `outlook`.
+    #[must_use]
+    pub fn of(outlook: &PopupOutlook) -> Self {
+        match outlook {
+            PopupOutlook::Closed => Self::Closed,
+            PopupOutlook::OutOfStock => Self::OutOfStock,
+            PopupOutlook::Measuring => Self::Measuring,
+            PopupOutlook::LastsTheDay(_) => Self::LastsTheDay,
+            PopupOutlook::MayRunOut(_) => Self::MayRunOut,
+            PopupOutlook::RunsOut(_) => Self::RunsOut,
+        }
+    }
+
+    /// `outlook` said with this word, when both read the same stock projection: the figures
+    /// are today's, the word the one that held. A fact in either is said as it is.
+    #[must_use]
+    pub fn say(self, outlook: PopupOutlook) -> PopupOutlook {
+        let stock = match outlook {
+            PopupOutlook::LastsTheDay(s)
+            | PopupOutlook::MayRunOut(s)
+            | PopupOutlook::RunsOut(s) => s,
+            fact => return fact,
+        };
+        match self {
+            Self::LastsTheDay => PopupOutlook::LastsTheDay(stock),
+            Self::MayRunOut => PopupOutlook::MayRunOut(stock),
+            Self::RunsOut => PopupOutlook::RunsOut(stock),
+            Self::Closed | Self::OutOfStock | Self::Measuring => outlook,
         }
     }
 }

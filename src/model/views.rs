@@ -258,15 +258,20 @@ impl<'a> PopupSummary<'a> {
     }
 
     /// The stock on hand against `sales` (from [`Self::sales`]) until the pop-up closes.
+    /// The word is the one that held (see [`super::steady`]); the figures are today's.
     #[must_use]
     pub fn outlook(&self, sales: Option<RateEstimate>) -> PopupOutlook {
-        PopupOutlook::compute(
+        let outlook = PopupOutlook::compute(
             self.is_open,
             self.popup.stock.on_hand,
             sales,
             self.rates_at,
             self.popup.closes_at,
-        )
+        );
+        match self.track.and_then(|t| t.outlook.shown()) {
+            Some(word) => word.say(outlook),
+            None => outlook,
+        }
     }
 
     /// Terminals whose status is `offline`.
