@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod export;
 pub mod notify_test;
 pub mod outputs;
+pub mod recording;
 pub mod replay;
 pub mod report;
 pub mod serve;
@@ -26,9 +27,9 @@ use crate::cli::{DemoArgs, RoomArgs};
 use crate::config::{Config, ConfigError};
 use crate::feed::FeedKind;
 use crate::feed::control::{ControlClient, RetryPolicy};
-use crate::feed::poller::{PollTap, Pollers, spawn_tapped_pollers};
+use crate::feed::poller::{Pollers, spawn_tapped_pollers};
 use crate::record::observe::{AlertWatch, action_entry};
-use crate::record::{Entry, RecordHandle, Recorder};
+use crate::record::{RecordHandle, Recorder};
 #[cfg(feature = "sim")]
 use crate::sim::{self, RunningSim, ScenarioSource, SimOptions};
 use crate::ui::{self, theme::Theme};
@@ -109,27 +110,15 @@ pub async fn run(args: RoomArgs, demo: Option<DemoArgs>) -> ExitCode {
         .record
         .clone()
         .or_else(|| demo.is_none().then(|| config.record.clone()).flatten());
-    let recorder = match &record_path {
-        Some(path) => match Recorder::start(path, &recording_header(&config, speed, command)) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                eprintln!("dropday: {e}");
-                return ExitCode::from(crate::config::EXIT_STATUS);
-            }
-        },
-        None => None,
+    let recorder = match recording::start(record_path.as_deref(), &config, speed, command) {
+        Ok(recorder) => recorder,
+        Err(exit) => return exit,
     };
     let exit = control_room(&config, keymap, speed, outputs, recorder.as_ref()).await;
-    if let Some(recorder) = recorder {
-        match recorder.finish() {
-            Ok(written) => log::info!(
-                "recording: {} entries in {} frames, {} bytes",
-                written.entries,
-                written.frames,
-                written.file_bytes
-            ),
-            Err(e) => say_on_the_way_out(format_args!("dropday: {e}")),
-        }
+    if let Some(recorder) = recorder
+        && let Err(e) = recording::finish(recorder, command)
+    {
+        say_on_the_way_out(format_args!("dropday: {e}"));
     }
     #[cfg(feature = "sim")]
     if let Some(sim) = simulator {
@@ -239,39 +228,6 @@ fn recording_scenario(scenario: &str) -> Option<PathBuf> {
     (path.is_file() && crate::record::Recording::read(&path).is_ok()).then_some(path)
 }
 
-/// The header of a recording segment: where the room runs and what it reads, no credentials.
-#[must_use]
-pub fn recording_header(config: &Config, speed: Option<f64>, command: &str) -> Entry {
-    Entry::Header(crate::record::Header {
-        format: crate::record::FORMAT_VERSION,
-        dropday: env!("CARGO_PKG_VERSION").to_owned(),
-        environment: config.ui.environment.clone(),
-        feeds: config
-            .feeds
-            .iter()
-            .map(|endpoint| crate::record::format::FeedSource {
-                feed: endpoint.kind.name().to_owned(),
-                url: crate::record::url_without_credentials(&endpoint.url(endpoint.kind.path())),
-            })
-            .collect(),
-        started_at: chrono::Utc::now(),
-        clock_rate: speed.unwrap_or(1.0),
-        command: command.to_owned(),
-    })
-}
-
-/// The pollers' tap that writes every poll into the recording.
-#[must_use]
-pub fn recording_tap(record: RecordHandle) -> PollTap {
-    std::sync::Arc::new(move |report, raw| {
-        record.write(Entry::of_poll(
-            report,
-            raw.map(|r| r.status),
-            raw.map(|r| r.body.as_slice()),
-        ));
-    })
-}
-
 /// What the launch says at start: deprecated settings, each feed, the environment.
 fn log_setup(config: &Config) {
     if let Some(warning) = config.alerts.deprecation_warning() {
@@ -373,7 +329,7 @@ async fn control_room(
         config.feeds.clone(),
         config.max_backoff,
         events_tx.clone(),
-        record.clone().map(recording_tap),
+        record.clone().map(recording::tap),
     )?;
     let control = control_client(config)?;
     let room_config = RoomConfig {

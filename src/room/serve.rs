@@ -4,6 +4,7 @@
 //! loop owns the effect runner and applies every board event once; signals reload keys or stop.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +30,7 @@ use super::outputs::{OutputSettings, Outputs};
 use super::shared::{BoardEvents, FromSessions, ServedRooms, SharedRoom, SharedRoomConfig};
 use super::{
     EVENT_QUEUE, RoomEffects, config_failure, control_client, log_setup, make_audit_folder,
-    recording_header, recording_tap,
+    recording,
 };
 
 /// How often every room is drawn without a board change: clocks and countdowns move.
@@ -77,26 +78,16 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     };
     // A path that cannot be recorded into (or is recorded by another dropday) is refused
     // now, before anyone is served.
-    let recorder = match args.record.as_ref().or(config.record.as_ref()) {
-        Some(path) => match Recorder::start(path, &recording_header(&config, None, "serve")) {
-            Ok(recorder) => Some(recorder),
-            Err(e) => {
-                eprintln!("dropday serve: {e}");
-                return ExitCode::from(crate::config::EXIT_STATUS);
-            }
-        },
-        None => None,
+    let path = args.record.as_ref().or(config.record.as_ref());
+    let recorder = match recording::start(path.map(PathBuf::as_path), &config, None, "serve") {
+        Ok(recorder) => recorder,
+        Err(exit) => return exit,
     };
     let served = serve_room(&config, keymap, ssh, metrics, recorder.as_ref()).await;
-    if let Some(recorder) = recorder {
-        match recorder.finish() {
-            Ok(written) => log::info!(
-                "serve: recording: {} entries, {} bytes",
-                written.entries,
-                written.file_bytes
-            ),
-            Err(e) => log::error!("serve: {e}"),
-        }
+    if let Some(recorder) = recorder
+        && let Err(e) = recording::finish(recorder, "serve")
+    {
+        log::error!("serve: {e}");
     }
     match served {
         Ok(()) => ExitCode::SUCCESS,
@@ -142,7 +133,7 @@ async fn serve_room(
         config.feeds.clone(),
         config.max_backoff,
         events_tx.clone(),
-        record.clone().map(recording_tap),
+        record.clone().map(recording::tap),
     )?;
     let control = control_client(config)?;
     let board = SharedBoard::new(
