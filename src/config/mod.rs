@@ -26,9 +26,10 @@ pub use crate::app::ColorMode;
 pub use crate::app::session::Bell;
 use crate::feed::FeedKind;
 use crate::feed::client::FeedEndpoint;
-use crate::model::alerts::AlertThresholds;
+use crate::model::alerts::{AlertKind, AlertThresholds};
 use crate::model::board::{Board, BoardSettings};
 use crate::model::format::Zone;
+use crate::model::steady::WordHolds;
 use crate::notify::settings::SinkSettings;
 use crate::serve::settings::{RawServeSettings, ServeSettings};
 
@@ -244,6 +245,10 @@ impl Config {
             rate_window: TimeDelta::from_std(self.rate_window).unwrap_or(TimeDelta::minutes(5)),
             stale_after_intervals: self.alerts.stale_after_intervals,
             clock_rate: 1.0,
+            holds: WordHolds {
+                capacity: self.alerts.rule(AlertKind::CapacityExhaustion).pending,
+                stock: self.alerts.rule(AlertKind::SelloutSoon).pending,
+            },
         });
         for endpoint in &self.feeds {
             if let Ok(every) = TimeDelta::from_std(endpoint.poll_every) {
@@ -345,6 +350,23 @@ mod tests {
         assert_eq!(market.body_limit, 8 * 1024 * 1024);
         assert_eq!(config.rate_window, Duration::from_secs(300));
         assert!(!config.ui.read_only);
+    }
+
+    #[test]
+    fn outlook_words_hold_as_long_as_their_alerts_wait() {
+        let holds = |text: &str| {
+            Config::parse(text, None)
+                .expect("valid")
+                .board()
+                .settings()
+                .holds
+        };
+        assert_eq!(holds(""), WordHolds::default());
+        let set = holds(
+            "[alerts.kinds.capacity_exhaustion]\nfor = \"2m\"\n[alerts.kinds.sellout_soon]\nfor = \"45s\"\n",
+        );
+        assert_eq!(set.capacity, TimeDelta::minutes(2));
+        assert_eq!(set.stock, TimeDelta::seconds(45));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::health::FeedHealth;
 use super::history::{DropTrack, HubTrack};
 use super::popup_sales::PopupTrack;
 use super::rate::RateWindow;
+use super::steady::WordHolds;
 use super::views::{DropFigures, HubOutlook, PopupSummary};
 
 /// Settings of the board that come from configuration.
@@ -26,6 +27,8 @@ pub struct BoardSettings {
     /// Server seconds per local second: 1 for real feeds, the simulator's `--speed` in the
     /// demo (its clock runs faster; that is speed, not skew).
     pub clock_rate: f64,
+    /// How long a new outlook word must hold before the tables show it.
+    pub holds: WordHolds,
 }
 
 impl Default for BoardSettings {
@@ -34,6 +37,7 @@ impl Default for BoardSettings {
             rate_window: RateWindow::DEFAULT_WINDOW,
             stale_after_intervals: 3,
             clock_rate: 1.0,
+            holds: WordHolds::default(),
         }
     }
 }
@@ -199,11 +203,11 @@ impl Board {
             entries,
             mut skipped,
         } = doc;
-        let window = self.settings.rate_window;
+        let (window, holds) = (self.settings.rate_window, self.settings.holds);
         self.drops.replace(
             entries,
             &mut skipped,
-            || DropTrack::new(window),
+            || DropTrack::new(window, holds),
             |track, drop| track.record(as_of, drop),
         );
         self.succeeded(FeedKind::Marketplace, as_of, skipped, sent_at, received_at);
@@ -221,11 +225,11 @@ impl Board {
             entries,
             mut skipped,
         } = doc;
-        let window = self.settings.rate_window;
+        let (window, holds) = (self.settings.rate_window, self.settings.holds);
         self.hubs.replace(
             entries,
             &mut skipped,
-            || HubTrack::new(window),
+            || HubTrack::new(window, holds),
             |track, hub| track.record(as_of, hub),
         );
         self.index_overdue();
@@ -244,11 +248,11 @@ impl Board {
             entries,
             mut skipped,
         } = doc;
-        let window = self.settings.rate_window;
+        let (window, holds) = (self.settings.rate_window, self.settings.holds);
         self.popups.replace(
             entries,
             &mut skipped,
-            || PopupTrack::new(window),
+            || PopupTrack::new(window, holds),
             |track, popup| track.record(as_of, popup),
         );
         self.succeeded(FeedKind::Pos, as_of, skipped, sent_at, received_at);

@@ -9,7 +9,7 @@ use crate::feed::wire::{Drop, DropState, Hub};
 
 use super::figures::{CapacityOutlook, StockOutlook};
 use super::rate::RateWindow;
-use super::steady::{self, CapacityVerdict, CostVerdict, SelloutVerdict, Steady};
+use super::steady::{CapacityVerdict, CostVerdict, SelloutVerdict, Steady, WordHolds};
 
 /// Trailing windows and chart series of one drop, sampled on each document's `as_of`.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct DropTrack {
     pub bands: BTreeMap<String, BandTrack>,
     /// Orders per minute for the chart.
     pub orders_series: BucketSeries,
-    /// The sell-out word, changed only once a new word has held (see [`steady`]).
+    /// The sell-out word, changed only once a new word has held (see [`super::steady`]).
     pub sellout: Steady<SelloutVerdict>,
     /// Whether the last document had the drop live.
     was_live: bool,
@@ -42,9 +42,9 @@ pub struct BandTrack {
 }
 
 impl DropTrack {
-    /// Empty windows of length `window`.
+    /// Empty windows of length `window`; the sell-out word holds as `holds` says.
     #[must_use]
-    pub fn new(window: TimeDelta) -> Self {
+    pub fn new(window: TimeDelta, holds: WordHolds) -> Self {
         Self {
             sessions: RateWindow::new(window),
             orders: RateWindow::new(window),
@@ -52,7 +52,7 @@ impl DropTrack {
             sold: RateWindow::new(window),
             bands: BTreeMap::new(),
             orders_series: BucketSeries::default(),
-            sellout: Steady::default(),
+            sellout: Steady::new(holds.stock),
             was_live: false,
         }
     }
@@ -83,7 +83,7 @@ impl DropTrack {
             StockOutlook::compute(as_of, remaining, r.per_min, drop.closes_at)
         });
         self.sellout
-            .observe(SelloutVerdict::of(stock.as_ref()), as_of, steady::HOLD);
+            .observe(SelloutVerdict::of(stock.as_ref()), as_of);
         match &drop.funnel_by_band {
             Some(by_band) => {
                 self.bands.retain(|id, _| by_band.contains_key(id));
@@ -111,22 +111,22 @@ pub struct HubTrack {
     pub burn_down: DownsampledSeries,
     /// The window the chart belongs to; a new window starts a new chart.
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
-    /// The outlook word, changed only once a new word has held (see [`steady`]).
+    /// The outlook word, changed only once a new word has held (see [`super::steady`]).
     pub outlook: Steady<CapacityVerdict>,
     /// The cost word, likewise.
     pub cost: Steady<CostVerdict>,
 }
 
 impl HubTrack {
-    /// An empty burn window of length `window`.
+    /// An empty burn window of length `window`; the words hold as `holds` says.
     #[must_use]
-    pub fn new(window: TimeDelta) -> Self {
+    pub fn new(window: TimeDelta, holds: WordHolds) -> Self {
         Self {
             consumed: RateWindow::new(window),
             burn_down: DownsampledSeries::default(),
             window: None,
-            outlook: Steady::default(),
-            cost: Steady::default(),
+            outlook: Steady::new(holds.capacity),
+            cost: Steady::new(holds.capacity),
         }
     }
 
@@ -145,13 +145,9 @@ impl HubTrack {
         }
         let burn = self.consumed.estimate(as_of).map(|r| r.per_min);
         let outlook = CapacityOutlook::compute(capacity, burn, as_of);
-        self.outlook.observe(
-            CapacityVerdict::of(&outlook, capacity.window_end),
-            as_of,
-            steady::HOLD,
-        );
-        self.cost
-            .observe(CostVerdict::of(&outlook), as_of, steady::HOLD);
+        self.outlook
+            .observe(CapacityVerdict::of(&outlook, capacity.window_end), as_of);
+        self.cost.observe(CostVerdict::of(&outlook), as_of);
     }
 }
 

@@ -13,25 +13,26 @@ use crate::feed::wire::Popup;
 use super::estimate::RateEstimate;
 use super::figures::StockOutlook;
 use super::rate::RateWindow;
-use super::steady::{self, PopupVerdict, Steady};
+use super::steady::{PopupVerdict, Steady, WordHolds};
 
 /// The trailing window of one pop-up's sales, sampled on each POS document's `as_of`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PopupTrack {
     /// `sales.units`: units sold in person (cumulative), the rate stock on hand runs out at.
     pub units: RateWindow,
-    /// The stock outlook's word, changed only once a new word has held (see [`steady`]): at
+    /// The stock outlook's word, changed only once a new word has held (see
+    /// [`super::steady`]): at
     /// a boundary the interval's edge crosses the close and back from one poll to the next.
     pub outlook: Steady<PopupVerdict>,
 }
 
 impl PopupTrack {
-    /// An empty window of length `window`.
+    /// An empty window of length `window`; the outlook word holds as `holds` says.
     #[must_use]
-    pub fn new(window: TimeDelta) -> Self {
+    pub fn new(window: TimeDelta, holds: WordHolds) -> Self {
         Self {
             units: RateWindow::new(window),
-            outlook: Steady::default(),
+            outlook: Steady::new(holds.stock),
         }
     }
 
@@ -47,8 +48,7 @@ impl PopupTrack {
             as_of,
             popup.closes_at,
         );
-        self.outlook
-            .observe(PopupVerdict::of(&outlook), as_of, steady::HOLD);
+        self.outlook.observe(PopupVerdict::of(&outlook), as_of);
     }
 }
 
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn the_track_reads_units_sold() {
-        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW);
+        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW, WordHolds::default());
         let mut popup = crate::model::fixtures::popups().entries.remove(0);
         for i in 0..=30 {
             popup.sales.units = 95 + u64::try_from(i).expect("small");
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn the_outlook_word_changes_only_once_the_new_word_has_held() {
         use crate::model::views::PopupSummary;
-        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW);
+        let mut track = PopupTrack::new(RateWindow::DEFAULT_WINDOW, WordHolds::default());
         let mut popup = crate::model::fixtures::popups().entries.remove(0);
         popup.opens_at = at(-3600);
         popup.closes_at = at(4 * 3600);

@@ -6,17 +6,39 @@
 //! end it crosses it and back from one poll to the next, and a word computed afresh each poll
 //! flips ("may run out", "lasts the window", "may run out" within ten seconds, seen in the
 //! demo's first two minutes). So the word a person reads changes only after the new word has
-//! held on every document for [`HOLD`] of server time — the projection alerts' default pending
-//! time, so the tables and the alerts move together. Facts (still measuring, the contract used
-//! up) are said at once. Words are kept per document, so a stale feed freezes them.
+//! held on every document for the pending time (`for`) of the alert that reads the same
+//! projection ([`WordHolds`]; [`HOLD`] by default), so the tables and the alerts move together.
+//! Facts (still measuring, the contract used up) are said at once. Words are kept per
+//! document, so a stale feed freezes them.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::figures::{CapacityOutlook, Exhaustion, StockOutlook};
 use super::popup_sales::PopupOutlook;
 
-/// How long a new outlook word must hold before it is shown.
+/// How long a new outlook word must hold before it is shown, by default: the projection
+/// alerts' default pending time.
 pub const HOLD: TimeDelta = TimeDelta::seconds(30);
+
+/// How long each family of words must hold: each follows the alert that reads the same
+/// projection, so a config that makes `capacity_exhaustion` wait 2 minutes makes the hubs'
+/// outlook wait 2 minutes too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordHolds {
+    /// A hub's outlook and cost words (`[alerts.kinds.capacity_exhaustion] for`).
+    pub capacity: TimeDelta,
+    /// A drop's sell-out word and a pop-up's stock outlook (`[alerts.kinds.sellout_soon] for`).
+    pub stock: TimeDelta,
+}
+
+impl Default for WordHolds {
+    fn default() -> Self {
+        Self {
+            capacity: HOLD,
+            stock: HOLD,
+        }
+    }
+}
 
 /// A word that is either a fact (shown at once) or an estimate's reading (shown once it held).
 pub trait Word: Copy + PartialEq {
@@ -29,19 +51,21 @@ pub trait Word: Copy + PartialEq {
 pub struct Steady<T> {
     shown: Option<T>,
     candidate: Option<(T, DateTime<Utc>)>,
-}
-
-// By hand: a derived `Default` would ask `T: Default`, and no word is a sensible default.
-impl<T> Default for Steady<T> {
-    fn default() -> Self {
-        Self {
-            shown: None,
-            candidate: None,
-        }
-    }
+    /// How long a new word must hold before it is shown.
+    hold: TimeDelta,
 }
 
 impl<T: Word> Steady<T> {
+    /// No word yet; a new word will show once it has held for `hold`.
+    #[must_use]
+    pub fn new(hold: TimeDelta) -> Self {
+        Self {
+            shown: None,
+            candidate: None,
+            hold,
+        }
+    }
+
     /// The word to show; `None` before the first observation.
     #[must_use]
     pub fn shown(&self) -> Option<T> {
@@ -49,12 +73,12 @@ impl<T: Word> Steady<T> {
     }
 
     /// `raw` read from the document of `at` (server time).
-    pub fn observe(&mut self, raw: T, at: DateTime<Utc>, hold: TimeDelta) {
+    pub fn observe(&mut self, raw: T, at: DateTime<Utc>) {
         match self.shown {
             Some(shown) if shown == raw => self.candidate = None,
             Some(shown) if !shown.is_fact() && !raw.is_fact() => match self.candidate {
                 Some((word, since)) if word == raw => {
-                    if at.signed_duration_since(since) >= hold {
+                    if at.signed_duration_since(since) >= self.hold {
                         self.shown = Some(raw);
                         self.candidate = None;
                     }
@@ -260,17 +284,17 @@ mod tests {
 
     #[test]
     fn the_first_word_shows_at_once() {
-        let mut w = Steady::default();
+        let mut w = Steady::new(HOLD);
         assert_eq!(w.shown(), None);
-        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        w.observe(CapacityVerdict::MayRunOut, at(0));
         assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut));
     }
 
     #[test]
     fn an_edge_wavering_at_the_window_end_does_not_flip_the_word() {
         // The demo's lax-2 over 20 s: lasts, lasts, may, lasts, lasts, may, lasts…
-        let mut w = Steady::default();
-        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        let mut w = Steady::new(HOLD);
+        w.observe(CapacityVerdict::MayRunOut, at(0));
         let wavering = [
             CapacityVerdict::Lasts,
             CapacityVerdict::Lasts,
@@ -280,37 +304,37 @@ mod tests {
             CapacityVerdict::MayRunOut,
         ];
         for (i, word) in (1_i64..).zip(wavering.iter().cycle().take(60)) {
-            w.observe(*word, at(2 * i), HOLD);
+            w.observe(*word, at(2 * i));
             assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut), "poll {i}");
         }
     }
 
     #[test]
     fn a_new_word_shows_once_it_held_for_the_hold_time() {
-        let mut w = Steady::default();
-        w.observe(CapacityVerdict::MayRunOut, at(0), HOLD);
+        let mut w = Steady::new(HOLD);
+        w.observe(CapacityVerdict::MayRunOut, at(0));
         for s in 1..30 {
-            w.observe(CapacityVerdict::Lasts, at(s), HOLD);
+            w.observe(CapacityVerdict::Lasts, at(s));
             assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut), "{s} s");
         }
-        w.observe(CapacityVerdict::Lasts, at(31), HOLD);
+        w.observe(CapacityVerdict::Lasts, at(31));
         assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
         // And back only after holding again.
-        w.observe(CapacityVerdict::MayRunOut, at(32), HOLD);
+        w.observe(CapacityVerdict::MayRunOut, at(32));
         assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
     }
 
     #[test]
     fn facts_are_said_at_once_both_ways() {
-        let mut w = Steady::default();
-        w.observe(CapacityVerdict::Measuring, at(0), HOLD);
-        w.observe(CapacityVerdict::Lasts, at(1), HOLD);
+        let mut w = Steady::new(HOLD);
+        w.observe(CapacityVerdict::Measuring, at(0));
+        w.observe(CapacityVerdict::Lasts, at(1));
         assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
-        w.observe(CapacityVerdict::UsedUp, at(2), HOLD);
+        w.observe(CapacityVerdict::UsedUp, at(2));
         assert_eq!(w.shown(), Some(CapacityVerdict::UsedUp));
-        let mut s = Steady::default();
-        s.observe(SelloutVerdict::LeftAtClose, at(0), HOLD);
-        s.observe(SelloutVerdict::Measuring, at(1), HOLD);
+        let mut s = Steady::new(HOLD);
+        s.observe(SelloutVerdict::LeftAtClose, at(0));
+        s.observe(SelloutVerdict::Measuring, at(1));
         assert_eq!(s.shown(), Some(SelloutVerdict::Measuring));
     }
 }

@@ -146,7 +146,7 @@ impl Room {
         let mut board = Board::new(BoardSettings {
             rate_window: TimeDelta::minutes(5),
             stale_after_intervals: config.thresholds.stale_after_intervals,
-            clock_rate: 1.0,
+            ..BoardSettings::default()
         });
         for endpoint in &endpoints {
             board.set_poll_interval(
