@@ -521,11 +521,12 @@ impl Board {
             .map(move |p| PopupSummary::new(p, self.popups.tracks.get(&p.id), server_now, rates_at))
     }
 
-    /// Orders per minute of one drop in 10-second buckets over the last 30 minutes, oldest first.
+    /// Orders per minute of one drop in 10-second buckets over the 30 minutes up to its newest
+    /// sample, oldest first (time not polled yet is not drawn as no orders).
     #[must_use]
     pub fn orders_series(&self, id: &str, server_now: DateTime<Utc>) -> Option<Vec<f64>> {
         self.drop_track(id)
-            .map(|t| t.orders_series.per_minute(server_now))
+            .map(|t| t.orders_series.per_minute_sampled(server_now))
     }
 
     /// `(server time, consumed_units)` of one hub over its capacity window.

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::app::State;
@@ -37,6 +37,24 @@ impl Entry<'_> {
 
     fn firing(&self) -> bool {
         matches!(self, Entry::Alert(a) if a.is_firing())
+    }
+
+    /// The message column's whole text: a pending condition says how long it has held, and a
+    /// shared room says who acknowledged or silenced an alert.
+    fn message(&self, c: &RowContext<'_>) -> String {
+        let dot = text::dot(c.theme.ascii);
+        match self {
+            Entry::Pending(p) => format!(
+                "pending {} {dot} {}",
+                text::coarse_age(c.server_now - p.first_seen.min(c.server_now)),
+                p.message
+            ),
+            Entry::Alert(a) => match marks(a, c.now).filter(|_| c.shared) {
+                // A shared room says who: everyone sees `ack by maya 2m ago`.
+                Some(marks) => format!("{marks} {dot} {}", a.message),
+                None => a.message.clone(),
+            },
+        }
     }
 }
 
@@ -84,6 +102,49 @@ pub fn critical_height(state: &State, now: DateTime<Utc>) -> u16 {
     u16::try_from(critical.max(1) + more)
         .unwrap_or(u16::MAX)
         .saturating_add(3)
+}
+
+/// Lines a message may take when the panel has rows to spare: a row that would end in `…`
+/// wraps instead, at words.
+const MESSAGE_LINES: usize = 3;
+
+/// Rows the panel would use if every message had the lines it needs (up to three each) in a
+/// panel whose rows are `inner` columns wide (counting its header and borders, as
+/// [`wanted_height`] does): what the layout gives it from rows no other panel wants, so spare
+/// rows carry the messages' ends instead of staying blank.
+#[must_use]
+pub fn wrapped_height(state: &State, theme: &Theme, inner: u16, now: DateTime<Utc>) -> u16 {
+    let columns = Columns::for_width(inner);
+    let context = RowContext::new(state, theme, &columns, inner, now);
+    let lines: usize = entries(state)
+        .iter()
+        .map(|e| message_lines(&e.message(&context), context.message_width))
+        .sum();
+    u16::try_from(lines.max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(3)
+}
+
+/// Lines `message` takes wrapped at words in `width` columns, at most [`MESSAGE_LINES`].
+fn message_lines(message: &str, width: usize) -> usize {
+    text::wrap_words(message, width, MESSAGE_LINES, "…")
+        .len()
+        .max(1)
+}
+
+/// Lines for each of the panel's rows when `rows_height` lines are free under the header and
+/// every row fits: one each, then the spare lines to the messages that need them, most urgent
+/// row first.
+fn row_lines(needs: &[usize], rows_height: u16) -> Vec<usize> {
+    let mut spare = usize::from(rows_height).saturating_sub(needs.len());
+    needs
+        .iter()
+        .map(|&need| {
+            let more = need.saturating_sub(1).min(spare);
+            spare -= more;
+            1 + more
+        })
+        .collect()
 }
 
 /// Which columns the panel has room for, most telling first: the message (it names its
@@ -189,19 +250,27 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         rows_height.saturating_sub(1)
     };
     let window = panel::table_window(entries.len(), selected, shown_height);
-    let context = RowContext {
-        theme,
-        now,
-        server_now: state.live_board().server_now(now),
-        columns: &columns,
-        message_width: columns.message_width(inner.width),
-        shared: state.session().shared(),
+    let context = RowContext::new(state, theme, &columns, inner.width, now);
+    let messages: Vec<String> = entries[window.clone()]
+        .iter()
+        .map(|e| e.message(&context))
+        .collect();
+    // Lines no row needs go to the messages that would end in `…`.
+    let lines = if fits {
+        let needs: Vec<usize> = messages
+            .iter()
+            .map(|m| message_lines(m, context.message_width))
+            .collect();
+        row_lines(&needs, rows_height)
+    } else {
+        vec![1; messages.len()]
     };
     let table_rows: Vec<Row<'_>> = entries[window.clone()]
         .iter()
-        .map(|e| match e {
-            Entry::Alert(a) => alert_row(a, &context),
-            Entry::Pending(p) => pending_row(p, &context),
+        .zip(messages.iter().zip(lines))
+        .map(|(e, (message, lines))| match e {
+            Entry::Alert(a) => alert_row(a, &context, message, lines),
+            Entry::Pending(p) => pending_row(p, &context, message, lines),
         })
         .collect();
     let selected = selected.map(|s| s.saturating_sub(window.start));
@@ -260,9 +329,43 @@ struct RowContext<'t> {
     shared: bool,
 }
 
+impl<'t> RowContext<'t> {
+    fn new(
+        state: &State,
+        theme: &'t Theme,
+        columns: &'t Columns,
+        inner_width: u16,
+        now: DateTime<Utc>,
+    ) -> Self {
+        RowContext {
+            theme,
+            now,
+            server_now: state.live_board().server_now(now),
+            columns,
+            message_width: columns.message_width(inner_width),
+            shared: state.session().shared(),
+        }
+    }
+
+    /// `message` in `lines` lines of the message column, at words, the last ending in `…`
+    /// when it is still too long.
+    fn message_cell(&self, message: &str, lines: usize) -> Cell<'static> {
+        let message = self.theme.plain(message.to_owned());
+        let wrapped = text::wrap_words(
+            &message,
+            self.message_width,
+            lines.max(1),
+            self.theme.ellipsis(),
+        );
+        Cell::from(Text::from(
+            wrapped.into_iter().map(Line::from).collect::<Vec<_>>(),
+        ))
+    }
+}
+
 /// A condition waiting out its pending time: dim, its severity in small letters, and how long
 /// it has held (`pending 12s`), so it is never read as firing.
-fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>) -> Row<'a> {
+fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>, message: &str, lines: usize) -> Row<'a> {
     let severity = match p.severity {
         Severity::Critical => "crit",
         Severity::Warning => "warn",
@@ -275,20 +378,14 @@ fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>) -> Row<'a> {
     if c.columns.subject {
         cells.push(Cell::from(p.subject.clone()));
     }
-    let held = format!(
-        "pending {}",
-        text::coarse_age(c.server_now - p.first_seen.min(c.server_now))
-    );
     cells.extend([
         Cell::from(text::coarse_age(c.server_now - p.since.min(c.server_now))),
         Cell::from(""),
-        Cell::from(c.theme.plain(text::fit_words_in(
-            &format!("{held} {} {}", text::dot(c.theme.ascii), p.message),
-            c.message_width,
-            c.theme.ascii,
-        ))),
+        c.message_cell(message, lines),
     ]);
-    Row::new(cells).style(c.theme.tone(Tone::Dim))
+    Row::new(cells)
+        .height(u16::try_from(lines).unwrap_or(1))
+        .style(c.theme.tone(Tone::Dim))
 }
 
 /// `now` is local (silences are set on the local clock); `server_now` is the book's clock.
@@ -322,7 +419,7 @@ pub fn marks(alert: &Alert, now: DateTime<Utc>) -> Option<String> {
     (!words.is_empty()).then(|| words.join(", "))
 }
 
-fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
+fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>, message: &str, lines: usize) -> Row<'a> {
     let (theme, now, server_now) = (c.theme, c.now, c.server_now);
     let (severity, tone) = match alert.severity {
         Severity::Critical => ("CRIT", Tone::Critical),
@@ -347,11 +444,6 @@ fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
         Some(dim) => theme.tone(dim),
         None => theme.tone(tone),
     };
-    let message = match marks(alert, now).filter(|_| c.shared) {
-        // A shared room says who: everyone sees `ack by maya 2m ago`.
-        Some(marks) => format!("{marks} {} {}", text::dot(theme.ascii), alert.message),
-        None => alert.message.clone(),
-    };
     let mut cells = vec![Cell::from(severity).style(severity_style)];
     if c.columns.kind {
         cells.push(Cell::from(alert.kind.as_str().to_owned()));
@@ -362,9 +454,9 @@ fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>) -> Row<'a> {
     cells.extend([
         Cell::from(since),
         Cell::from(flags.join(",")),
-        Cell::from(theme.plain(text::fit_words_in(&message, c.message_width, theme.ascii))),
+        c.message_cell(message, lines),
     ]);
-    let row = Row::new(cells);
+    let row = Row::new(cells).height(u16::try_from(lines).unwrap_or(1));
     match row_tone {
         Some(dim) => row.style(theme.tone(dim)),
         None if alert.acknowledged || alert.is_silenced(now) => row.style(theme.tone(Tone::Dim)),

@@ -61,6 +61,14 @@ pub fn render(
         "Band", "Label", "Price", "Margin", "Floor", "Conv", "Live", "Status",
     ])
     .style(theme.title());
+    // Columns before the status, with a blank after each: the status says why in full where
+    // it fits, else the word that matters (the Floor column beside it says why).
+    let before_status = 5 + label_width + 12 + 7 + 6 + 6 + 6 + 7;
+    let refused = if usize::from(table_area.width) >= before_status + "below floor: refused".len() {
+        "below floor: refused"
+    } else {
+        "refused"
+    };
     let table_rows: Vec<Row<'_>> = figures
         .bands
         .iter()
@@ -68,7 +76,7 @@ pub fn render(
             let (status, tone) = match (b.allowed, b.is_active) {
                 (_, true) => ("active", Tone::Good),
                 (true, false) => ("allowed", Tone::Normal),
-                (false, false) => ("below floor: refused", Tone::Bad),
+                (false, false) => (refused, Tone::Bad),
             };
             Row::new(vec![
                 Cell::from(b.band.id.clone()),

@@ -63,7 +63,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     }
     let selected =
         rows::selected_position(&drops, state.selection().drop.as_ref(), |d, id| d.id == *id);
-    let strip = if inner.height > BAND_ROWS + 2 {
+    // The strip when the table keeps two rows under its header, or every row when there are
+    // fewer (a day of one drop shows that drop's bands).
+    let strip = if inner.height >= BAND_ROWS + 1 + u16::try_from(drops.len().min(2)).unwrap_or(2) {
         BAND_ROWS
     } else {
         0

@@ -89,10 +89,17 @@ fn fulfilment(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let hubs_h =
         (hubs::wanted_height(state.shown_board().hubs().len()) - trim).min(area.height / 2);
     let rest = area.height.saturating_sub(hubs_h);
-    // The chart gets half of what is left when that is a readable chart and the triage table
-    // keeps eight rows; else the table takes it all (the hubs' rows stand for the chart).
-    let chart_h = if rest >= overview::CHART_ROWS + 8 {
-        (rest / 2).max(overview::CHART_ROWS)
+    // The chart gets what the triage table does not want, at least half of what is left, when
+    // that is a readable chart and the table keeps its rows (eight at most); else the table
+    // takes it all (the hubs' rows stand for the chart). A short or empty list of overdue
+    // orders leaves its rows to the chart rather than to blank lines.
+    let triage_wanted = triage::wanted_height(state) - trim;
+    let keep = triage_wanted.min(8);
+    let chart_h = if rest >= overview::CHART_ROWS + keep {
+        rest.saturating_sub(triage_wanted)
+            .max(rest / 2)
+            .max(overview::CHART_ROWS)
+            .min(rest - keep)
     } else {
         0
     };

@@ -46,6 +46,13 @@ pub fn allot(available: u16, wants: &[u16], floors: &[u16], urgency: &[usize]) -
     heights
 }
 
+/// The Alerts panel's `height` grown into the rows of `available` that the panels
+/// (`others` rows) left over, up to `wrapped`, the rows its messages take unshortened.
+fn with_spare(height: u16, wrapped: u16, available: u16, others: u16) -> u16 {
+    let spare = available.saturating_sub(others.saturating_add(height));
+    height + spare.min(wrapped.saturating_sub(height))
+}
+
 /// Draws the Overview into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let board = state.shown_board();
@@ -56,6 +63,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let hubs_wanted = hubs::wanted_height(board.hubs().len()) - trim;
     let alerts_wanted = alerts::wanted_height(state) - trim;
     let alerts_floor = alerts::critical_height(state, now) - trim;
+    // Side borders only on a framed screen.
+    let sides = 2 * (1 - trim);
+    let alerts_wrapped =
+        |width: u16| alerts::wrapped_height(state, theme, width.saturating_sub(sides), now) - trim;
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
@@ -69,6 +80,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         )[..] else {
             return;
         };
+        let alerts_h = with_spare(alerts_h, alerts_wrapped(left.width), left.height, drops_h);
         let [drops_area, alerts_area, _] = Layout::vertical([
             Constraint::Length(drops_h),
             Constraint::Length(alerts_h),
@@ -112,6 +124,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     )[..] else {
         return;
     };
+    let alerts_h = with_spare(
+        alerts_h,
+        alerts_wrapped(area.width),
+        area.height,
+        drops_h + hubs_h + popups_h,
+    );
     let [drops_area, hubs_area, popups_area, alerts_area, _] = Layout::vertical([
         Constraint::Length(drops_h),
         Constraint::Length(hubs_h),

@@ -61,6 +61,66 @@ pub fn fit_words_in(text: &str, width: usize, ascii: bool) -> String {
     fit_words(text, width, if ascii { ASCII_ELLIPSIS } else { "…" })
 }
 
+/// `text` wrapped at words into at most `lines` lines of `width` characters; when it needs
+/// more, the last line is shortened at a word with `ellipsis` ([`fit_words`]). A figure's unit
+/// stays on its figure's line (`44.4 %`, `32022.00 USD`, `00:34 UTC`): the line never breaks
+/// before a `%` or a three-letter code. Empty when not even the ellipsis fits.
+#[must_use]
+pub fn wrap_words(text: &str, width: usize, lines: usize, ellipsis: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() && out.len() < lines {
+        if out.len() + 1 == lines || rest.chars().count() <= width {
+            let last = fit_words(rest, width, ellipsis);
+            if !last.is_empty() {
+                out.push(last);
+            }
+            break;
+        }
+        let taken = words_for_line(rest, width);
+        if taken.is_empty() {
+            // Not one word fits: the word is not cut (it could be a figure).
+            let last = fit_words(rest, width, ellipsis);
+            if !last.is_empty() {
+                out.push(last);
+            }
+            break;
+        }
+        out.push(taken.to_owned());
+        rest = rest[taken.len()..].trim_start();
+    }
+    out
+}
+
+/// The longest start of `text` made of whole words that fits in `width`, not ending before a
+/// unit that belongs to the word before it.
+fn words_for_line(text: &str, width: usize) -> &str {
+    let mut end = 0;
+    let mut count = 0;
+    for (i, word) in text.split(' ').enumerate() {
+        let start = if i == 0 { 0 } else { end + 1 };
+        let with = word.chars().count() + if i == 0 { 0 } else { count + 1 };
+        if with > width {
+            break;
+        }
+        end = start + word.len();
+        count = with;
+    }
+    let line = &text[..end];
+    // Never end a line before a unit: the figure moves down with it.
+    let next = text[end..].split_whitespace().next().unwrap_or("");
+    if is_unit(next) {
+        return line.rfind(' ').map_or("", |cut| &line[..cut]);
+    }
+    line
+}
+
+/// A word that belongs to the figure before it: `%` or a three-letter code (`USD`, `UTC`).
+fn is_unit(word: &str) -> bool {
+    let word = word.trim_end_matches([',', ';', ':', ')', '.']);
+    word == "%" || (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
+}
+
 /// The separator between the parts of a line: `·`, or `-` on a plain ASCII terminal.
 #[must_use]
 pub fn dot(ascii: bool) -> &'static str {
@@ -110,5 +170,31 @@ mod tests {
             fit_words("read-only: viewer key", 15, "..."),
             "read-only..."
         );
+    }
+    #[test]
+    fn wraps_at_words_and_keeps_units_with_figures() {
+        let message = "ewr-1 runs out at 00:34, overage 3202 = 32022.00 USD";
+        assert_eq!(wrap_words(message, 80, 3, "…"), vec![message]);
+        assert_eq!(
+            wrap_words(message, 30, 3, "…"),
+            vec!["ewr-1 runs out at 00:34,", "overage 3202 = 32022.00 USD"]
+        );
+        // `32022.00` and `USD` stay on one line.
+        assert_eq!(
+            wrap_words(message, 48, 3, "…"),
+            vec!["ewr-1 runs out at 00:34, overage 3202 =", "32022.00 USD"]
+        );
+        assert_eq!(
+            wrap_words("bos-2 ships 44.4 % on time", 15, 3, "…"),
+            vec!["bos-2 ships", "44.4 % on time"]
+        );
+        // Too long for the lines given: the last line ends at a word with the ellipsis.
+        assert_eq!(
+            wrap_words(message, 20, 2, "…"),
+            vec!["ewr-1 runs out at", "00:34, overage 3202…"]
+        );
+        assert_eq!(wrap_words("unbreakable", 5, 2, "…"), vec!["…"]);
+        assert!(wrap_words(message, 0, 2, "…").is_empty());
+        assert!(wrap_words(message, 10, 0, "…").is_empty());
     }
 }

@@ -15,6 +15,15 @@ use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
 
+/// Rows the panel wants: its borders, the two lines of counts, and the table's header and a
+/// row per order shown (or the one line that says there are none).
+#[must_use]
+pub fn wanted_height(state: &State) -> u16 {
+    let orders = rows::triage(state).len();
+    let rows = if orders == 0 { 1 } else { orders + 1 };
+    u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(4)
+}
+
 /// Draws the triage table into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let title = if state.filters().overdue.is_empty() {

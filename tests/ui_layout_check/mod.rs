@@ -238,13 +238,68 @@ pub fn cut_figures(screen: &[String], figures: &Figures) -> Vec<String> {
                 }
             }
             for message in &figures.messages {
-                if let Some(cut) = cut_at(&chars, start, message, true) {
+                if let Some(cut) = cut_at(&chars, start, message, true)
+                    .filter(|_| !wraps_on(screen, y, start, message))
+                {
                     problems.push(format!("row {y}: message {message:?} drawn as {cut:?}"));
                 }
             }
         }
     }
     problems
+}
+
+/// Whether `message`, drawn from `start` of row `y` of `screen`, stops there at a word and
+/// goes on in the next row, at a column no further right where a word may start (a wrapped
+/// cell's next line): there drawn whole, ended at a word with `…`, or wrapped again. A figure
+/// is never split, as the words are drawn whole on one line or the other.
+fn wraps_on(screen: &[String], y: usize, start: usize, message: &str) -> bool {
+    let row: Vec<char> = screen[y].chars().collect();
+    let f: Vec<char> = message.chars().collect();
+    let n = matched(&row, start, &f);
+    if n == 0 || n >= f.len() {
+        return false;
+    }
+    let at_word = f[n] == ' ' || f[n - 1] == ' ';
+    let blank_after = row.get(start + n).is_none_or(|&c| c == ' ' || is_border(c));
+    if !at_word || !blank_after {
+        return false;
+    }
+    let rest: Vec<char> = f[n..]
+        .iter()
+        .collect::<String>()
+        .trim_start()
+        .chars()
+        .collect();
+    let Some(next) = screen.get(y + 1) else {
+        return false;
+    };
+    let next: Vec<char> = next.chars().collect();
+    let first_word = rest.iter().take_while(|&&c| c != ' ').count();
+    (0..=start.min(next.len())).any(|column| {
+        let word_start = column == 0 || next[column - 1] == ' ' || is_border(next[column - 1]);
+        let m = matched(&next, column, &rest);
+        if !word_start || m < first_word {
+            return false;
+        }
+        if m == rest.len() {
+            return true;
+        }
+        // As in `cut_from`: a message may end at a word, its punctuation dropped, with `…`.
+        let ended = next.get(column + m) == Some(&'…')
+            && (matches!(rest[m], ' ' | ',' | ';' | ':') || rest[m - 1] == ' ');
+        let rest: String = rest.iter().collect();
+        ended || wraps_on(screen, y + 1, column, &rest)
+    })
+}
+
+/// How many characters of `figure` are drawn from `start` of `row`.
+fn matched(row: &[char], start: usize, figure: &[char]) -> usize {
+    let mut n = 0;
+    while n < figure.len() && start + n < row.len() && row[start + n] == figure[n] {
+        n += 1;
+    }
+    n
 }
 
 /// The drawn text when `figure` starts at `start` of `row` (three characters at least, so a
@@ -330,6 +385,32 @@ mod tests {
         });
         let cuts = cut_figures(&screen, &figures());
         assert!(!cuts.is_empty(), "{screen:#?}");
+    }
+
+    /// The Alerts panel with rows to spare wraps a message at words: not a cut. Wrapped in the
+    /// middle of a word, or with its second line cut at a border, it is.
+    #[test]
+    fn a_message_wrapped_at_words_is_whole_and_one_cut_on_its_next_line_is_found() {
+        let wrapped = vec![
+            "│CRIT ewr-1 runs out at 00:34,   │".to_owned(),
+            "│     overage 3202 = 32022.00 USD│".to_owned(),
+        ];
+        assert_eq!(cut_figures(&wrapped, &figures()), Vec::<String>::new());
+        let ended = vec![
+            "│CRIT ewr-1 runs out at 00:34, │".to_owned(),
+            "│     overage 3202…            │".to_owned(),
+        ];
+        assert_eq!(cut_figures(&ended, &figures()), Vec::<String>::new());
+        let mid_word = vec![
+            "│CRIT ewr-1 runs out at 00:34, ove│".to_owned(),
+            "│     rage 3202 = 32022.00 USD    │".to_owned(),
+        ];
+        assert!(!cut_figures(&mid_word, &figures()).is_empty());
+        let second_cut = vec![
+            "│CRIT ewr-1 runs out at 00:34,│".to_owned(),
+            "│     overage 3202 = 32022.00 │".to_owned(),
+        ];
+        assert!(!cut_figures(&second_cut, &figures()).is_empty());
     }
 
     #[test]
