@@ -521,8 +521,9 @@ impl Board {
             .map(move |p| PopupSummary::new(p, self.popups.tracks.get(&p.id), server_now, rates_at))
     }
 
-    /// Orders per minute of one drop in 10-second buckets over the 30 minutes up to its newest
-    /// sample, oldest first (time not polled yet is not drawn as no orders).
+    /// Orders per minute of one drop in 10-second buckets over the 30 minutes up to the last
+    /// bucket its samples completed, oldest first (time not polled yet, and the bucket under
+    /// way, are not drawn).
     #[must_use]
     pub fn orders_series(&self, id: &str, server_now: DateTime<Utc>) -> Option<Vec<f64>> {
         self.drop_track(id)

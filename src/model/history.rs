@@ -281,29 +281,18 @@ impl BucketSeries {
         }
         out
     }
-    /// [`Self::per_minute`] as far as the samples go: the last bucket is the one holding the
-    /// newest sample (no later than `now`), its rate taken over the part of it the samples
-    /// cover. Time not polled yet (a poll's interval, or 30 s of it at ×30) is left off rather
-    /// than drawn as buckets of no orders, and a bucket half done is not drawn as half the rate.
+    /// [`Self::per_minute`] up to the last bucket the samples have completed (no later than
+    /// `now`): time not polled yet (a poll's interval, or 30 s of it at ×30) is left off rather
+    /// than drawn as buckets of no orders, and the bucket under way is left off rather than
+    /// drawn from a second or two of it (one order in its first second reads as 60 a minute).
     #[must_use]
     pub fn per_minute_sampled(&self, now: DateTime<Utc>) -> Vec<f64> {
         let Some((last_at, _)) = self.last else {
             return self.per_minute(now);
         };
-        let until = last_at.min(now);
-        // A sample on a bucket's first instant put nothing in that bucket.
-        let newest_at = until - TimeDelta::milliseconds(1);
-        let mut out = self.per_minute(newest_at);
-        let newest = self.bucket_start(newest_at);
-        let covered = (until - newest).num_milliseconds();
-        let width = self.bucket.num_milliseconds().max(1);
-        if let Some(last) = out.last_mut()
-            && covered > 0
-            && covered < width
-        {
-            *last *= width as f64 / covered as f64;
-        }
-        out
+        // The bucket under way starts here; the one before it is complete.
+        let under_way = self.bucket_start(last_at.min(now));
+        self.per_minute(under_way - TimeDelta::milliseconds(1))
     }
 }
 
@@ -425,23 +414,20 @@ mod tests {
     }
 
     #[test]
-    fn sampled_series_ends_at_the_newest_sample() {
+    fn sampled_series_ends_at_the_last_complete_bucket() {
         let mut s = BucketSeries::default();
         // 1 order per second up to 65 s; the screen draws at 92 s (×30: the next poll is due).
         for i in 0..=65 {
             s.record(at(i), u64::try_from(i).expect("small"));
         }
-        let series = s.per_minute_sampled(at(92));
-        assert_eq!(series.len(), 180);
-        // [0,10) … [50,60) whole, [60,65] half done: every bucket drawn reads 60/min, none
-        // after the newest sample.
-        for value in &series[173..] {
-            assert!((value - 60.0).abs() < 1e-9, "{:?}", &series[170..]);
-        }
-        // A sample on a bucket's first instant: that bucket is not drawn.
-        let series = s.per_minute_sampled(at(60));
-        for value in &series[174..] {
-            assert!((value - 60.0).abs() < 1e-9, "{:?}", &series[170..]);
+        // [0,10) … [50,60) complete, [60,70) under way: left off, as is all after 65 s.
+        for now in [at(92), at(65), at(60)] {
+            let series = s.per_minute_sampled(now);
+            assert_eq!(series.len(), 180);
+            for value in &series[174..] {
+                assert!((value - 60.0).abs() < 1e-9, "{:?}", &series[170..]);
+            }
+            assert!(series[..174].iter().all(|v| *v == 0.0));
         }
         assert!(
             BucketSeries::default()

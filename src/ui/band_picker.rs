@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use crate::app::State;
 use crate::app::keymap::Action;
@@ -34,7 +34,7 @@ pub fn render(
     };
     let bands = u16::try_from(figures.bands.len()).unwrap_or(u16::MAX);
     let rect = panel::centered(area, 84, bands.saturating_add(7));
-    frame.render_widget(Clear, rect);
+    panel::clear_for_dialog(frame, area, rect);
     let dash = if theme.ascii { "-" } else { "—" };
     let dot = if theme.ascii { "|" } else { "·" };
     let title = format!(

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::keymap::Action;
@@ -17,7 +17,7 @@ use super::theme::{Theme, Tone};
 /// Draws the dialog over `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, confirm: &Confirm, theme: &Theme) {
     let rect = panel::centered(area, 78, 12);
-    frame.render_widget(Clear, rect);
+    panel::clear_for_dialog(frame, area, rect);
     let verb = match &confirm.action {
         ControlAction::Pause => "Pause".to_owned(),
         ControlAction::Resume => "Resume".to_owned(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::state::{Focus, View};
 use crate::app::{State, alerts, rows};
@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .sum();
     let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
     let rect = panel::centered(area, WIDTH, height);
-    frame.render_widget(Clear, rect);
+    panel::clear_for_dialog(frame, area, rect);
     let block = panel::block(&title, None, state, theme, true);
     let lines: Vec<Line<'_>> = fields
         .into_iter()

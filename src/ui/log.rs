@@ -79,7 +79,18 @@ fn wrap_words(head: &str, message: &str, width: usize, indent: usize) -> Vec<Str
             lines.push(std::mem::replace(&mut line, pad.clone()));
             used = indent;
         }
+        // A unit goes with its figure (`6903.00 USD`, `44.4 %`): one word for the wrapping.
+        let mut words: Vec<String> = Vec::new();
         for word in text.split(' ').filter(|w| !w.is_empty()) {
+            match words.last_mut() {
+                Some(figure) if super::text::is_unit(word) => {
+                    figure.push(' ');
+                    figure.push_str(word);
+                }
+                _ => words.push(word.to_owned()),
+            }
+        }
+        for word in words {
             let mut word: Vec<char> = word.chars().collect();
             let blank = usize::from(used > indent || (lines.is_empty() && used > 0));
             if used + blank + word.len() > width && used > indent {
@@ -128,6 +139,27 @@ mod tests {
         let joined = lines.join(" ");
         for word in message.split(' ') {
             assert!(joined.split(' ').any(|w| w == word), "{word:?} cut");
+        }
+    }
+
+    /// Seen in the Log view at 80x24: `about 767 over, 6903.00` / `USD`.
+    #[test]
+    fn a_unit_stays_on_its_figures_line() {
+        let message = "ewr-1: about 767 over, 6903.00 USD at 44.4 % on time";
+        let lines = wrap_words("10:42:06 W x ", message, 36, 11);
+        assert_eq!(
+            lines,
+            vec![
+                "10:42:06 W x ewr-1: about 767 over,",
+                "           6903.00 USD at 44.4 % on",
+                "           time",
+            ]
+        );
+        // From the width where `6903.00 USD` fits after the indent.
+        for width in 22..60 {
+            let lines = wrap_words("10:42:06 W x ", message, width, 11);
+            assert!(lines.iter().any(|l| l.contains("6903.00 USD")), "{lines:?}");
+            assert!(lines.iter().any(|l| l.contains("44.4 %")), "{lines:?}");
         }
     }
 

@@ -179,6 +179,19 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Clears `rect`, a dialog over `area`, and the rest of its rows across `area`: what shows
+/// beside a dialog is whole rows above and below it, never the ends of rows it covers (`SD`
+/// of a `USD`, `f…` of a message).
+pub fn clear_for_dialog(frame: &mut Frame, area: Rect, rect: Rect) {
+    let band = Rect {
+        x: area.x,
+        y: rect.y,
+        width: area.width,
+        height: rect.height,
+    };
+    frame.render_widget(ratatui::widgets::Clear, band.intersection(area));
+}
+
 /// The rows a table shows when `rows_height` rows fit under its header, `selected` is
 /// highlighted and the table starts at the top: ratatui's own rule for a fresh `TableState`
 /// (rows one line high), so a view can build only these rows and pass the selection as

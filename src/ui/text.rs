@@ -116,7 +116,8 @@ fn words_for_line(text: &str, width: usize) -> &str {
 }
 
 /// A word that belongs to the figure before it: `%` or a three-letter code (`USD`, `UTC`).
-fn is_unit(word: &str) -> bool {
+#[must_use]
+pub fn is_unit(word: &str) -> bool {
     let word = word.trim_end_matches([',', ';', ':', ')', '.']);
     word == "%" || (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
