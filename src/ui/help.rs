@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::keymap::{Action, Group};
@@ -106,7 +106,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ..area
     };
     let rect = panel::centered(room, area.width.min(100), wanted_height.max(room.height));
-    frame.render_widget(Clear, rect);
+    panel::clear_for_dialog(frame, room, rect);
     let close = state.keymap().first_key_text(Action::Help);
     let dash = if theme.ascii { "-" } else { "—" };
     let block = panel::block(

@@ -35,20 +35,23 @@ pub fn fit_words(text: &str, width: usize, ellipsis: &str) -> String {
         return String::new();
     }
     let room = width - ellipsis_width;
-    let mut out = String::new();
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut kept = 0;
     let mut used = 0;
-    for word in text.split(' ') {
-        let sep = usize::from(!out.is_empty());
+    for word in &words {
+        let sep = usize::from(kept > 0);
         let word_width = word.chars().count();
         if used + sep + word_width > room {
             break;
         }
-        if sep == 1 {
-            out.push(' ');
-        }
-        out.push_str(word);
         used += sep + word_width;
+        kept += 1;
     }
+    // A figure whose unit does not fit goes with it: `95.0…` would read as a bare number.
+    if words.get(kept).is_some_and(|next| is_unit(next)) {
+        kept = kept.saturating_sub(1);
+    }
+    let out = words[..kept].join(" ");
     // A word that ends in punctuation reads better without it before the ellipsis.
     let out = out.trim_end_matches([',', ';', ':', '(', ' ', '·', '=']);
     format!("{out}{ellipsis}")
@@ -139,6 +142,20 @@ mod tests {
         assert_eq!(fit_words(message, 22, "…"), "ewr-1 runs out at…");
         assert_eq!(fit_words(message, 25, "…"), "ewr-1 runs out at 00:34…");
         assert_eq!(fit_words(message, 3, "…"), "…");
+        // Seen in the banner at 80x24: `below its 95.0…` lost the percentage's `%`.
+        assert_eq!(
+            fit_words(
+                "bos-2 ships 40.3 % on time, below its 95.0 % target",
+                43,
+                "…"
+            ),
+            "bos-2 ships 40.3 % on time, below its…"
+        );
+        assert_eq!(fit_words(message, 57, "…"), message);
+        assert_eq!(
+            fit_words(message, 51, "…"),
+            "ewr-1 runs out at 00:34, overage 3202…"
+        );
         assert_eq!(fit_words(message, 0, "…"), "");
         assert!(fit_words(message, 40, "...").chars().count() <= 40);
         assert_eq!(fit_words_in(message, 22, true), "ewr-1 runs out at...");

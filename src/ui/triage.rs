@@ -82,7 +82,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     } else {
         Line::from(vec![
             Span::raw("by reason: "),
-            Span::raw(reasons.join(", ")),
+            Span::raw(whole_counts(
+                &reasons,
+                usize::from(inner.width).saturating_sub(11),
+            )),
         ])
     };
     let [counts_area, table_area] =
@@ -138,4 +141,49 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         TableState::default().with_selected(selected.map(|s| s.saturating_sub(window.start)));
     frame.render_stateful_widget(table, table_area, &mut table_state);
     panel::rows_note(frame, area, &window, orders.len(), theme);
+}
+
+/// `counts` joined with `, ` in `width` columns, each whole: those that do not fit are counted
+/// (`, +2 more`) rather than cut (`short_pick 1` for `short_pick 14` at 80 columns).
+fn whole_counts(counts: &[String], width: usize) -> String {
+    let all = counts.join(", ");
+    if all.chars().count() <= width {
+        return all;
+    }
+    for shown in (0..counts.len()).rev() {
+        let more = format!("+{} more", counts.len() - shown);
+        let text = if shown == 0 {
+            more
+        } else {
+            format!("{}, {more}", counts[..shown].join(", "))
+        };
+        if text.chars().count() <= width || shown == 0 {
+            return text;
+        }
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_counts;
+
+    #[test]
+    fn counts_that_do_not_fit_are_counted_not_cut() {
+        let counts: Vec<String> = [
+            "address_hold 16",
+            "carrier_no_show 28",
+            "damaged_in_pick 15",
+            "short_pick 14",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(whole_counts(&counts, 100), counts.join(", "));
+        // 80 columns less `by reason: `.
+        assert_eq!(
+            whole_counts(&counts, 69),
+            "address_hold 16, carrier_no_show 28, damaged_in_pick 15, +1 more"
+        );
+        assert_eq!(whole_counts(&counts, 10), "+4 more");
+    }
 }
