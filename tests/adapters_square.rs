@@ -292,7 +292,7 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
         "mapping square-pos: malformed document: jq: requests.devices[0].pages[0].devices[0]: missing `status.category`"
     );
     assert_eq!(
-        client.state(),
+        &client.state(),
         &Value::Null,
         "a failed poll keeps the state as it was"
     );
