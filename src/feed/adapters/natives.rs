@@ -5,7 +5,7 @@
 //! locations calls them tens of thousands of times. Written in jq (as they were) each call built
 //! its path array, walked it with `getpath` and told the type by comparisons, a few dozen steps
 //! of jaq's interpreter and as many allocations; here a call is a walk over the value. Errors
-//! keep the words of the jq versions, with the path named (`missing \`status.category\``).
+//! keep the words of the jq versions, with the path named (``missing `status.category` ``).
 
 use jaq_core::native::{Fun, bome, v};
 use jaq_core::{Error, Native, ValR};

@@ -149,11 +149,10 @@ impl serde::Serialize for AsJson<'_> {
         use jaq_json::Num;
         use serde::ser::{Error, SerializeMap, SerializeSeq};
         match self.0 {
-            Val::Null => out.serialize_unit(),
             Val::Bool(b) => out.serialize_bool(*b),
             Val::Num(Num::Int(n)) => out.serialize_i64(*n as i64),
             Val::Num(Num::Float(f)) if f.is_finite() => out.serialize_f64(*f),
-            Val::Num(Num::Float(_)) => out.serialize_unit(),
+            Val::Null | Val::Num(Num::Float(_)) => out.serialize_unit(),
             Val::Num(exact @ (Num::BigInt(_) | Num::Dec(_))) => {
                 serde_json::value::RawValue::from_string(exact.to_string())
                     .map_err(S::Error::custom)?
