@@ -3,6 +3,10 @@
 //! read from bytes into jaq values as the client does, mapped by the jq program and decoded.
 //! Budget (docs/PERFORMANCE.md): within a poll's ingest budget of 50 ms.
 //!
+//! `read_map_decode` is the whole poll; `read`, `program` and `map_decode` are its pieces
+//! (answers → jaq values; the jq program alone; the program, its document written as JSON and
+//! decoded), so a change shows where it paid.
+//!
 //! `cargo bench --bench adapters -- --warm-up-time 1 --measurement-time 3`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed expectation fails it
@@ -12,6 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use dropday::feed::adapters::program::AsJson;
 use dropday::feed::adapters::{self, MappedSource};
 use dropday::feed::events::PollOutcome;
 use jaq_json::Val;
@@ -75,16 +80,17 @@ fn answers() -> Vec<[Vec<u8>; 3]> {
 }
 
 /// What the client builds from the answers: name → `[{item, pages: [answer]}]`.
-fn requests(popups: &[Value], answers: &[[Vec<u8>; 3]]) -> Val {
+fn requests(source: &MappedSource, answers: &[[Vec<u8>; 3]]) -> Val {
     let mut by_name: Vec<Vec<Val>> = vec![Vec::new(), Vec::new(), Vec::new()];
-    for (item, bytes) in popups.iter().zip(answers) {
+    for (item, bytes) in source.list_vals("popups").iter().zip(answers) {
         for (k, body) in bytes.iter().enumerate() {
-            let page: Val = serde_json::from_slice(body).unwrap();
+            // As the client reads an answer: pruned to the request's `keep` when it has one.
+            let page: Val = match &source.mapping.requests[k].keep {
+                Some(keep) => keep.read(body).unwrap(),
+                None => serde_json::from_slice(body).unwrap(),
+            };
             let mut call = jaq_json::Map::default();
-            call.insert(
-                Val::from("item".to_owned()),
-                adapters::program::to_val(item).unwrap(),
-            );
+            call.insert(Val::from("item".to_owned()), item.clone());
             call.insert(Val::from("pages".to_owned()), [page].into_iter().collect());
             by_name[k].push(Val::obj(call));
         }
@@ -100,14 +106,14 @@ fn map_popups(c: &mut Criterion) {
     let popups: Vec<Value> = (0..LOCATIONS).map(popup).collect();
     let mapping = adapters::load("square-pos").unwrap();
     let mut config = mapping.settings.clone();
-    config.insert("popups".to_owned(), Value::Array(popups.clone()));
+    config.insert("popups".to_owned(), Value::Array(popups));
     let source = MappedSource::new(Arc::new(mapping), Value::Object(config)).unwrap();
     let answers = answers();
     let bytes: usize = answers.iter().flatten().map(Vec::len).sum();
     let now: DateTime<Utc> = "2026-11-28T16:00:00Z".parse().unwrap();
     // The state after a first poll: the second poll's program merges into it.
     let first = source
-        .map(requests(&popups, &answers), now, &Value::Null)
+        .map(requests(&source, &answers), now, &Val::Null)
         .unwrap();
     match &first.outcome {
         PollOutcome::Popups(d) => {
@@ -122,14 +128,31 @@ fn map_popups(c: &mut Criterion) {
     eprintln!(
         "answers: {bytes} bytes for {LOCATIONS} locations; document {} bytes; state {} bytes",
         first.document.get().len(),
-        first.state.to_string().len()
+        serde_json::to_string(&AsJson(&first.state)).unwrap().len()
     );
     let mut group = c.benchmark_group("adapters");
     group.sample_size(10);
     group.bench_function("square_pos_1000_locations_read_map_decode", |b| {
         b.iter(|| {
-            let requests = requests(black_box(&popups), black_box(&answers));
+            let requests = requests(black_box(&source), black_box(&answers));
             source.map(requests, now, black_box(&first.state)).unwrap()
+        });
+    });
+    group.bench_function("square_pos_1000_locations_read", |b| {
+        b.iter(|| requests(black_box(&source), black_box(&answers)));
+    });
+    let read = requests(&source, &answers);
+    group.bench_function("square_pos_1000_locations_program", |b| {
+        b.iter(|| {
+            let input = source.input(read.clone(), now, black_box(&first.state));
+            source.mapping.program.run(input).unwrap()
+        });
+    });
+    group.bench_function("square_pos_1000_locations_map_decode", |b| {
+        b.iter(|| {
+            source
+                .map(read.clone(), now, black_box(&first.state))
+                .unwrap()
         });
     });
     group.finish();

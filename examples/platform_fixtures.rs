@@ -8,20 +8,32 @@
 //! ```sh
 //! cargo run --example platform_fixtures -- --listen 127.0.0.1:18181
 //! SQUARE_ACCESS_TOKEN=EAAAl-square-sandbox-token \
-//!   cargo run --release -- run --config assets/platform-fixtures/square-pos.toml
+//!   cargo run --release -- run --config /tmp/dropday-platform-fixtures-18181/square-pos.toml
 //! ```
+//!
+//! The fixtures describe 2026-11-28 at 18:00 UTC, when the drop, the hub's window and the
+//! pop-up are all open. With `--at now` (the default) every time in the answers and in the
+//! configs is moved by the same offset, so the server's start is that moment and the windows are
+//! live; `--at 2026-11-28T18:00:00Z` serves the fixtures as written (as the tests read them).
+//! The configs of `assets/platform-fixtures/`, moved alike and pointing at the listening
+//! address, are written to `--configs DIR` (default `$TMPDIR/dropday-platform-fixtures-PORT`)
+//! and their paths printed.
 //!
 //! Unlike the tests, later polls (asking from the mapping's watermark) get the first answers
 //! again: the mappings count an order once however often it comes back.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a demo server: a failed start ends it
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 const SQUARE_TOKEN: &str = "EAAAl-square-sandbox-token";
@@ -33,15 +45,132 @@ const SQUARE_ORDERS_CURSOR: &str = "CAEaBAgBEgA";
 const SHOPIFY_ORDERS_CURSOR: &str =
     "eyJsYXN0X2lkIjo1NTEyMzQ1Njc4OTAzLCJsYXN0X3ZhbHVlIjoiMjAyNi0xMS0yOCAxNzo0MTowMC4wMDAwMDAifQ==";
 
+/// The moment the fixture answers describe: the drop (17:30–19:30), the hub's window
+/// (17:30–21:30) and the pop-up (15:00–01:00) are all open.
+const FIXTURES_AT: &str = "2026-11-28T18:00:00Z";
+
+/// The address the configs of `assets/platform-fixtures/` name.
+const CONFIGS_URL: &str = "http://127.0.0.1:18181";
+
+macro_rules! fixture_files {
+    ($($platform:literal / $name:literal),* $(,)?) => {
+        [$((concat!($platform, "/", $name), include_str!(concat!("../tests/fixtures/adapters/", $platform, "/", $name)))),*]
+    };
+}
+
+/// Every answer served, by `platform/file`, with its times moved.
+static ANSWERS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+
 macro_rules! fixture {
     ($platform:literal, $name:literal) => {
-        include_str!(concat!(
-            "../tests/fixtures/adapters/",
-            $platform,
-            "/",
-            $name
-        ))
+        ANSWERS
+            .get()
+            .and_then(|answers| answers.get(concat!($platform, "/", $name)))
+            .map_or("{}", String::as_str)
     };
+}
+
+/// `text` with every RFC 3339 time in it (`2026-11-28T15:05:00.000Z`,
+/// `2026-12-05T10:00:00-05:00`) moved by `by`, each written as it was (its offset, `Z`, and
+/// as many fraction digits).
+fn shift_times(text: &str, by: TimeDelta) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(end) = time_end(bytes, i)
+            && let Ok(time) = DateTime::parse_from_rfc3339(&text[i..end])
+        {
+            let written = &text[i..end];
+            let digits = written.split_once('.').map_or(0, |(_, rest)| {
+                rest.bytes().take_while(u8::is_ascii_digit).count()
+            });
+            let format = match digits {
+                0 => SecondsFormat::Secs,
+                3 => SecondsFormat::Millis,
+                6 => SecondsFormat::Micros,
+                9 => SecondsFormat::Nanos,
+                _ => SecondsFormat::AutoSi,
+            };
+            out.push_str(&text[copied..i]);
+            out.push_str(&(time + by).to_rfc3339_opts(format, written.ends_with('Z')));
+            copied = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Where a time that starts at `at` ends: `dddd-dd-ddTdd:dd:dd`, a fraction, `Z` or `±hh:mm`.
+fn time_end(bytes: &[u8], at: usize) -> Option<usize> {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    let fits = |from: usize, shape: &[u8]| {
+        bytes.len() >= from + shape.len()
+            && shape
+                .iter()
+                .zip(&bytes[from..])
+                .all(|(want, got)| match want {
+                    b'd' => got.is_ascii_digit(),
+                    other => other == got,
+                })
+    };
+    if (at > 0 && bytes[at - 1].is_ascii_digit()) || !fits(at, SHAPE) {
+        return None;
+    }
+    let mut end = at + SHAPE.len();
+    if bytes.get(end) == Some(&b'.') {
+        end += 1;
+        while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    match bytes.get(end) {
+        Some(b'Z') => Some(end + 1),
+        Some(b'+' | b'-') if fits(end + 1, b"dd:dd") => Some(end + 6),
+        _ => None,
+    }
+}
+
+/// The configs of `assets/platform-fixtures/`, moved by `by` and pointing at `url`, written to
+/// `dir`; their paths.
+fn write_configs(dir: &PathBuf, by: TimeDelta, url: &str) -> std::io::Result<Vec<PathBuf>> {
+    let configs = [
+        (
+            "square-pos.toml",
+            include_str!("../assets/platform-fixtures/square-pos.toml"),
+        ),
+        (
+            "shopify-marketplace.toml",
+            include_str!("../assets/platform-fixtures/shopify-marketplace.toml"),
+        ),
+        (
+            "shipbob-fulfilment.toml",
+            include_str!("../assets/platform-fixtures/shipbob-fulfilment.toml"),
+        ),
+        (
+            "all-three.toml",
+            include_str!("../assets/platform-fixtures/all-three.toml"),
+        ),
+    ];
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in configs {
+        let path = dir.join(name);
+        let header = format!(
+            "# Written by platform_fixtures for {url}: every time moved by {} s, as in its answers.\n",
+            by.num_seconds()
+        );
+        std::fs::write(
+            &path,
+            header + &shift_times(&text.replace(CONFIGS_URL, url), by),
+        )?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 struct Request<'a> {
@@ -220,30 +349,81 @@ async fn answer(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Re
     response
 }
 
+fn usage(why: &str) -> ! {
+    eprintln!(
+        "platform_fixtures: {why}\nusage: platform_fixtures [--listen 127.0.0.1:PORT] [--at now|RFC3339] [--configs DIR]"
+    );
+    std::process::exit(2);
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 18181));
+    let mut at: Option<DateTime<Utc>> = None;
+    let mut configs: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
-        let ("--listen", Some(addr)) = (arg.as_str(), args.next()) else {
-            eprintln!("usage: platform_fixtures [--listen 127.0.0.1:PORT]");
-            std::process::exit(2);
+        let Some(value) = args.next() else {
+            usage(&format!("{arg} needs a value"))
         };
-        match addr.parse() {
-            Ok(addr) => listen = addr,
-            Err(e) => {
-                eprintln!("platform_fixtures: --listen {addr}: {e}");
-                std::process::exit(2);
-            }
+        match arg.as_str() {
+            "--listen" => match value.parse() {
+                Ok(addr) => listen = addr,
+                Err(e) => usage(&format!("--listen {value}: {e}")),
+            },
+            "--at" if value == "now" => at = None,
+            "--at" => match DateTime::parse_from_rfc3339(&value) {
+                Ok(time) => at = Some(time.with_timezone(&Utc)),
+                Err(e) => usage(&format!(
+                    "--at {value}: {e} (now, or a time like {FIXTURES_AT})"
+                )),
+            },
+            "--configs" => configs = Some(PathBuf::from(value)),
+            _ => usage(&format!("unknown argument {arg}")),
         }
     }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {listen}: {e}"));
+    let bound = listener.local_addr().expect("bound");
+    let url = format!("http://{bound}");
+    // The fixtures' moment becomes `--at` (the server's start by default), to the second.
+    let fixtures_at: DateTime<Utc> = FIXTURES_AT.parse().expect("a time");
+    let by = TimeDelta::seconds((at.unwrap_or_else(Utc::now) - fixtures_at).num_seconds());
+    let answers = fixture_files![
+        "square" / "devices-1.json",
+        "square" / "devices-2.json",
+        "square" / "orders-1.json",
+        "square" / "orders-2.json",
+        "square" / "inventory.json",
+        "shopify" / "variant.json",
+        "shopify" / "orders-1.json",
+        "shopify" / "orders-2.json",
+        "shopify" / "sessions.json",
+        "shopify" / "sessions-denied.json",
+        "shipbob" / "orders.json",
+    ];
+    ANSWERS
+        .set(
+            answers
+                .into_iter()
+                .map(|(name, text)| (name, shift_times(text, by)))
+                .collect(),
+        )
+        .expect("set once");
+    let dir = configs.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("dropday-platform-fixtures-{}", bound.port()))
+    });
+    let written = write_configs(&dir, by, &url)
+        .unwrap_or_else(|e| panic!("cannot write the configs to {}: {e}", dir.display()));
     eprintln!(
-        "platform_fixtures: Square, Shopify and ShipBob stand-ins on http://{}",
-        listener.local_addr().expect("bound")
+        "platform_fixtures: Square, Shopify and ShipBob stand-ins on {url}; the fixtures' {FIXTURES_AT} is {} (times moved by {} s)",
+        (fixtures_at + by).to_rfc3339_opts(SecondsFormat::Secs, true),
+        by.num_seconds()
     );
+    for path in written {
+        eprintln!("platform_fixtures: config {}", path.display());
+    }
     axum::serve(listener, Router::new().fallback(answer))
         .await
         .expect("serve");

@@ -61,7 +61,8 @@ fn square(seen: &Seen) -> Answer {
         ("POST", "/v2/orders/search") => {
             let body = &seen.body;
             if body["location_ids"] != json!([LOCATION])
-                || body["query"]["filter"]["state_filter"]["states"] != json!(["OPEN", "COMPLETED"])
+                || body["query"]["filter"]["state_filter"]["states"]
+                    != json!(["OPEN", "COMPLETED", "CANCELED"])
                 || body["query"]["sort"] != json!({"sort_field": "UPDATED_AT", "sort_order": "ASC"})
             {
                 return refuse("orders query");
@@ -292,7 +293,7 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
         "mapping square-pos: malformed document: jq: requests.devices[0].pages[0].devices[0]: missing `status.category`"
     );
     assert_eq!(
-        client.state(),
+        &client.state(),
         &Value::Null,
         "a failed poll keeps the state as it was"
     );
@@ -370,6 +371,73 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
             recovered.pickups.overdue
         ),
         (2, 26_000, 1)
+    );
+}
+
+/// An OPEN pick-up order that is cancelled leaves the state: the next poll asks for orders in
+/// state CANCELED too, and the cancelled one stops counting as ready or overdue.
+#[tokio::test]
+async fn a_cancelled_open_order_stops_counting_as_a_pick_up() {
+    let platform = Platform::start(square).await;
+    let mut client = client(&platform);
+    let first = popup(
+        client
+            .poll_at(Some(at("2026-11-28T16:00:00Z")))
+            .await
+            .outcome,
+    );
+    // As in the first test: two PREPARED pick-ups wait (EiQ3… for 15:40, overdue at 16:00;
+    // FhG9… for 17:30), one was collected.
+    assert_eq!(
+        (
+            first.pickups.ready,
+            first.pickups.collected,
+            first.pickups.overdue
+        ),
+        (2, 1, 1)
+    );
+
+    // At 16:04 the customer of EiQ3… had not come: Square shows the order CANCELED, with its
+    // pick-up fulfillment CANCELED; FhG9… comes back unchanged (updated at the watermark).
+    platform.answer_with(|seen| {
+        if seen.path == "/v2/orders/search"
+            && seen.body["query"]["filter"]["date_time_filter"]["updated_at"]["start_at"]
+                == json!(WATERMARK_1)
+        {
+            return Answer::json(fixture("square", "orders-canceled.json"));
+        }
+        square(seen)
+    });
+    let second = popup(
+        client
+            .poll_at(Some(at("2026-11-28T16:05:00Z")))
+            .await
+            .outcome,
+    );
+    // Ready: FhG9… alone (1); overdue: none (FhG9… is due at 17:30); collected unchanged (1).
+    // Sales unchanged: a cancelled order was never a sale (2 transactions, 4 units, 26000).
+    assert_eq!(
+        (
+            second.pickups.ready,
+            second.pickups.collected,
+            second.pickups.overdue
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        (
+            second.sales.transactions,
+            second.sales.units,
+            second.sales.revenue_minor
+        ),
+        (2, 4, 26_000)
+    );
+    let state = client.state();
+    let kept = &state["popups"]["soho-1"];
+    assert_eq!(kept["watermark"], json!("2026-11-28T16:04:00.000Z"));
+    assert!(
+        kept["open"].get("EiQ3BLT8jqUhBmYnpVZ3rRHMmEwXkY").is_none(),
+        "the cancelled order left the state: {kept}"
     );
 }
 

@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use jaq_json::Val;
 use serde_json::Value;
 
-use super::program::to_val;
+use super::program::{AsJson, to_val};
 use super::{BUILTINS, MappedSource, Mapping};
 use crate::feed::events::PollOutcome;
 use crate::feed::wire::SkippedEntry;
@@ -58,9 +59,9 @@ pub fn check(
         Some(text) => crate::feed::timestamp::parse(text).map_err(|e| format!("`now`: {e}"))?,
         None => default_now,
     };
-    let state = input.get("state").cloned().unwrap_or(Value::Null);
+    let state = to_val(input.get("state").unwrap_or(&Value::Null))?;
     let mapped = source
-        .map(to_val(requests)?, now, &state)
+        .map(kept_answers(source, requests)?, now, &state)
         .map_err(|e| e.to_string())?;
     let pretty: Value = serde_json::from_str(mapped.document.get()).map_err(|e| e.to_string())?;
     let mut text = serde_json::to_string_pretty(&pretty).map_err(|e| e.to_string())?;
@@ -110,12 +111,52 @@ pub fn check(
         text,
         "{} of {total} {list} decoded; the next poll starts from a state of {} bytes",
         total - skipped.len(),
-        mapped.state.to_string().len()
+        serde_json::to_string(&AsJson(&mapped.state)).map_or(0, |text| text.len())
     );
     Ok(CheckReport {
         text,
         clean: skipped.is_empty(),
     })
+}
+
+/// The saved answers (`{name: [{item, pages: [answer…]}]}`) as the client reads them: each
+/// page pruned to its request's `keep`, so a mapping that reads a field it does not keep fails
+/// here as it would when polling.
+fn kept_answers(source: &MappedSource, requests: &Value) -> Result<Val, String> {
+    let Value::Object(by_name) = requests else {
+        return to_val(requests);
+    };
+    let mut out = jaq_json::Map::default();
+    for (name, calls) in by_name {
+        let keep = source
+            .mapping
+            .requests
+            .iter()
+            .find(|r| &r.spec.name == name)
+            .and_then(|r| r.keep.as_ref());
+        let calls = match (keep, calls) {
+            (Some(keep), Value::Array(calls)) => calls
+                .iter()
+                .map(|call| {
+                    let mut call_val = jaq_json::Map::default();
+                    for (field, value) in call.as_object().into_iter().flatten() {
+                        let value = match (field.as_str(), value) {
+                            ("pages", Value::Array(pages)) => pages
+                                .iter()
+                                .map(|page| keep.prune(page).map_err(|e| e.to_string()))
+                                .collect::<Result<Val, String>>()?,
+                            _ => to_val(value)?,
+                        };
+                        call_val.insert(Val::from(field.clone()), value);
+                    }
+                    Ok(Val::obj(call_val))
+                })
+                .collect::<Result<Val, String>>()?,
+            _ => to_val(calls)?,
+        };
+        out.insert(Val::from(name.clone()), calls);
+    }
+    Ok(Val::obj(out))
 }
 
 /// The source `adapters check` runs: the feed of a config that names this mapping, else the

@@ -28,8 +28,9 @@ pub struct MappedClient {
     http: reqwest::Client,
     endpoint: FeedEndpoint,
     source: Arc<MappedSource>,
-    /// Shared with the requests of a poll, which read it for `{state…}` without copying it.
-    state: Arc<Value>,
+    /// The program's state as jaq keeps it (cloning it shares it); the requests of a poll read
+    /// it for `{state…}` without copying it.
+    state: Val,
     budget: MinuteBudget,
     cost: CostBucket,
 }
@@ -43,7 +44,7 @@ impl MappedClient {
             http,
             endpoint,
             source,
-            state: Arc::new(Value::Null),
+            state: Val::Null,
             budget,
             cost: CostBucket::default(),
         }
@@ -55,10 +56,10 @@ impl MappedClient {
         &self.endpoint
     }
 
-    /// The mapping's state after the last good poll.
+    /// The mapping's state after the last good poll, as JSON.
     #[must_use]
-    pub fn state(&self) -> &Value {
-        &self.state
+    pub fn state(&self) -> Value {
+        super::program::to_json(&self.state).unwrap_or(Value::Null)
     }
 
     /// Polls once. Never fails: a failure is a [`PollOutcome::Failed`].
@@ -91,7 +92,7 @@ impl MappedClient {
                     .map(requests, now.unwrap_or_else(Utc::now), &self.state)
                 {
                     Ok(mapped) => {
-                        self.state = Arc::new(mapped.state);
+                        self.state = mapped.state;
                         let raw = RawAnswer {
                             status: 200,
                             body: mapped.document.get().as_bytes().to_vec(),
@@ -118,26 +119,27 @@ impl MappedClient {
         let mut requests = jaq_json::Map::default();
         for request in &source.mapping.requests {
             let name = request.spec.name.as_str();
-            let items: Vec<Value> = match &request.spec.for_each {
-                Some(list) => source
-                    .config
-                    .get(list)
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-                None => vec![Value::Null],
+            // Each entry of the list, as JSON for the requests' `{item…}` and as the jaq value
+            // built once with the source (not converted again on every poll).
+            let (items, item_vals): (&[Value], &[Val]) = match &request.spec.for_each {
+                Some(list) => (
+                    source
+                        .config
+                        .get(list)
+                        .and_then(Value::as_array)
+                        .map_or(&[], Vec::as_slice),
+                    source.list_vals(list),
+                ),
+                None => (&[Value::Null], &[Val::Null]),
             };
             let mut calls = Vec::with_capacity(items.len());
-            for item in items {
+            for (item, item_val) in items.iter().zip(item_vals) {
                 let pages = self
-                    .fetch_pages(request, &item)
+                    .fetch_pages(request, item)
                     .await
                     .map_err(|cause| source.failure(Some(name), cause))?;
                 let mut call = jaq_json::Map::default();
-                call.insert(
-                    Val::from("item".to_owned()),
-                    super::program::to_val(&item).map_err(FeedFailure::Malformed)?,
-                );
+                call.insert(Val::from("item".to_owned()), item_val.clone());
                 call.insert(Val::from("pages".to_owned()), pages.into_iter().collect());
                 calls.push(Val::obj(call));
             }
@@ -156,16 +158,16 @@ impl MappedClient {
             &request.spec.for_each,
             item.get("id").and_then(Value::as_str),
         ) {
-            (Some(list), Some(id)) => self.state.get(list).and_then(|l| l.get(id)).cloned(),
+            (Some(list), Some(id)) => field(&self.state, list).and_then(|l| field(l, id)).cloned(),
             _ => None,
         }
-        .unwrap_or(Value::Null);
-        let state = Arc::clone(&self.state);
+        .unwrap_or(Val::Null);
+        let state = self.state.clone();
         let config = Arc::clone(&self.source);
         let scope = Scope::of(&config.config)
             .with("item", item)
-            .with("state", &state)
-            .with("item_state", &kept);
+            .with_val("state", &state)
+            .with_val("item_state", &kept);
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -277,7 +279,11 @@ impl MappedClient {
         if !status.is_success() {
             return Err(answer.into_status_failure(status));
         }
-        let value: Val = serde_json::from_slice(&answer.bytes).map_err(|e| {
+        let value = match &request.keep {
+            Some(keep) => keep.read(&answer.bytes),
+            None => serde_json::from_slice::<Val>(&answer.bytes),
+        }
+        .map_err(|e| {
             FeedFailure::Malformed(format!(
                 "answer is not JSON ({e}){}",
                 excerpt(&answer.bytes)
@@ -307,6 +313,14 @@ impl MappedClient {
             tokio::time::sleep(wait).await;
         }
         self.budget.spend(Instant::now());
+    }
+}
+
+/// Field `name` of a jaq object.
+fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
+    match value {
+        Val::Obj(fields) => fields.get(&Val::from(name.to_owned())),
+        _ => None,
     }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::keep::Keep;
 use super::program::Program;
 use crate::feed::FeedKind;
 
@@ -84,6 +85,10 @@ pub struct RequestSpec {
     pub for_each: Option<String>,
     /// Cursor pagination, when the platform pages the answer.
     pub pages: Option<PagesSpec>,
+    /// The parts of the answer the program reads (`.orders[].id`, `.cursor`); the rest is
+    /// skipped while the answer is parsed. Absent: the whole answer. What `pages.next` reads
+    /// must be kept too.
+    pub keep: Option<Vec<String>>,
 }
 
 fn default_method() -> String {
@@ -134,6 +139,8 @@ pub struct Request {
     pub body: Option<serde_json::Value>,
     /// The compiled `pages.next`.
     pub next_cursor: Option<Program>,
+    /// The parsed `keep`.
+    pub keep: Option<Keep>,
 }
 
 /// A parsed, compiled mapping.
@@ -214,10 +221,17 @@ impl Mapping {
                 }
                 None => None,
             };
+            let keep = spec
+                .keep
+                .as_deref()
+                .map(Keep::parse)
+                .transpose()
+                .map_err(|e| format!("{at}: {e}"))?;
             requests.push(Request {
                 spec,
                 body,
                 next_cursor,
+                keep,
             });
         }
         let program = Program::compile(&file.program.jq).map_err(|e| format!("[program] {e}"))?;

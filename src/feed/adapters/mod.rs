@@ -5,13 +5,16 @@
 //!
 //! - [`mapping`]: the mapping file (TOML), parsed and compiled
 //! - [`template`]: `{name}` substitution in requests
-//! - [`program`]: the jq program (jaq)
+//! - [`keep`]: the parts of an answer a request keeps, pruned while it is parsed
+//! - [`program`]: the jq program (jaq), with the per-field helpers as natives (`natives`)
 //! - [`source`]: a configured mapped feed, and the pure step from answers to a document
 //! - [`client`]: one poll over HTTP, with pagination and the platform's rate limits
 
 pub mod check;
 pub mod client;
+pub mod keep;
 pub mod mapping;
+mod natives;
 pub mod program;
 pub mod source;
 pub mod template;

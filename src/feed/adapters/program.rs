@@ -9,33 +9,19 @@ use jaq_core::load::{Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Native, Vars, data, unwrap_valr};
 use jaq_json::Val;
 
-/// Helpers every mapping may use. `need(path)` reads a path that must be there (an answer
-/// without it changed shape); `num(path)` a number that may come as a JSON string (Square's
-/// quantities are decimal strings); `str(path)` a string; `epoch` an RFC 3339 time (any
-/// offset, fractions dropped) as Unix seconds.
+/// Helpers every mapping may use, next to the natives of [`super::natives`] (`need(path)`,
+/// `num(path)`, `str(path)`, `sum(path)`): `epoch` reads an RFC 3339 time (any offset,
+/// fractions dropped) as Unix seconds; `path_text(path)` writes a path as errors name it.
 ///
-/// They run once per field of every entry of every answer, so they are written for speed: the
-/// type is told by comparison (jq orders null < booleans < numbers < strings < arrays), the
-/// path is made into text only for an error, and `epoch` is jaq's native `fromdateiso8601`
-/// (RFC 3339 with offsets) — a regex version compiled its three patterns on every call and
-/// took most of a poll of a thousand Square locations.
+/// `epoch` is jaq's native `fromdateiso8601` (RFC 3339 with offsets): a regex version compiled
+/// its three patterns on every call and took most of a poll of a thousand Square locations.
 pub const PRELUDE: &str = r#"
 def path_text($p): $p | map(tostring) | join(".");
-def need($p): getpath($p) as $v
-  | if $v == null then error("missing `\(path_text($p))`") else $v end;
-def num($p): getpath($p) as $v
-  | if $v > true and $v < "" then $v
-    elif $v >= "" and $v < [] then ($v | tonumber? // error("`\(path_text($p))` is \"\($v)\", not a number"))
-    elif $v == null then error("missing `\(path_text($p))`")
-    else error("`\(path_text($p))` is \($v | type), not a number") end;
-def str($p): getpath($p) as $v
-  | if $v >= "" and $v < [] then $v
-    elif $v == null then error("missing `\(path_text($p))`")
-    else error("`\(path_text($p))` is \($v | type), not a string") end;
 def epoch: fromdateiso8601 | floor;
 "#;
 
-type Data = data::JustLut<Val>;
+/// The data jaq runs a mapping with: its values are `jaq_json` values.
+pub(super) type Data = data::JustLut<Val>;
 
 /// A compiled jq program.
 pub struct Program {
@@ -63,6 +49,7 @@ impl Program {
         let funs = jaq_core::funs()
             .chain(jaq_std::funs())
             .chain(jaq_json::funs())
+            .chain(super::natives::funs())
             .filter(|(name, _, _)| *name != "now");
         let loader = Loader::new(defs);
         let arena = Arena::default();
@@ -147,6 +134,62 @@ fn error_text(error: &jaq_core::Error<Val>) -> String {
         Ok(unquoted) => unquoted,
         Err(_) => text,
     }
+}
+
+/// A jaq value written as JSON by serde (`serde_json::to_vec(&AsJson(&v))`,
+/// `serde_json::to_value`): several times faster than jaq's own `Display`, which formats every
+/// byte through `fmt`. Numbers jaq keeps as text (a big integer, a decimal read from JSON) are
+/// written as they were read; NaN and the infinities as null (as jq writes them); an object key
+/// that is not a string as its jq text.
+#[derive(Debug, Clone, Copy)]
+pub struct AsJson<'a>(pub &'a Val);
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        use jaq_json::Num;
+        use serde::ser::{Error, SerializeMap, SerializeSeq};
+        match self.0 {
+            Val::Bool(b) => out.serialize_bool(*b),
+            Val::Num(Num::Int(n)) => out.serialize_i64(*n as i64),
+            Val::Num(Num::Float(f)) if f.is_finite() => out.serialize_f64(*f),
+            Val::Null | Val::Num(Num::Float(_)) => out.serialize_unit(),
+            Val::Num(exact @ (Num::BigInt(_) | Num::Dec(_))) => {
+                serde_json::value::RawValue::from_string(exact.to_string())
+                    .map_err(S::Error::custom)?
+                    .serialize(out)
+            }
+            Val::TStr(bytes) | Val::BStr(bytes) => {
+                out.serialize_str(&String::from_utf8_lossy(bytes))
+            }
+            Val::Arr(items) => {
+                let mut seq = out.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(&AsJson(item))?;
+                }
+                seq.end()
+            }
+            Val::Obj(fields) => {
+                let mut map = out.serialize_map(Some(fields.len()))?;
+                for (key, value) in fields.iter() {
+                    match key {
+                        Val::TStr(bytes) | Val::BStr(bytes) => {
+                            map.serialize_entry(&String::from_utf8_lossy(bytes), &AsJson(value))?;
+                        }
+                        other => map.serialize_entry(&other.to_string(), &AsJson(value))?,
+                    }
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// A jaq value as a JSON value.
+///
+/// # Errors
+/// A number jaq kept as text that is not JSON (never for values read from JSON).
+pub fn to_json(value: &Val) -> Result<serde_json::Value, String> {
+    serde_json::to_value(AsJson(value)).map_err(|e| e.to_string())
 }
 
 /// A JSON value as a jaq value.

@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jaq_json::Val;
-use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::mapping::Mapping;
-use super::program::to_val;
+use super::program::{AsJson, to_val};
 use crate::feed::FeedFailure;
 use crate::feed::client::decode_outcome;
 use crate::feed::events::PollOutcome;
@@ -47,15 +46,10 @@ pub struct Mapped {
     pub document: Box<RawValue>,
     /// The decoded document (or the decoder's failure).
     pub outcome: PollOutcome,
-    /// The state the next poll starts from.
-    pub state: Value,
-}
-
-#[derive(Deserialize)]
-struct ProgramOutput {
-    document: Box<RawValue>,
-    #[serde(default)]
-    state: Value,
+    /// The state the next poll starts from, kept as jaq's value: it goes back into the next
+    /// run as it is, never through JSON text (at a thousand pop-ups that round trip cost about
+    /// as much as reading the answers).
+    pub state: Val,
 }
 
 impl MappedSource {
@@ -96,6 +90,32 @@ impl MappedSource {
         }
     }
 
+    /// The entries of config list `name` as jaq values (built once, shared by every poll).
+    #[must_use]
+    pub fn list_vals(&self, name: &str) -> &[Val] {
+        match &self.config_val {
+            Val::Obj(fields) => match fields.get(&Val::from(name.to_owned())) {
+                Some(Val::Arr(items)) => items,
+                _ => &[],
+            },
+            _ => &[],
+        }
+    }
+
+    /// The program's input for one poll: `{requests, config, now, state}`.
+    #[must_use]
+    pub fn input(&self, requests: Val, now: DateTime<Utc>, state: &Val) -> Val {
+        let mut input = jaq_json::Map::default();
+        input.insert(Val::from("requests".to_owned()), requests);
+        input.insert(Val::from("config".to_owned()), self.config_val.clone());
+        input.insert(
+            Val::from("now".to_owned()),
+            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
+        input.insert(Val::from("state".to_owned()), state.clone());
+        Val::obj(input)
+    }
+
     /// Runs the program on the answers of one poll (`requests`: name → list of calls, each
     /// `{item, pages}`), decodes the document it gives and returns it with the next state.
     ///
@@ -106,34 +126,36 @@ impl MappedSource {
         &self,
         requests: Val,
         now: DateTime<Utc>,
-        state: &Value,
+        state: &Val,
     ) -> Result<Mapped, FeedFailure> {
         let malformed = |text: String| self.failure(None, FeedFailure::Malformed(text));
-        let state_val = to_val(state).map_err(malformed)?;
-        let mut input = jaq_json::Map::default();
-        input.insert(Val::from("requests".to_owned()), requests);
-        input.insert(Val::from("config".to_owned()), self.config_val.clone());
-        input.insert(
-            Val::from("now".to_owned()),
-            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        );
-        input.insert(Val::from("state".to_owned()), state_val);
         let output = self
             .mapping
             .program
-            .run(Val::obj(input))
+            .run(self.input(requests, now, state))
             .map_err(|e| malformed(format!("jq: {e}")))?;
-        let text = output.to_string();
-        let output: ProgramOutput = serde_json::from_str(&text)
-            .map_err(|e| malformed(format!("the program must give {{document, state}}: {e}")))?;
-        let outcome = decode_outcome(self.mapping.feed, output.document.get().as_bytes());
+        let shape =
+            |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
+        let Val::Obj(fields) = &output else {
+            return Err(shape("it gave no object"));
+        };
+        let Some(document) = fields.get(&Val::from("document".to_owned())) else {
+            return Err(shape("missing field `document`"));
+        };
+        let state = fields
+            .get(&Val::from("state".to_owned()))
+            .cloned()
+            .unwrap_or(Val::Null);
+        let text = serde_json::to_string(&AsJson(document)).map_err(|e| shape(&e.to_string()))?;
+        let document = RawValue::from_string(text).map_err(|e| shape(&e.to_string()))?;
+        let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
         if let PollOutcome::Failed(cause) = outcome {
             return Err(self.failure(None, cause));
         }
         Ok(Mapped {
-            document: output.document,
+            document,
             outcome,
-            state: output.state,
+            state,
         })
     }
 }

@@ -6,7 +6,12 @@
 //! list); anywhere else the value is written as text. Braces around anything that is not a
 //! reference (a GraphQL selection `{ id price }`, with its spaces) are kept as text.
 
+use std::borrow::Cow;
+
+use jaq_json::Val;
 use serde_json::Value;
+
+use super::program::to_json;
 
 /// What `{…}` references read: named values (`item`, `item_state`, `state`, `token`) laid over
 /// a base object (the feed's config). Borrowed, never copied: a feed of a thousand pop-ups
@@ -15,7 +20,15 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     base: &'a Value,
-    named: [Option<(&'a str, &'a Value)>; 4],
+    named: [Option<(&'a str, Named<'a>)>; 4],
+}
+
+/// A named value: JSON (config, items, the token), or the program's state as jaq keeps it
+/// between polls (only the value a reference reaches is made JSON).
+#[derive(Debug, Clone, Copy)]
+enum Named<'a> {
+    Json(&'a Value),
+    Jaq(&'a Val),
 }
 
 impl<'a> Scope<'a> {
@@ -30,7 +43,17 @@ impl<'a> Scope<'a> {
 
     /// This scope with `name` reading `value` (over any field of the base of that name).
     #[must_use]
-    pub fn with(mut self, name: &'a str, value: &'a Value) -> Self {
+    pub fn with(self, name: &'a str, value: &'a Value) -> Self {
+        self.named(name, Named::Json(value))
+    }
+
+    /// This scope with `name` reading a jaq value (the program's state).
+    #[must_use]
+    pub fn with_val(self, name: &'a str, value: &'a Val) -> Self {
+        self.named(name, Named::Jaq(value))
+    }
+
+    fn named(mut self, name: &'a str, value: Named<'a>) -> Self {
         if let Some(slot) = self
             .named
             .iter_mut()
@@ -41,13 +64,13 @@ impl<'a> Scope<'a> {
         self
     }
 
-    fn get(&self, name: &str) -> Option<&'a Value> {
+    fn get(&self, name: &str) -> Option<Named<'a>> {
         self.named
             .iter()
             .flatten()
             .find(|(taken, _)| *taken == name)
             .map(|(_, value)| *value)
-            .or_else(|| self.base.get(name))
+            .or_else(|| self.base.get(name).map(Named::Json))
     }
 }
 
@@ -66,7 +89,7 @@ pub fn fill_text(text: &str, scope: &Scope<'_>) -> Result<String, String> {
             .map(|close| &after[..close])
             .filter(|candidate| is_reference(candidate));
         if let Some(reference) = reference {
-            match lookup(reference, scope)? {
+            match lookup(reference, scope)?.as_ref() {
                 Value::String(s) => out.push_str(s),
                 other => out.push_str(&other.to_string()),
             }
@@ -105,7 +128,7 @@ pub fn fill_json(body: &Value, scope: &Scope<'_>) -> Result<Value, String> {
                 .and_then(|r| r.strip_suffix('}'))
                 .filter(|r| is_reference(r));
             match whole {
-                Some(reference) => lookup(reference, scope)?.clone(),
+                Some(reference) => lookup(reference, scope)?.into_owned(),
                 None => Value::String(fill_text(s, scope)?),
             }
         }
@@ -126,23 +149,46 @@ pub fn fill_json(body: &Value, scope: &Scope<'_>) -> Result<Value, String> {
 }
 
 /// The first alternative of `reference` that is set (not absent, not null).
-fn lookup<'a>(reference: &str, scope: &Scope<'a>) -> Result<&'a Value, String> {
+fn lookup<'a>(reference: &str, scope: &Scope<'a>) -> Result<Cow<'a, Value>, String> {
     for alternative in reference.split('|') {
         let mut parts = alternative.trim().split('.');
-        let Some(mut at) = parts.next().and_then(|first| scope.get(first)) else {
-            continue;
-        };
-        let mut found = true;
-        for part in parts {
-            if let Some(next) = at.get(part) {
-                at = next;
-            } else {
-                found = false;
-                break;
+        let found = match parts.next().and_then(|first| scope.get(first)) {
+            None => None,
+            Some(Named::Json(mut at)) => {
+                let mut found = true;
+                for part in parts {
+                    if let Some(next) = at.get(part) {
+                        at = next;
+                    } else {
+                        found = false;
+                        break;
+                    }
+                }
+                (found && !at.is_null()).then_some(Cow::Borrowed(at))
             }
-        }
-        if found && !at.is_null() {
-            return Ok(at);
+            Some(Named::Jaq(mut at)) => {
+                let mut found = true;
+                for part in parts {
+                    let next = match at {
+                        Val::Obj(fields) => fields.get(&Val::from(part.to_owned())),
+                        _ => None,
+                    };
+                    if let Some(next) = next {
+                        at = next;
+                    } else {
+                        found = false;
+                        break;
+                    }
+                }
+                if found && !matches!(at, Val::Null) {
+                    Some(Cow::Owned(to_json(at)?))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(found) = found {
+            return Ok(found);
         }
     }
     Err(format!("`{{{reference}}}` names nothing set"))
@@ -184,6 +230,15 @@ mod tests {
         assert_eq!(
             fill_text("{state.w|item.opens_at}", &scope.with("item", &item)),
             Ok("T1".to_owned())
+        );
+        // The program's state is read where it is, as jaq keeps it.
+        let state: jaq_json::Val = serde_json::from_str(r#"{"w": "T2", "n": 4}"#).unwrap();
+        assert_eq!(
+            fill_text(
+                "{state.w|item.opens_at} {state.n}",
+                &scope.with_val("state", &state)
+            ),
+            Ok("T2 4".to_owned())
         );
         // Braces that hold no reference are text: GraphQL selections, an unclosed brace.
         assert_eq!(fill_text("{open", &scope), Ok("{open".to_owned()));
