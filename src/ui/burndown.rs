@@ -787,6 +787,19 @@ mod tests {
         use ratatui::style::Color;
         use ratatui::{Terminal, TerminalOptions, Viewport};
 
+        /// What the backend wrote (its own writer is not public in ratatui 0.30).
+        #[derive(Clone, Default)]
+        struct Written(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl std::io::Write for Written {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
         // A steep line over three plot rows moving right by one column, drawn as the program
         // draws: a blank where each dot was, the dot beside it.
         let dot = |at: u16| {
@@ -800,17 +813,6 @@ mod tests {
                 super::tint_blanks(frame.buffer_mut(), area, Some(Color::Indexed(177)));
             }
         };
-        #[derive(Clone, Default)]
-        struct Written(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
-        impl std::io::Write for Written {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.borrow_mut().extend_from_slice(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         let written = Written::default();
         let mut terminal = Terminal::with_options(
             CrosstermBackend::new(written.clone()),
