@@ -7,8 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
@@ -679,6 +680,39 @@ fn render_chart(
         .legend_position(None)
         .style(Style::new());
     frame.render_widget(chart, area);
+    tint_blanks(
+        frame.buffer_mut(),
+        area,
+        theme.series(Series::Projection).fg,
+    );
+}
+
+/// Gives the chart's blank cells the projection's colour, which a blank does not show.
+///
+/// The projection and its range are the lines that move while the estimates settle (in the
+/// first minutes, one of the three every second or two). A dot moved by one cell is a blank
+/// where it was and a dot beside it: with blanks in the default colour that is a cursor move,
+/// a colour reset, the blank, the projection's colour and the dot, 34 bytes a row for 3 bytes
+/// of text; with the blanks in the projection's colour it is the move and ` ·`, 11 bytes. At
+/// 120×40 the moving lines were 72 % of the terminal output (docs/PERFORMANCE.md).
+fn tint_blanks(buf: &mut Buffer, area: Rect, fg: Option<Color>) {
+    let Some(fg) = fg else {
+        return;
+    };
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            // Only what shows nothing either way: no reverse video, no underline.
+            if cell.symbol() == " "
+                && cell.fg == Color::Reset
+                && cell.bg == Color::Reset
+                && cell.modifier.is_empty()
+            {
+                cell.fg = fg;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -716,6 +750,86 @@ mod tests {
         assert!((grid.y(1301.0) - grid.y(1399.0)).abs() < 1e-9);
         assert!((grid.y(1301.0) - 1350.0).abs() < 1e-9);
         assert!(grid.y(1401.0) > grid.y(1399.0));
+    }
+
+    #[test]
+    fn blanks_take_the_projection_colour_and_nothing_else_changes() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        use ratatui::style::{Color, Modifier, Style};
+
+        let area = Rect::new(0, 0, 6, 2);
+        let mut buf = Buffer::empty(area);
+        buf[(1, 0)].set_symbol("·").set_fg(Color::Indexed(177));
+        buf[(2, 0)].set_symbol("=").set_fg(Color::Indexed(203));
+        // A reversed or underlined blank shows its colours: left alone.
+        buf[(3, 0)].set_style(Style::new().add_modifier(Modifier::REVERSED));
+        buf[(4, 0)].set_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        let before = buf.clone();
+        super::tint_blanks(&mut buf, area, Some(Color::Indexed(177)));
+        for (x, y) in [(0, 0), (5, 0), (0, 1), (3, 1)] {
+            assert_eq!(buf[(x, y)].symbol(), " ");
+            assert_eq!(buf[(x, y)].fg, Color::Indexed(177), "({x}, {y})");
+        }
+        for x in 1..5 {
+            assert_eq!(buf[(x, 0)], before[(x, 0)], "cell {x} changed");
+        }
+        // Without colour (`--color never`) there is nothing to give.
+        let mut plain = before.clone();
+        super::tint_blanks(&mut plain, area, None);
+        assert_eq!(plain, before);
+    }
+
+    #[test]
+    fn a_projection_dot_moved_by_one_cell_costs_no_colour_change() {
+        use ratatui::backend::CrosstermBackend;
+        use ratatui::layout::Rect;
+        use ratatui::style::Color;
+        use ratatui::{Terminal, TerminalOptions, Viewport};
+
+        /// What the backend wrote (its own writer is not public in ratatui 0.30).
+        #[derive(Clone, Default)]
+        struct Written(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl std::io::Write for Written {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+
+        // A steep line over three plot rows moving right by one column, drawn as the program
+        // draws: a blank where each dot was, the dot beside it.
+        let dot = |at: u16| {
+            move |frame: &mut ratatui::Frame| {
+                let area = frame.area();
+                for y in 0..3 {
+                    frame.buffer_mut()[(at + y, y)]
+                        .set_symbol("·")
+                        .set_fg(Color::Indexed(177));
+                }
+                super::tint_blanks(frame.buffer_mut(), area, Some(Color::Indexed(177)));
+            }
+        };
+        let written = Written::default();
+        let mut terminal = Terminal::with_options(
+            CrosstermBackend::new(written.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, 10, 3)),
+            },
+        )
+        .expect("terminal");
+        terminal.draw(dot(3)).expect("draw");
+        let first = written.0.borrow().len();
+        terminal.draw(dot(4)).expect("draw");
+        let moved = String::from_utf8_lossy(&written.0.borrow()[first..]).into_owned();
+        // Per row a cursor move and ` ·`; the colour is set once, never reset between rows
+        // (with default-coloured blanks each row paid `ESC[39;49m` and `ESC[38;5;177;49m`).
+        assert_eq!(moved.matches(" ·").count(), 3, "{moved:?}");
+        assert_eq!(moved.matches("38;5;").count(), 1, "{moved:?}");
+        assert!(!moved.contains("[39;49m"), "{moved:?}");
     }
 
     #[test]
