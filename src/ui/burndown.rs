@@ -555,6 +555,33 @@ fn snap(value: f64, cell: f64) -> f64 {
     }
 }
 
+/// The projection's point as a line from `start` (now, consumed) to the window's end, and
+/// where its `range` is wide, the range as a bar at the window's end; both cut at the chart's
+/// `top`, placed on `grid`'s cells.
+///
+/// Two lines from now to the range's edges were drawn before: in the first minutes the high
+/// edge narrows every second, and where it left the top moved a column a second, redrawing a
+/// dot on every row it crossed (72 % of the 120×40 room's terminal output,
+/// docs/PERFORMANCE.md). A bar moves a cell at a time in one column and says the same thing:
+/// where consumption may stand when the window ends.
+fn projection_lines(
+    grid: Grid,
+    start: (f64, f64),
+    span: f64,
+    top: f64,
+    point: u64,
+    range: Option<crate::model::figures::Range<u64>>,
+) -> Vec<[(f64, f64); 2]> {
+    let mut lines = vec![clipped(start, (span, grid.y(units(point))), top)];
+    if let Some(range) = range.filter(|r| r.low != r.high) {
+        lines.push([
+            (span, grid.y(units(range.low)).min(top)),
+            (span, grid.y(units(range.high)).min(top)),
+        ]);
+    }
+    lines
+}
+
 fn render_chart(
     frame: &mut Frame,
     area: Rect,
@@ -593,15 +620,11 @@ fn render_chart(
         .min(span);
     let start = (now_x, grid.y(units(cap.consumed_units)));
     let c = &o.capacity;
-    // The projection's point, and where its range is wide, the range's two edges.
-    let mut projections: Vec<[(f64, f64); 2]> = Vec::new();
-    if let Some(projected) = c.projected_at_window_end.filter(|_| now_x < span) {
-        projections.push(clipped(start, (span, grid.y(units(projected))), top));
-        if let Some(range) = c.projected_range.filter(|r| r.low != r.high) {
-            projections.push(clipped(start, (span, grid.y(units(range.low))), top));
-            projections.push(clipped(start, (span, grid.y(units(range.high))), top));
-        }
-    }
+    let projections = c
+        .projected_at_window_end
+        .filter(|_| now_x < span)
+        .map(|point| projection_lines(grid, start, span, top, point, c.projected_range))
+        .unwrap_or_default();
     let now_line = [(now_x, 0.0), (now_x, top)];
     let exhaustion: Vec<(f64, f64)> = exhaustion_in_window(o)
         .map(|at| {
@@ -830,6 +853,57 @@ mod tests {
         assert_eq!(moved.matches(" ·").count(), 3, "{moved:?}");
         assert_eq!(moved.matches("38;5;").count(), 1, "{moved:?}");
         assert!(!moved.contains("[39;49m"), "{moved:?}");
+    }
+
+    #[test]
+    fn the_range_is_a_bar_at_the_window_end_that_moves_only_in_its_column() {
+        use crate::model::figures::Range;
+        // 40 columns of 4.5 min over a 180-minute window, 20 rows of 100 units up to 2,000.
+        let grid = super::Grid::of(ratatui::layout::Rect::new(0, 0, 45, 22), 180.0, 2000.0);
+        let start = (grid.x(30.0), grid.y(400.0));
+        let lines = |high| {
+            super::projection_lines(
+                grid,
+                start,
+                180.0,
+                2000.0,
+                1500,
+                Some(Range { low: 900, high }),
+            )
+        };
+        let wide = lines(9_000);
+        assert_eq!(wide.len(), 2);
+        // The point's line runs from now to the window's end.
+        assert_eq!(wide[0][0], start);
+        assert!((wide[0][1].0 - 180.0).abs() < 1e-9);
+        // The range stands in the window's end column, from its low edge to the chart's top.
+        let [low, high] = wide[1];
+        assert!((low.0 - 180.0).abs() < 1e-9 && (high.0 - 180.0).abs() < 1e-9);
+        assert!((low.1 - grid.y(900.0)).abs() < 1e-9);
+        assert!((high.1 - 2000.0).abs() < 1e-9);
+        // The high edge narrowing above the top (each second in the first minutes) moves
+        // nothing drawn; inside the chart it moves only the bar's end, in its column.
+        assert_eq!(lines(6_000), wide);
+        let inside = lines(1_750);
+        assert_eq!(inside[0], wide[0]);
+        assert!((inside[1][1].0 - 180.0).abs() < 1e-9);
+        assert!((inside[1][1].1 - grid.y(1_750.0)).abs() < 1e-9);
+        // A settled range (one value) is the point alone.
+        assert_eq!(
+            super::projection_lines(
+                grid,
+                start,
+                180.0,
+                2000.0,
+                1500,
+                Some(Range {
+                    low: 1500,
+                    high: 1500
+                })
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
