@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
-    match cli.into_command() {
+    let exit = match cli.into_command() {
         Command::Run(args) => runtime.block_on(room::run(args, None)),
         Command::Demo(args) => {
             let room_args = args.room.clone();
@@ -57,7 +57,13 @@ fn main() -> ExitCode {
             runtime.block_on(room::notify_test::run(args))
         }
         Command::Adapters(command) => run_adapters(&command),
-    }
+    };
+    // Dropping a runtime waits for every blocking task without end; a task stuck on a
+    // terminal that went away would keep the process alive after its work is done, deaf to
+    // SIGTERM (tokio's handler is still installed). Whatever is still running after a few
+    // seconds (a slow audit append) is given that long, then left.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    exit
 }
 
 fn run_adapters(command: &AdaptersCommand) -> ExitCode {

@@ -4,7 +4,7 @@
 //! An operator whose shell is left in raw mode after a crash at the worst moment of a drop has
 //! two problems instead of one; hence the guard, the panic hook, and the signal forwarder.
 
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
@@ -80,7 +80,10 @@ fn install_panic_hook() {
 
 /// Forwards SIGTERM, SIGHUP and SIGINT as [`Event::Shutdown`] on the event channel, so the loop
 /// restores the terminal and ends the normal way. (In raw mode Ctrl-C is a key, not SIGINT; the
-/// signal only arrives from `kill`.)
+/// signal only arrives from `kill`.) A second signal, or one after the loop has ended, leaves at
+/// once with status 1, the terminal restored: once tokio handles a signal its default action is
+/// gone, so a room stuck on its way out could otherwise be stopped only by SIGKILL (seen once
+/// in 180 demo runs whose tmux session was killed).
 ///
 /// # Errors
 /// When a signal handler cannot be registered.
@@ -98,10 +101,26 @@ pub fn spawn_signal_forwarder(
             _ = int.recv() => "SIGINT",
         };
         log::warn!("{name} received: leaving");
-        // If the loop is gone already there is nobody left to tell.
-        let _ = events
+        let told = events
             .send(Event::Shutdown(ShutdownReason::Signal(name)))
-            .await;
+            .await
+            .is_ok();
+        // The loop has ended already (the room is on its way out): nobody is left to tell,
+        // so the signal does what it would have done. Else the loop leaves the normal way,
+        // unless a second signal comes first.
+        let name = if told {
+            tokio::select! {
+                _ = term.recv() => "SIGTERM again",
+                _ = hup.recv() => "SIGHUP again",
+                _ = int.recv() => "SIGINT again",
+            }
+        } else {
+            name
+        };
+        restore();
+        // stderr may be the terminal that went away: a failed write is not worth a panic.
+        let _ = writeln!(io::stderr(), "dropday: {name}: leaving now");
+        std::process::exit(1);
     }))
 }
 
@@ -148,7 +167,8 @@ where
         clock: chrono::Utc::now,
     };
     let result = app::run(&mut terminal, state, sources, runner, view).await;
-    forwarder.abort();
+    // The forwarder stays: a signal from here on ends the process (see above).
+    drop(forwarder);
     drop(guard);
     // ratatui's `Terminal` shows the cursor when dropped and `eprintln!`s if it cannot. After a
     // hang-up (the SSH link dropped) stderr is the dead terminal too, so that `eprintln!` would
