@@ -5,9 +5,9 @@
 //! The words come from a rate's 90 % interval. While the interval's edge sits near a window's
 //! end it crosses it and back from one poll to the next, and a word computed afresh each poll
 //! flips ("may run out", "lasts the window", "may run out" within ten seconds, seen in the
-//! demo's first two minutes). So the word a person reads changes only after the new word has
-//! held on every document for the pending time (`for`) of the alert that reads the same
-//! projection ([`WordHolds`]; [`HOLD`] by default), so the tables and the alerts move together.
+//! demo's first two minutes). So the word a person reads changes only after every document for
+//! the pending time (`for`) of the alert that reads the same projection ([`WordHolds`];
+//! [`HOLD`] by default) has read another word, so the tables and the alerts move together.
 //! Facts (still measuring, the contract used up) are said at once. Words are kept per
 //! document, so a stale feed freezes them.
 
@@ -46,11 +46,17 @@ pub trait Word: Copy + PartialEq {
     fn is_fact(self) -> bool;
 }
 
-/// The word shown, and a different word that has held on every observation since an instant.
+/// The word shown, and since when every observation has contradicted it.
+///
+/// The shown word changes once it has been contradicted for the whole hold, to the word read
+/// last. Waiting instead for one new word to hold would keep a wrong word up for as long as
+/// the evidence alternates between two others: in `quiet`, sea-1 read `may run out` for
+/// minutes while its projection (24–901 of a 1,500 contract) alternated `not burning` and
+/// `lasts the window`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Steady<T> {
     shown: Option<T>,
-    candidate: Option<(T, DateTime<Utc>)>,
+    contradicted_since: Option<DateTime<Utc>>,
     /// How long a new word must hold before it is shown.
     hold: TimeDelta,
 }
@@ -61,7 +67,7 @@ impl<T: Word> Steady<T> {
     pub fn new(hold: TimeDelta) -> Self {
         Self {
             shown: None,
-            candidate: None,
+            contradicted_since: None,
             hold,
         }
     }
@@ -75,19 +81,18 @@ impl<T: Word> Steady<T> {
     /// `raw` read from the document of `at` (server time).
     pub fn observe(&mut self, raw: T, at: DateTime<Utc>) {
         match self.shown {
-            Some(shown) if shown == raw => self.candidate = None,
-            Some(shown) if !shown.is_fact() && !raw.is_fact() => match self.candidate {
-                Some((word, since)) if word == raw => {
-                    if at.signed_duration_since(since) >= self.hold {
-                        self.shown = Some(raw);
-                        self.candidate = None;
-                    }
+            Some(shown) if shown == raw => self.contradicted_since = None,
+            Some(shown) if !shown.is_fact() && !raw.is_fact() => match self.contradicted_since {
+                Some(since) if at.signed_duration_since(since) >= self.hold => {
+                    self.shown = Some(raw);
+                    self.contradicted_since = None;
                 }
-                _ => self.candidate = Some((raw, at)),
+                Some(_) => {}
+                None => self.contradicted_since = Some(at),
             },
             _ => {
                 self.shown = Some(raw);
-                self.candidate = None;
+                self.contradicted_since = None;
             }
         }
     }
@@ -322,6 +327,30 @@ mod tests {
         // And back only after holding again.
         w.observe(CapacityVerdict::MayRunOut, at(32));
         assert_eq!(w.shown(), Some(CapacityVerdict::Lasts));
+    }
+
+    #[test]
+    fn a_word_contradicted_by_two_others_in_turn_gives_way_to_the_last() {
+        // quiet's sea-1: `may run out` from its first wide range, then a projection that
+        // never reaches the contract read `not burning` and `lasts` in turn.
+        let mut w = Steady::new(HOLD);
+        w.observe(CapacityVerdict::MayRunOut, at(0));
+        for s in 1..30 {
+            let word = if s % 2 == 0 {
+                CapacityVerdict::NotBurning
+            } else {
+                CapacityVerdict::Lasts
+            };
+            w.observe(word, at(s));
+            assert_eq!(w.shown(), Some(CapacityVerdict::MayRunOut), "{s} s");
+        }
+        w.observe(CapacityVerdict::NotBurning, at(31));
+        assert_eq!(w.shown(), Some(CapacityVerdict::NotBurning));
+        // The shown word read again restarts the wait.
+        w.observe(CapacityVerdict::Lasts, at(32));
+        w.observe(CapacityVerdict::NotBurning, at(40));
+        w.observe(CapacityVerdict::Lasts, at(63));
+        assert_eq!(w.shown(), Some(CapacityVerdict::NotBurning));
     }
 
     #[test]
