@@ -292,6 +292,14 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
     let short_range = c
         .shortfall_range
         .unwrap_or(crate::model::figures::Range::new(short, short));
+    // A possible overage or shortfall: the word, with how far it may go where there is room.
+    let maybe = |word: &str, high: u64| {
+        if compact || high == 0 {
+            word.to_owned()
+        } else {
+            format!("{word} (0–{high})")
+        }
+    };
     // A certain overage or shortfall with its cost; one line per hub (`compact`) leaves the
     // range out and marks an unsettled figure with `≈`.
     let priced = |word: &str, units: u64, range: crate::model::figures::Range<u64>, cost| {
@@ -321,22 +329,8 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
             Tone::Warn,
         ),
         CostVerdict::Within => ("within contract".to_owned(), Tone::Good),
-        CostVerdict::MayRunOver => {
-            let range = if compact || over_range.high == 0 {
-                String::new()
-            } else {
-                format!(" (0–{})", over_range.high)
-            };
-            (format!("may run over{range}"), Tone::Warn)
-        }
-        CostVerdict::MayFallShort => {
-            let range = if compact || short_range.high == 0 {
-                String::new()
-            } else {
-                format!(" (0–{})", short_range.high)
-            };
-            (format!("may fall short{range}"), Tone::Warn)
-        }
+        CostVerdict::MayRunOver => (maybe("may run over", over_range.high), Tone::Warn),
+        CostVerdict::MayFallShort => (maybe("may fall short", short_range.high), Tone::Warn),
         CostVerdict::OverOrShort => ("over or short?".to_owned(), Tone::Warn),
     }
 }
