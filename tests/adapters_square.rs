@@ -269,6 +269,44 @@ async fn square_answers_become_the_pop_up_figures_worked_out_by_hand() {
             .outcome,
     );
     assert_eq!(third.sales.revenue_minor, 32_500);
+    // The answers differed from the second poll's (`{}` for the orders): one page read anew,
+    // the pop-up mapped again.
+    assert_eq!(client.last_poll_work(), (1, 1));
+
+    // The same answers again and the state came back unchanged: nothing is read or mapped
+    // anew, and the figures stand.
+    let fourth = popup(
+        client
+            .poll_at(Some(at("2026-11-28T16:07:00Z")))
+            .await
+            .outcome,
+    );
+    assert_eq!(client.last_poll_work(), (0, 0));
+    assert_eq!(fourth, third);
+    // Time alone changes a figure: the pick-up for 17:30 is overdue once 17:45 (its grace)
+    // has passed. Up to 17:45:00 the pop-up is kept; at 17:45:01 it is mapped again.
+    let due = popup(
+        client
+            .poll_at(Some(at("2026-11-28T17:45:00Z")))
+            .await
+            .outcome,
+    );
+    assert_eq!((client.last_poll_work(), due.pickups.overdue), ((0, 0), 0));
+    let overdue = popup(
+        client
+            .poll_at(Some(at("2026-11-28T17:45:01Z")))
+            .await
+            .outcome,
+    );
+    assert_eq!(client.last_poll_work(), (0, 1));
+    assert_eq!(
+        (
+            overdue.pickups.ready,
+            overdue.pickups.collected,
+            overdue.pickups.overdue
+        ),
+        (1, 2, 1)
+    );
 }
 
 #[tokio::test]
@@ -290,7 +328,7 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
     let missing = failure(client.poll_at(now).await.outcome).to_string();
     assert_eq!(
         missing,
-        "mapping square-pos: malformed document: jq: requests.devices[0].pages[0].devices[0]: missing `status.category`"
+        "mapping square-pos: malformed document: jq: popups[0] soho-1: requests.devices.pages[0].devices[0]: missing `status.category`"
     );
     assert_eq!(
         &client.state(),
@@ -311,7 +349,7 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
     let mistyped = failure(client.poll_at(now).await.outcome).to_string();
     assert_eq!(
         mistyped,
-        "mapping square-pos: malformed document: jq: requests.orders[0].pages[0].orders[0]: `quantity` is object, not a number"
+        "mapping square-pos: malformed document: jq: popups[0] soho-1: requests.orders.pages[0].orders[0]: `quantity` is object, not a number"
     );
 
     // An HTML error page from a proxy in front of the platform.

@@ -15,7 +15,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::entries::EntryMemo;
 use super::mapping::Request;
+use super::pages::PageCache;
 use super::source::MappedSource;
 use super::template::{Scope, fill_json, fill_text};
 use crate::feed::FeedFailure;
@@ -33,6 +35,10 @@ pub struct MappedClient {
     state: Val,
     budget: MinuteBudget,
     cost: CostBucket,
+    /// Each page's last answer, parsed once while its bytes stay the same.
+    pages: PageCache,
+    /// Each entry's last mapping, when the program runs per entry.
+    memo: EntryMemo,
 }
 
 impl MappedClient {
@@ -47,6 +53,8 @@ impl MappedClient {
             state: Val::Null,
             budget,
             cost: CostBucket::default(),
+            pages: PageCache::default(),
+            memo: EntryMemo::default(),
         }
     }
 
@@ -60,6 +68,13 @@ impl MappedClient {
     #[must_use]
     pub fn state(&self) -> Value {
         super::program::to_json(&self.state).unwrap_or(Value::Null)
+    }
+
+    /// The work of the last poll: pages read anew (the rest had the same bytes as before) and
+    /// entries mapped (the rest were kept; always 0 for a program run once per poll).
+    #[must_use]
+    pub fn last_poll_work(&self) -> (usize, usize) {
+        (self.pages.parsed_last_poll, self.memo.mapped_last_poll)
     }
 
     /// Polls once. Never fails: a failure is a [`PollOutcome::Failed`].
@@ -87,10 +102,12 @@ impl MappedClient {
         let sent_at = Utc::now();
         let (outcome, raw) = match self.fetch_all().await {
             Ok(requests) => {
-                match self
-                    .source
-                    .map(requests, now.unwrap_or_else(Utc::now), &self.state)
-                {
+                match self.source.map_with(
+                    requests,
+                    now.unwrap_or_else(Utc::now),
+                    &self.state,
+                    &mut self.memo,
+                ) {
                     Ok(mapped) => {
                         self.state = mapped.state;
                         let raw = RawAnswer {
@@ -117,7 +134,8 @@ impl MappedClient {
     async fn fetch_all(&mut self) -> Result<Val, FeedFailure> {
         let source = Arc::clone(&self.source);
         let mut requests = jaq_json::Map::default();
-        for request in &source.mapping.requests {
+        self.pages.start_poll();
+        for (request_index, request) in source.mapping.requests.iter().enumerate() {
             let name = request.spec.name.as_str();
             // Each entry of the list, as JSON for the requests' `{item…}` and as the jaq value
             // built once with the source (not converted again on every poll).
@@ -133,9 +151,9 @@ impl MappedClient {
                 None => (&[Value::Null], &[Val::Null]),
             };
             let mut calls = Vec::with_capacity(items.len());
-            for (item, item_val) in items.iter().zip(item_vals) {
+            for (item_index, (item, item_val)) in items.iter().zip(item_vals).enumerate() {
                 let pages = self
-                    .fetch_pages(request, item)
+                    .fetch_pages(request, item, (request_index, item_index))
                     .await
                     .map_err(|cause| source.failure(Some(name), cause))?;
                 let mut call = jaq_json::Map::default();
@@ -152,6 +170,7 @@ impl MappedClient {
         &mut self,
         request: &Request,
         item: &Value,
+        (request_index, item_index): (usize, usize),
     ) -> Result<Vec<Val>, FeedFailure> {
         // What the program kept about this entry last time (its watermark, say).
         let kept = match (
@@ -171,13 +190,32 @@ impl MappedClient {
         let mut pages = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let answer = self.send(request, &scope, cursor.as_deref()).await?;
-            let next = match &request.next_cursor {
-                Some(program) => program
-                    .run(answer.clone())
-                    .map_err(|e| FeedFailure::Malformed(format!("pages.next: {e}")))?,
-                None => Val::Null,
-            };
+            let bytes = self.send(request, &scope, cursor.as_deref()).await?;
+            let (answer, next) = self.pages.read(
+                (request_index, item_index, pages.len()),
+                bytes,
+                |bytes| {
+                    match &request.keep {
+                        Some(keep) => keep.read(bytes),
+                        None => serde_json::from_slice::<Val>(bytes),
+                    }
+                    .map_err(|e| {
+                        FeedFailure::Malformed(format!(
+                            "answer is not JSON ({e}){}",
+                            excerpt(bytes)
+                        ))
+                    })
+                },
+                |answer| match &request.next_cursor {
+                    Some(program) => program
+                        .run(answer.clone())
+                        .map_err(|e| FeedFailure::Malformed(format!("pages.next: {e}"))),
+                    None => Ok(Val::Null),
+                },
+            )?;
+            if self.source.mapping.throttle.graphql_cost {
+                self.cost.observe(&answer);
+            }
             pages.push(answer);
             let next = match next {
                 Val::Null | Val::Bool(false) => None,
@@ -209,7 +247,7 @@ impl MappedClient {
         request: &Request,
         scope: &Scope<'_>,
         cursor: Option<&str>,
-    ) -> Result<Val, FeedFailure> {
+    ) -> Result<Vec<u8>, FeedFailure> {
         let spec = &request.spec;
         let bad = |e: String| FeedFailure::Malformed(e);
         let path = fill_text(&spec.path, scope).map_err(bad)?;
@@ -279,20 +317,7 @@ impl MappedClient {
         if !status.is_success() {
             return Err(answer.into_status_failure(status));
         }
-        let value = match &request.keep {
-            Some(keep) => keep.read(&answer.bytes),
-            None => serde_json::from_slice::<Val>(&answer.bytes),
-        }
-        .map_err(|e| {
-            FeedFailure::Malformed(format!(
-                "answer is not JSON ({e}){}",
-                excerpt(&answer.bytes)
-            ))
-        })?;
-        if self.source.mapping.throttle.graphql_cost {
-            self.cost.observe(&value);
-        }
-        Ok(value)
+        Ok(answer.bytes)
     }
 
     /// Waits while the per-minute budget is spent or the GraphQL bucket is too low for the

@@ -112,6 +112,8 @@ pub struct ThrottleSpec {
 #[serde(deny_unknown_fields)]
 struct ProgramSpec {
     jq: String,
+    /// Run the program once per entry of this config list (see [`super::entries`]).
+    each: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,6 +164,9 @@ pub struct Mapping {
     pub requests: Vec<Request>,
     /// The jq program.
     pub program: Program,
+    /// `[program] each`: the config list the program runs once per entry of (its document's
+    /// list is the entries it gives, its state theirs by id); none: once per poll.
+    pub each: Option<String>,
 }
 
 impl Mapping {
@@ -235,6 +240,24 @@ impl Mapping {
             });
         }
         let program = Program::compile(&file.program.jq).map_err(|e| format!("[program] {e}"))?;
+        if let Some(list) = &file.program.each {
+            if !file.lists.contains_key(list) {
+                return Err(format!(
+                    "[program] each = \"{list}\" is not a [lists.{list}]"
+                ));
+            }
+            if let Some(other) = requests.iter().find(|r| {
+                r.spec
+                    .for_each
+                    .as_ref()
+                    .is_some_and(|for_each| for_each != list)
+            }) {
+                return Err(format!(
+                    "request `{}`: for_each must be \"{list}\" (or absent) when [program] each = \"{list}\"",
+                    other.spec.name
+                ));
+            }
+        }
         Ok(Mapping {
             name: name.to_owned(),
             feed,
@@ -244,6 +267,7 @@ impl Mapping {
             throttle: file.throttle,
             requests,
             program,
+            each: file.program.each,
         })
     }
 }

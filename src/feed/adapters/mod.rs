@@ -6,15 +6,19 @@
 //! - [`mapping`]: the mapping file (TOML), parsed and compiled
 //! - [`template`]: `{name}` substitution in requests
 //! - [`keep`]: the parts of an answer a request keeps, pruned while it is parsed
+//! - [`pages`]: the last answer of each page, parsed once while its bytes stay the same
 //! - [`program`]: the jq program (jaq), with the per-field helpers as natives (`natives`)
+//! - [`entries`]: a program run per entry, and the memo of entries nothing changed for
 //! - [`source`]: a configured mapped feed, and the pure step from answers to a document
 //! - [`client`]: one poll over HTTP, with pagination and the platform's rate limits
 
 pub mod check;
 pub mod client;
+pub mod entries;
 pub mod keep;
 pub mod mapping;
 mod natives;
+pub mod pages;
 pub mod program;
 pub mod source;
 pub mod template;

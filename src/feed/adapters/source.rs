@@ -9,11 +9,13 @@ use jaq_json::Val;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::entries::{EntryInput, EntryMemo};
 use super::mapping::Mapping;
 use super::program::{AsJson, to_val};
-use crate::feed::FeedFailure;
 use crate::feed::client::decode_outcome;
 use crate::feed::events::PollOutcome;
+use crate::feed::wire::{Drop, FeedEntry, Hub, Popup};
+use crate::feed::{FeedFailure, FeedKind};
 
 /// A feed read through a mapping.
 #[derive(Debug)]
@@ -128,24 +130,46 @@ impl MappedSource {
         now: DateTime<Utc>,
         state: &Val,
     ) -> Result<Mapped, FeedFailure> {
+        self.map_with(requests, now, state, &mut EntryMemo::default())
+    }
+
+    /// [`Self::map`], keeping each entry's mapping in `memo` between polls when the program
+    /// runs per entry (`[program] each`): an entry nothing changed for is not mapped again.
+    ///
+    /// # Errors
+    /// As [`Self::map`].
+    pub fn map_with(
+        &self,
+        requests: Val,
+        now: DateTime<Utc>,
+        state: &Val,
+        memo: &mut EntryMemo,
+    ) -> Result<Mapped, FeedFailure> {
         let malformed = |text: String| self.failure(None, FeedFailure::Malformed(text));
-        let output = self
-            .mapping
-            .program
-            .run(self.input(requests, now, state))
-            .map_err(|e| malformed(format!("jq: {e}")))?;
         let shape =
             |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
-        let Val::Obj(fields) = &output else {
-            return Err(shape("it gave no object"));
+        let (document, state) = match &self.mapping.each {
+            Some(list) => self.map_entries(list, &requests, now, state, memo)?,
+            None => {
+                let output = self
+                    .mapping
+                    .program
+                    .run(self.input(requests, now, state))
+                    .map_err(|e| malformed(format!("jq: {e}")))?;
+                let Val::Obj(fields) = &output else {
+                    return Err(shape("it gave no object"));
+                };
+                let Some(document) = fields.get(&Val::from("document".to_owned())) else {
+                    return Err(shape("missing field `document`"));
+                };
+                let state = fields
+                    .get(&Val::from("state".to_owned()))
+                    .cloned()
+                    .unwrap_or(Val::Null);
+                (document.clone(), state)
+            }
         };
-        let Some(document) = fields.get(&Val::from("document".to_owned())) else {
-            return Err(shape("missing field `document`"));
-        };
-        let state = fields
-            .get(&Val::from("state".to_owned()))
-            .cloned()
-            .unwrap_or(Val::Null);
+        let document = &document;
         let text = serde_json::to_string(&AsJson(document)).map_err(|e| shape(&e.to_string()))?;
         let document = RawValue::from_string(text).map_err(|e| shape(&e.to_string()))?;
         let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
@@ -157,5 +181,94 @@ impl MappedSource {
             outcome,
             state,
         })
+    }
+
+    /// The program run per entry of config list `list`: the document lists the entries it
+    /// gives, in the list's order; the state keeps each entry's under its id.
+    fn map_entries(
+        &self,
+        list: &str,
+        requests: &Val,
+        now: DateTime<Utc>,
+        state: &Val,
+        memo: &mut EntryMemo,
+    ) -> Result<(Val, Val), FeedFailure> {
+        let items = self.list_vals(list);
+        memo.start_poll(items.len());
+        let calls_of = |name: &str| match field(requests, name) {
+            Some(Val::Arr(calls)) => calls.as_slice(),
+            _ => &[],
+        };
+        let was = field(state, list);
+        let mut entries = Vec::with_capacity(items.len());
+        let mut kept = jaq_json::Map::default();
+        for (index, item) in items.iter().enumerate() {
+            let id = match field(item, "id") {
+                Some(Val::TStr(id)) => String::from_utf8_lossy(id).into_owned(),
+                _ => index.to_string(),
+            };
+            let calls = self
+                .mapping
+                .requests
+                .iter()
+                .map(|request| {
+                    let name = request.spec.name.as_str();
+                    let at = if request.spec.for_each.is_some() {
+                        index
+                    } else {
+                        0
+                    };
+                    (name, calls_of(name).get(at).cloned().unwrap_or(Val::Null))
+                })
+                .collect();
+            let input = EntryInput {
+                index,
+                item,
+                calls,
+                state: was
+                    .and_then(|w| field(w, &id))
+                    .cloned()
+                    .unwrap_or(Val::Null),
+            };
+            let output = memo
+                .map(&self.mapping.program, input, &self.config_val, now)
+                .map_err(|e| {
+                    self.failure(
+                        None,
+                        FeedFailure::Malformed(format!("jq: {list}[{index}] {id}: {e}")),
+                    )
+                })?;
+            entries.push(output.entry);
+            kept.insert(Val::from(id), output.state);
+        }
+        let mut document = jaq_json::Map::default();
+        document.insert(
+            Val::from("as_of".to_owned()),
+            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
+        document.insert(
+            Val::from(list_key(self.mapping.feed).to_owned()),
+            entries.into_iter().collect(),
+        );
+        let mut next = jaq_json::Map::default();
+        next.insert(Val::from(list.to_owned()), Val::obj(kept));
+        Ok((Val::obj(document), Val::obj(next)))
+    }
+}
+
+/// Field `name` of a jaq object.
+fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
+    match value {
+        Val::Obj(fields) => fields.get(&Val::from(name.to_owned())),
+        _ => None,
+    }
+}
+
+/// The list a feed's document holds its entries in.
+fn list_key(feed: FeedKind) -> &'static str {
+    match feed {
+        FeedKind::Marketplace => <Drop as FeedEntry>::LIST_KEY,
+        FeedKind::Fulfilment => <Hub as FeedEntry>::LIST_KEY,
+        FeedKind::Pos => <Popup as FeedEntry>::LIST_KEY,
     }
 }

@@ -1,0 +1,340 @@
+//! A program run once per entry (`[program] each = "popups"`), and the memo that spares the
+//! entries nothing changed for.
+//!
+//! Why: jaq interprets a mapping at about a microsecond a step, and a poll of a thousand Square
+//! locations took about a second of CPU mapped as one program, while at any one poll only the
+//! locations that sold something (about one in six at the large state's rate, a unit per 30 s
+//! per pop-up, over a 5 s poll) have answers that differ from the poll before. Run per entry, a
+//! poll maps only those: an entry whose item, answers and state are the ones it was last mapped
+//! from, and whose `until` has not come, keeps its last entry and state.
+//!
+//! Sameness is by identity first (the client hands back the very same parsed page when the
+//! platform's bytes are unchanged, so most comparisons stop at a pointer), then by value.
+//! Time is the program's to declare: its `until` says how long its entry holds without new
+//! answers (absent: only for this poll's `now`; null: until the answers or state change; a time:
+//! until then), so a pick-up turning overdue at 14:15 is counted at 14:15 and not later.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use jaq_json::Val;
+
+use super::program::Program;
+
+/// How long an entry's mapping holds without new answers, as the program said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// `until` absent: it may depend on `now` in ways the program did not say; map again.
+    ThisPoll,
+    /// `until: null`: it does not depend on `now`.
+    InputsChange,
+    /// Until this instant (Unix seconds).
+    At(i64),
+}
+
+/// What one entry was last mapped from and to.
+#[derive(Debug)]
+struct Slot {
+    /// The item, each request's call and the entry's state, as they were given.
+    inputs: Vec<Val>,
+    until: Until,
+    entry: Val,
+    state: Val,
+}
+
+/// The last mapping of each entry, kept by the client between polls.
+#[derive(Debug, Default)]
+pub struct EntryMemo {
+    slots: Vec<Option<Slot>>,
+    /// Entries mapped by the last poll (the rest were kept): for tests and the bench's report.
+    pub mapped_last_poll: usize,
+}
+
+/// One entry's part of a poll.
+pub(super) struct EntryInput<'a> {
+    /// Its index in the list.
+    pub index: usize,
+    /// The config list's entry.
+    pub item: &'a Val,
+    /// `(request name, its call for this entry: {item, pages})`.
+    pub calls: Vec<(&'a str, Val)>,
+    /// What the program kept for this entry at the last good poll (null: nothing yet).
+    pub state: Val,
+}
+
+/// What the program gave for one entry.
+#[derive(Debug, Clone)]
+pub(super) struct EntryOutput {
+    pub entry: Val,
+    pub state: Val,
+}
+
+impl EntryMemo {
+    /// Maps entry `input` with `program`, or gives back its last mapping when nothing it was
+    /// mapped from changed.
+    ///
+    /// # Errors
+    /// The program's error, or an output that is not `{entry, state, until?}`.
+    pub(super) fn map(
+        &mut self,
+        program: &Program,
+        input: EntryInput<'_>,
+        config: &Val,
+        now: DateTime<Utc>,
+    ) -> Result<EntryOutput, String> {
+        if self.slots.len() <= input.index {
+            self.slots.resize_with(input.index + 1, || None);
+        }
+        let mut inputs = Vec::with_capacity(input.calls.len() + 2);
+        inputs.push(input.item.clone());
+        inputs.extend(input.calls.iter().map(|(_, call)| call.clone()));
+        inputs.push(input.state.clone());
+        if let Some(slot) = &self.slots[input.index]
+            && holds(slot.until, now)
+            && slot.inputs.len() == inputs.len()
+            && slot.inputs.iter().zip(&inputs).all(|(a, b)| same(a, b))
+        {
+            return Ok(EntryOutput {
+                entry: slot.entry.clone(),
+                state: slot.state.clone(),
+            });
+        }
+        self.mapped_last_poll += 1;
+        let mut requests = jaq_json::Map::default();
+        for (name, call) in &input.calls {
+            requests.insert(Val::from((*name).to_owned()), call.clone());
+        }
+        let mut whole = jaq_json::Map::default();
+        whole.insert(Val::from("item".to_owned()), input.item.clone());
+        whole.insert(Val::from("requests".to_owned()), Val::obj(requests));
+        whole.insert(Val::from("config".to_owned()), config.clone());
+        whole.insert(
+            Val::from("now".to_owned()),
+            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        );
+        whole.insert(Val::from("state".to_owned()), input.state.clone());
+        let output = program.run(Val::obj(whole))?;
+        let shape = |what: &str| format!("each entry must give {{entry, state, until?}}: {what}");
+        let Val::Obj(fields) = &output else {
+            return Err(shape("it gave no object"));
+        };
+        let entry = fields
+            .get(&Val::from("entry".to_owned()))
+            .cloned()
+            .ok_or_else(|| shape("missing field `entry`"))?;
+        let mut state = fields
+            .get(&Val::from("state".to_owned()))
+            .cloned()
+            .unwrap_or(Val::Null);
+        let until = match fields.get(&Val::from("until".to_owned())) {
+            None => Until::ThisPoll,
+            Some(Val::Null) => Until::InputsChange,
+            Some(Val::Num(n)) => Until::At(n.to_string().parse::<f64>().map_or(i64::MIN, |f| {
+                // A fraction of a second still holds until the next whole one.
+                f.ceil() as i64
+            })),
+            Some(Val::TStr(text)) => {
+                let text = String::from_utf8_lossy(text);
+                let at = crate::feed::timestamp::parse(&text)
+                    .map_err(|e| shape(&format!("`until`: {e}")))?;
+                Until::At(at.timestamp())
+            }
+            Some(other) => {
+                return Err(shape(&format!(
+                    "`until` is {other}, not a time, a number of Unix seconds or null"
+                )));
+            }
+        };
+        // The slot is keyed by the state it was mapped from: an entry is kept only when the
+        // program gave back its state unchanged (so mapping it again would give the same). That
+        // state is kept as the very value it was, so the next poll finds it by identity.
+        if state == input.state {
+            state = input.state;
+        }
+        self.slots[input.index] = Some(Slot {
+            inputs,
+            until,
+            entry: entry.clone(),
+            state: state.clone(),
+        });
+        Ok(EntryOutput { entry, state })
+    }
+
+    /// Starts a poll's count of mapped entries; a list that shrank forgets its tail.
+    pub(super) fn start_poll(&mut self, entries: usize) {
+        self.mapped_last_poll = 0;
+        self.slots.truncate(entries);
+    }
+}
+
+/// Whether a mapping that holds `until` still holds at `now`.
+fn holds(until: Until, now: DateTime<Utc>) -> bool {
+    match until {
+        Until::ThisPoll => false,
+        Until::InputsChange => true,
+        Until::At(at) => now.timestamp() < at,
+    }
+}
+
+/// The same value: the same list or object (by identity, which is what an unchanged answer
+/// is), or equal lists and objects entry by entry, or equal scalars.
+fn same(a: &Val, b: &Val) -> bool {
+    match (a, b) {
+        (Val::Arr(x), Val::Arr(y)) => {
+            std::ptr::eq(&**x, &**y)
+                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)))
+        }
+        (Val::Obj(x), Val::Obj(y)) => {
+            std::ptr::eq(&**x, &**y)
+                || (x.len() == y.len()
+                    && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EntryInput, EntryMemo, same};
+    use crate::feed::adapters::program::{Program, to_val};
+    use chrono::{DateTime, Utc};
+    use jaq_json::Val;
+    use serde_json::json;
+
+    fn val(v: serde_json::Value) -> Val {
+        to_val(&v).expect("json")
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().expect("time")
+    }
+
+    /// A program that counts the units of each sale once (by id, as square-pos counts orders)
+    /// and says how long its figure holds: until the earliest `due` still ahead of now, if any.
+    fn program() -> Program {
+        Program::compile(
+            r#"(.now | epoch) as $now
+            | (reduce .requests.sales.pages[] as $s (.state // {seen: {}, units: 0};
+                 if .seen[$s.id] then . else .seen[$s.id] = true | .units += $s.units end)) as $kept
+            | { entry: {id: .item.id, units: $kept.units,
+                        late: ([.requests.sales.pages[].due | select(epoch <= $now)] | length)},
+                state: $kept,
+                until: ([.requests.sales.pages[].due | epoch | select(. > $now)] | min) }"#,
+        )
+        .expect("compiles")
+    }
+
+    fn input<'a>(item: &'a Val, pages: &Val, state: &Val) -> EntryInput<'a> {
+        // A call is built anew each poll, as the client builds it; its pages are what repeat.
+        let mut call = jaq_json::Map::default();
+        call.insert(Val::from("item".to_owned()), item.clone());
+        call.insert(Val::from("pages".to_owned()), pages.clone());
+        EntryInput {
+            index: 0,
+            item,
+            calls: vec![("sales", Val::obj(call))],
+            state: state.clone(),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_kept_while_its_answers_state_and_time_hold() {
+        let program = program();
+        let config = Val::Null;
+        let item = val(json!({"id": "soho-1"}));
+        let pages = val(json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
+        let mut memo = EntryMemo::default();
+        let mut poll = |pages: &Val, state: &Val, now: &str| {
+            memo.map(&program, input(&item, pages, state), &config, at(now))
+                .map(|out| (out, memo.mapped_last_poll))
+                .expect("maps")
+        };
+        let (first, mapped) = poll(&pages, &Val::Null, "2026-12-05T14:00:00Z");
+        assert_eq!(mapped, 1);
+        assert_eq!(
+            first.entry,
+            val(json!({"id": "soho-1", "units": 2, "late": 0}))
+        );
+        // The state it gave is not the one it was mapped from: mapped again (the sale is known
+        // now, so it is not counted twice, and the state comes back unchanged).
+        let (second, mapped) = poll(&pages, &first.state, "2026-12-05T14:00:05Z");
+        assert_eq!(mapped, 2);
+        assert_eq!(second.entry, first.entry);
+        // The very same pages, the state it gave back unchanged, before `until`: kept.
+        let (kept, mapped) = poll(&pages, &second.state, "2026-12-05T14:10:00Z");
+        assert_eq!(mapped, 2);
+        assert_eq!(kept.entry, second.entry);
+        // An equal answer parsed anew is the same answer.
+        let reparsed = val(json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
+        let (_, mapped) = poll(&reparsed, &second.state, "2026-12-05T14:10:05Z");
+        assert_eq!(mapped, 2);
+        // At `until` the pick-up turns late: mapped again, though nothing else changed.
+        let (late, mapped) = poll(&pages, &second.state, "2026-12-05T14:15:00Z");
+        assert_eq!(mapped, 3);
+        assert_eq!(
+            late.entry,
+            val(json!({"id": "soho-1", "units": 2, "late": 1}))
+        );
+        // A changed answer: mapped again.
+        let changed = val(json!([{"id": "b", "units": 3, "due": "2026-12-05T14:15:00Z"}]));
+        let (sold, mapped) = poll(&changed, &late.state, "2026-12-05T14:15:01Z");
+        assert_eq!(mapped, 4);
+        assert_eq!(
+            sold.entry,
+            val(json!({"id": "soho-1", "units": 5, "late": 1}))
+        );
+    }
+
+    #[test]
+    fn without_until_an_entry_is_mapped_every_poll() {
+        let program = Program::compile("{entry: .now, state: .state}").expect("compiles");
+        let item = val(json!({"id": "a"}));
+        let pages = val(json!([]));
+        let mut memo = EntryMemo::default();
+        for (k, now) in ["2026-12-05T14:00:00Z", "2026-12-05T14:00:05Z"]
+            .into_iter()
+            .enumerate()
+        {
+            let out = memo
+                .map(
+                    &program,
+                    input(&item, &pages, &Val::Null),
+                    &Val::Null,
+                    at(now),
+                )
+                .expect("maps");
+            assert_eq!(out.entry, Val::from(now.to_owned()));
+            assert_eq!(memo.mapped_last_poll, k + 1);
+        }
+    }
+
+    #[test]
+    fn a_bad_output_or_until_says_what_is_wrong() {
+        let item = val(json!({"id": "a"}));
+        let pages = val(json!([]));
+        for (code, words) in [
+            ("1", "it gave no object"),
+            ("{state: 1}", "missing field `entry`"),
+            ("{entry: 1, until: [1]}", "not a time"),
+            ("{entry: 1, until: \"soon\"}", "`until`"),
+        ] {
+            let program = Program::compile(code).expect("compiles");
+            let error = EntryMemo::default()
+                .map(
+                    &program,
+                    input(&item, &pages, &Val::Null),
+                    &Val::Null,
+                    at("2026-12-05T14:00:00Z"),
+                )
+                .expect_err(code);
+            assert!(error.contains(words), "{code}: {error}");
+        }
+    }
+
+    #[test]
+    fn sameness_is_identity_or_equal_values() {
+        let a = val(json!({"x": [1, {"y": "z"}]}));
+        assert!(same(&a, &a.clone()));
+        assert!(same(&a, &val(json!({"x": [1, {"y": "z"}]}))));
+        assert!(!same(&a, &val(json!({"x": [1, {"y": "w"}]}))));
+        assert!(!same(&a, &val(json!({"x": [1]}))));
+    }
+}
