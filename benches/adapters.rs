@@ -1,11 +1,17 @@
 //! Mapping the large state's pop-ups through square-pos: 1,000 Square locations' worth of
-//! answers (three devices, five orders of which two are pick-ups, one inventory count each),
-//! read from bytes into jaq values as the client does, mapped by the jq program and decoded.
-//! Budget (docs/PERFORMANCE.md): within a poll's ingest budget of 50 ms.
+//! answers, read from bytes into jaq values as the client does (the same page cache), mapped by
+//! the jq program (run per pop-up, with the same memo as the client) and decoded. Budget
+//! (docs/PERFORMANCE.md): within a poll's ingest budget of 50 ms.
 //!
-//! `read_map_decode` is the whole poll; `read`, `program` and `map_decode` are its pieces
-//! (answers → jaq values; the jq program alone; the program, its document written as JSON and
-//! decoded), so a change shows where it paid.
+//! - `first_poll`: the first poll of the day, nothing known yet: three devices, five orders of
+//!   which two are pick-ups, one inventory count per location, every one read and mapped.
+//! - `steady_poll`: a poll 5 s after the one before, as the large state sells: each pop-up
+//!   sells about a unit every 30 s there, so a location has a new order in about one poll in
+//!   seven. Such a location answers its new order and the one at its watermark (Square's
+//!   `start_at` is inclusive) and a lower stock count; at the poll after, the order at its
+//!   watermark alone; the others answer what they answered before. Every fourth order is a
+//!   pick-up due 20 min after it was placed, so some pop-ups are mapped again when one turns
+//!   overdue. Each measured poll is the next one of the day (state, cache and memo carried on).
 //!
 //! `cargo bench --bench adapters -- --warm-up-time 1 --measurement-time 3`
 
@@ -14,9 +20,12 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use dropday::feed::adapters::entries::EntryMemo;
+use dropday::feed::adapters::pages::PageCache;
 use dropday::feed::adapters::program::AsJson;
+use dropday::feed::adapters::source::Mapped;
 use dropday::feed::adapters::{self, MappedSource};
 use dropday::feed::events::PollOutcome;
 use jaq_json::Val;
@@ -79,42 +88,140 @@ fn answers() -> Vec<[Vec<u8>; 3]> {
         .collect()
 }
 
-/// What the client builds from the answers: name → `[{item, pages: [answer]}]`.
-fn requests(source: &MappedSource, answers: &[[Vec<u8>; 3]]) -> Val {
-    let mut by_name: Vec<Vec<Val>> = vec![Vec::new(), Vec::new(), Vec::new()];
-    for (item, bytes) in source.list_vals("popups").iter().zip(answers) {
-        for (k, body) in bytes.iter().enumerate() {
-            // As the client reads an answer: pruned to the request's `keep` when it has one.
-            let page: Val = match &source.mapping.requests[k].keep {
-                Some(keep) => keep.read(body).unwrap(),
-                None => serde_json::from_slice(body).unwrap(),
+fn source() -> MappedSource {
+    let popups: Vec<Value> = (0..LOCATIONS).map(popup).collect();
+    let mapping = adapters::load("square-pos").unwrap();
+    let mut config = mapping.settings.clone();
+    config.insert("popups".to_owned(), Value::Array(popups));
+    MappedSource::new(Arc::new(mapping), Value::Object(config)).unwrap()
+}
+
+/// A sold order of the steady day: order `n` of location `i`, placed at `at`; every fourth a
+/// pick-up waiting at the desk, due 20 min later.
+fn steady_order(i: usize, n: usize, at: DateTime<Utc>) -> Value {
+    let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let pickup = n % 4 == 3;
+    let mut order = json!({
+        "id": format!("S-{i}-{n}"), "location_id": format!("L{i:012}"),
+        "state": if pickup { "OPEN" } else { "COMPLETED" },
+        "created_at": stamp(at), "updated_at": stamp(at),
+        "line_items": [{"uid": "a", "catalog_object_id": "W62UWFY35CWMYGVWK6TWJDNI", "quantity": "1",
+                        "total_money": {"amount": 6500, "currency": "USD"}}],
+        "total_money": {"amount": 6500, "currency": "USD"}
+    });
+    if pickup {
+        order["fulfillments"] = json!([{"uid": "f", "type": "PICKUP", "state": "PREPARED",
+            "pickup_details": {"pickup_at": stamp(at + TimeDelta::minutes(5))}}]);
+    }
+    order
+}
+
+/// The steady day: each location's orders so far and its answers at the poll under way.
+struct SteadyDay {
+    poll: usize,
+    start: DateTime<Utc>,
+    sold: Vec<usize>,
+    answers: Vec<[Vec<u8>; 3]>,
+}
+
+impl SteadyDay {
+    fn new(answers: Vec<[Vec<u8>; 3]>, start: DateTime<Utc>) -> Self {
+        SteadyDay {
+            poll: 0,
+            start,
+            sold: vec![0; answers.len()],
+            answers,
+        }
+    }
+
+    /// The next poll's instant and answers (made here, outside the measured part).
+    fn next(&mut self) -> (DateTime<Utc>, Vec<[Vec<u8>; 3]>) {
+        self.poll += 1;
+        let now = self.start + TimeDelta::seconds(5 * self.poll as i64);
+        for i in 0..self.answers.len() {
+            let placed = |n: usize| now - TimeDelta::seconds(2 + (n % 3) as i64);
+            let sells = (i + self.poll) % 7 == 0;
+            let sold_before = self.sold[i];
+            let orders = if sells {
+                self.sold[i] += 1;
+                let new = steady_order(i, self.sold[i], placed(self.sold[i]));
+                match sold_before {
+                    0 => json!({"orders": [new]}),
+                    n => json!({"orders": [steady_order(i, n, placed(n)), new]}),
+                }
+            } else if (i + self.poll) % 7 == 1 && sold_before > 0 {
+                // The poll after a sale: the order at the watermark alone.
+                let n = sold_before;
+                let at = now - TimeDelta::seconds(5);
+                json!({"orders": [steady_order(i, n, at - TimeDelta::seconds(2 + (n % 3) as i64))]})
+            } else {
+                continue;
             };
+            self.answers[i][1] = serde_json::to_vec(&orders).unwrap();
+            if sells {
+                let mut count = stock(i);
+                count["counts"][0]["quantity"] = json!(format!("{}", 400 - self.sold[i]));
+                self.answers[i][2] = serde_json::to_vec(&count).unwrap();
+            }
+        }
+        (now, self.answers.clone())
+    }
+}
+
+/// One poll as the client makes it: answers through the page cache, the program per entry
+/// through the memo, the document decoded.
+fn poll(
+    source: &MappedSource,
+    pages: &mut PageCache,
+    memo: &mut EntryMemo,
+    answers: &[[Vec<u8>; 3]],
+    now: DateTime<Utc>,
+    state: &Val,
+) -> Mapped {
+    pages.start_poll();
+    let mut by_name: Vec<Vec<Val>> = vec![Vec::new(), Vec::new(), Vec::new()];
+    for (index, (item, bytes)) in source.list_vals("popups").iter().zip(answers).enumerate() {
+        for (k, body) in bytes.iter().enumerate() {
+            let keep = &source.mapping.requests[k].keep;
+            let (page, _) = pages
+                .read(
+                    (k, index, 0),
+                    body.clone(),
+                    |b| match keep {
+                        Some(keep) => keep.read(b),
+                        None => serde_json::from_slice(b),
+                    },
+                    |_| Ok(Val::Null),
+                )
+                .unwrap();
             let mut call = jaq_json::Map::default();
             call.insert(Val::from("item".to_owned()), item.clone());
             call.insert(Val::from("pages".to_owned()), [page].into_iter().collect());
             by_name[k].push(Val::obj(call));
         }
     }
-    let mut map = jaq_json::Map::default();
+    let mut requests = jaq_json::Map::default();
     for (name, calls) in ["devices", "orders", "stock"].into_iter().zip(by_name) {
-        map.insert(Val::from(name.to_owned()), calls.into_iter().collect());
+        requests.insert(Val::from(name.to_owned()), calls.into_iter().collect());
     }
-    Val::obj(map)
+    source
+        .map_with(Val::obj(requests), now, state, memo)
+        .unwrap()
 }
 
 fn map_popups(c: &mut Criterion) {
-    let popups: Vec<Value> = (0..LOCATIONS).map(popup).collect();
-    let mapping = adapters::load("square-pos").unwrap();
-    let mut config = mapping.settings.clone();
-    config.insert("popups".to_owned(), Value::Array(popups));
-    let source = MappedSource::new(Arc::new(mapping), Value::Object(config)).unwrap();
+    let source = source();
     let answers = answers();
     let bytes: usize = answers.iter().flatten().map(Vec::len).sum();
     let now: DateTime<Utc> = "2026-11-28T16:00:00Z".parse().unwrap();
-    // The state after a first poll: the second poll's program merges into it.
-    let first = source
-        .map(requests(&source, &answers), now, &Val::Null)
-        .unwrap();
+    let first = poll(
+        &source,
+        &mut PageCache::default(),
+        &mut EntryMemo::default(),
+        &answers,
+        now,
+        &Val::Null,
+    );
     match &first.outcome {
         PollOutcome::Popups(d) => {
             assert_eq!(d.entries.len(), LOCATIONS);
@@ -132,30 +239,56 @@ fn map_popups(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("adapters");
     group.sample_size(10);
-    group.bench_function("square_pos_1000_locations_read_map_decode", |b| {
+    group.bench_function("square_pos_1000_locations_first_poll", |b| {
         b.iter(|| {
-            let requests = requests(black_box(&source), black_box(&answers));
-            source.map(requests, now, black_box(&first.state)).unwrap()
+            let mut pages = PageCache::default();
+            let mut memo = EntryMemo::default();
+            poll(
+                &source,
+                &mut pages,
+                &mut memo,
+                black_box(&answers),
+                now,
+                &Val::Null,
+            )
         });
     });
-    group.bench_function("square_pos_1000_locations_read", |b| {
-        b.iter(|| requests(black_box(&source), black_box(&answers)));
-    });
-    let read = requests(&source, &answers);
-    group.bench_function("square_pos_1000_locations_program", |b| {
-        b.iter(|| {
-            let input = source.input(read.clone(), now, black_box(&first.state));
-            source.mapping.program.run(input).unwrap()
-        });
-    });
-    group.bench_function("square_pos_1000_locations_map_decode", |b| {
-        b.iter(|| {
-            source
-                .map(read.clone(), now, black_box(&first.state))
-                .unwrap()
-        });
+
+    // The steady day starts from the first poll's state, cache and memo, a minute of polls in.
+    let mut day = SteadyDay::new(answers.clone(), now);
+    let mut pages = PageCache::default();
+    let mut memo = EntryMemo::default();
+    let mut state = Val::Null;
+    let mut work = (0, 0, 0);
+    for _ in 0..12 {
+        let (at, answers) = day.next();
+        state = poll(&source, &mut pages, &mut memo, &answers, at, &state).state;
+    }
+    group.bench_function("square_pos_1000_locations_steady_poll", |b| {
+        b.iter_batched(
+            || day.next(),
+            |(at, answers)| {
+                let mapped = poll(&source, &mut pages, &mut memo, &answers, at, &state);
+                assert!(!matches!(mapped.outcome, PollOutcome::Failed(_)));
+                state = mapped.state;
+                work = (
+                    work.0 + 1,
+                    work.1 + pages.parsed_last_poll,
+                    work.2 + memo.mapped_last_poll,
+                );
+            },
+            BatchSize::PerIteration,
+        );
     });
     group.finish();
+    if work.0 > 0 {
+        eprintln!(
+            "steady polls: {} measured, on average {:.0} pages read anew and {:.0} pop-ups mapped of {LOCATIONS}",
+            work.0,
+            work.1 as f64 / work.0 as f64,
+            work.2 as f64 / work.0 as f64
+        );
+    }
 }
 
 criterion_group!(benches, map_popups);
