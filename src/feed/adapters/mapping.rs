@@ -271,3 +271,43 @@ impl Mapping {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Mapping;
+
+    const HEAD: &str = r#"
+feed = "pos"
+description = "test"
+[lists.popups]
+id = "string"
+[lists.hubs]
+id = "string"
+"#;
+
+    fn parse(rest: &str) -> Result<Mapping, String> {
+        Mapping::parse("test", &format!("{HEAD}{rest}"))
+    }
+
+    #[test]
+    fn a_program_per_entry_names_a_list_every_request_shares() {
+        let one = "[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\n\
+                   [[request]]\nname = \"shared\"\npath = \"/s\"\n";
+        let ok = parse(&format!(
+            "{one}[program]\neach = \"popups\"\njq = \"{{entry: 1}}\"\n"
+        ))
+        .expect("parses");
+        assert_eq!(ok.each.as_deref(), Some("popups"));
+        let unknown = parse("[program]\neach = \"stalls\"\njq = \".\"\n").expect_err("no list");
+        assert!(unknown.contains("[lists.stalls]"), "{unknown}");
+        let other = parse(
+            "[[request]]\nname = \"h\"\nfor_each = \"hubs\"\npath = \"/h\"\n\
+             [program]\neach = \"popups\"\njq = \".\"\n",
+        )
+        .expect_err("another list");
+        assert!(
+            other.contains("request `h`: for_each must be \"popups\""),
+            "{other}"
+        );
+    }
+}
