@@ -116,6 +116,10 @@ fn steady_order(i: usize, n: usize, at: DateTime<Utc>) -> Value {
     order
 }
 
+fn secs(n: usize) -> TimeDelta {
+    TimeDelta::seconds(i64::try_from(n).unwrap())
+}
+
 /// The steady day: each location's orders so far and its answers at the poll under way.
 struct SteadyDay {
     poll: usize,
@@ -137,10 +141,10 @@ impl SteadyDay {
     /// The next poll's instant and answers (made here, outside the measured part).
     fn next(&mut self) -> (DateTime<Utc>, Vec<[Vec<u8>; 3]>) {
         self.poll += 1;
-        let now = self.start + TimeDelta::seconds(5 * self.poll as i64);
+        let now = self.start + secs(5 * self.poll);
         for i in 0..self.answers.len() {
-            let placed = |n: usize| now - TimeDelta::seconds(2 + (n % 3) as i64);
-            let sells = (i + self.poll) % 7 == 0;
+            let placed = |n: usize| now - secs(2 + n % 3);
+            let sells = (i + self.poll).is_multiple_of(7);
             let sold_before = self.sold[i];
             let orders = if sells {
                 self.sold[i] += 1;
@@ -153,7 +157,7 @@ impl SteadyDay {
                 // The poll after a sale: the order at the watermark alone.
                 let n = sold_before;
                 let at = now - TimeDelta::seconds(5);
-                json!({"orders": [steady_order(i, n, at - TimeDelta::seconds(2 + (n % 3) as i64))]})
+                json!({"orders": [steady_order(i, n, at - secs(2 + n % 3))]})
             } else {
                 continue;
             };
@@ -259,7 +263,7 @@ fn map_popups(c: &mut Criterion) {
     let mut pages = PageCache::default();
     let mut memo = EntryMemo::default();
     let mut state = Val::Null;
-    let mut work = (0, 0, 0);
+    let mut work = (0_u32, 0_u32, 0_u32);
     for _ in 0..12 {
         let (at, answers) = day.next();
         state = poll(&source, &mut pages, &mut memo, &answers, at, &state).state;
@@ -271,10 +275,11 @@ fn map_popups(c: &mut Criterion) {
                 let mapped = poll(&source, &mut pages, &mut memo, &answers, at, &state);
                 assert!(!matches!(mapped.outcome, PollOutcome::Failed(_)));
                 state = mapped.state;
+                let count = |n: usize| u32::try_from(n).unwrap();
                 work = (
                     work.0 + 1,
-                    work.1 + pages.parsed_last_poll,
-                    work.2 + memo.mapped_last_poll,
+                    work.1 + count(pages.parsed_last_poll),
+                    work.2 + count(memo.mapped_last_poll),
                 );
             },
             BatchSize::PerIteration,
@@ -285,8 +290,8 @@ fn map_popups(c: &mut Criterion) {
         eprintln!(
             "steady polls: {} measured, on average {:.0} pages read anew and {:.0} pop-ups mapped of {LOCATIONS}",
             work.0,
-            work.1 as f64 / work.0 as f64,
-            work.2 as f64 / work.0 as f64
+            f64::from(work.1) / f64::from(work.0),
+            f64::from(work.2) / f64::from(work.0)
         );
     }
 }

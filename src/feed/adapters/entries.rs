@@ -179,11 +179,11 @@ fn holds(until: Until, now: DateTime<Utc>) -> bool {
 fn same(a: &Val, b: &Val) -> bool {
     match (a, b) {
         (Val::Arr(x), Val::Arr(y)) => {
-            std::ptr::eq(&**x, &**y)
+            jaq_json::Rc::ptr_eq(x, y)
                 || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)))
         }
         (Val::Obj(x), Val::Obj(y)) => {
-            std::ptr::eq(&**x, &**y)
+            jaq_json::Rc::ptr_eq(x, y)
                 || (x.len() == y.len()
                     && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w))))
         }
@@ -199,8 +199,8 @@ mod tests {
     use jaq_json::Val;
     use serde_json::json;
 
-    fn val(v: serde_json::Value) -> Val {
-        to_val(&v).expect("json")
+    fn val(v: &serde_json::Value) -> Val {
+        to_val(v).expect("json")
     }
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -211,13 +211,13 @@ mod tests {
     /// and says how long its figure holds: until the earliest `due` still ahead of now, if any.
     fn program() -> Program {
         Program::compile(
-            r#"(.now | epoch) as $now
+            r"(.now | epoch) as $now
             | (reduce .requests.sales.pages[] as $s (.state // {seen: {}, units: 0};
                  if .seen[$s.id] then . else .seen[$s.id] = true | .units += $s.units end)) as $kept
             | { entry: {id: .item.id, units: $kept.units,
                         late: ([.requests.sales.pages[].due | select(epoch <= $now)] | length)},
                 state: $kept,
-                until: ([.requests.sales.pages[].due | epoch | select(. > $now)] | min) }"#,
+                until: ([.requests.sales.pages[].due | epoch | select(. > $now)] | min) }",
         )
         .expect("compiles")
     }
@@ -239,8 +239,8 @@ mod tests {
     fn an_entry_is_kept_while_its_answers_state_and_time_hold() {
         let program = program();
         let config = Val::Null;
-        let item = val(json!({"id": "soho-1"}));
-        let pages = val(json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
+        let item = val(&json!({"id": "soho-1"}));
+        let pages = val(&json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
         let mut memo = EntryMemo::default();
         let mut poll = |pages: &Val, state: &Val, now: &str| {
             memo.map(&program, input(&item, pages, state), &config, at(now))
@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(mapped, 1);
         assert_eq!(
             first.entry,
-            val(json!({"id": "soho-1", "units": 2, "late": 0}))
+            val(&json!({"id": "soho-1", "units": 2, "late": 0}))
         );
         // The state it gave is not the one it was mapped from: mapped again (the sale is known
         // now, so it is not counted twice, and the state comes back unchanged).
@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(mapped, 2);
         assert_eq!(kept.entry, second.entry);
         // An equal answer parsed anew is the same answer.
-        let reparsed = val(json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
+        let reparsed = val(&json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
         let (_, mapped) = poll(&reparsed, &second.state, "2026-12-05T14:10:05Z");
         assert_eq!(mapped, 2);
         // At `until` the pick-up turns late: mapped again, though nothing else changed.
@@ -271,23 +271,23 @@ mod tests {
         assert_eq!(mapped, 3);
         assert_eq!(
             late.entry,
-            val(json!({"id": "soho-1", "units": 2, "late": 1}))
+            val(&json!({"id": "soho-1", "units": 2, "late": 1}))
         );
         // A changed answer: mapped again.
-        let changed = val(json!([{"id": "b", "units": 3, "due": "2026-12-05T14:15:00Z"}]));
+        let changed = val(&json!([{"id": "b", "units": 3, "due": "2026-12-05T14:15:00Z"}]));
         let (sold, mapped) = poll(&changed, &late.state, "2026-12-05T14:15:01Z");
         assert_eq!(mapped, 4);
         assert_eq!(
             sold.entry,
-            val(json!({"id": "soho-1", "units": 5, "late": 1}))
+            val(&json!({"id": "soho-1", "units": 5, "late": 1}))
         );
     }
 
     #[test]
     fn without_until_an_entry_is_mapped_every_poll() {
         let program = Program::compile("{entry: .now, state: .state}").expect("compiles");
-        let item = val(json!({"id": "a"}));
-        let pages = val(json!([]));
+        let item = val(&json!({"id": "a"}));
+        let pages = val(&json!([]));
         let mut memo = EntryMemo::default();
         for (k, now) in ["2026-12-05T14:00:00Z", "2026-12-05T14:00:05Z"]
             .into_iter()
@@ -308,8 +308,8 @@ mod tests {
 
     #[test]
     fn a_bad_output_or_until_says_what_is_wrong() {
-        let item = val(json!({"id": "a"}));
-        let pages = val(json!([]));
+        let item = val(&json!({"id": "a"}));
+        let pages = val(&json!([]));
         for (code, words) in [
             ("1", "it gave no object"),
             ("{state: 1}", "missing field `entry`"),
@@ -331,10 +331,10 @@ mod tests {
 
     #[test]
     fn sameness_is_identity_or_equal_values() {
-        let a = val(json!({"x": [1, {"y": "z"}]}));
+        let a = val(&json!({"x": [1, {"y": "z"}]}));
         assert!(same(&a, &a.clone()));
-        assert!(same(&a, &val(json!({"x": [1, {"y": "z"}]}))));
-        assert!(!same(&a, &val(json!({"x": [1, {"y": "w"}]}))));
-        assert!(!same(&a, &val(json!({"x": [1]}))));
+        assert!(same(&a, &val(&json!({"x": [1, {"y": "z"}]}))));
+        assert!(!same(&a, &val(&json!({"x": [1, {"y": "w"}]}))));
+        assert!(!same(&a, &val(&json!({"x": [1]}))));
     }
 }

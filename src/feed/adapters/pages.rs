@@ -93,7 +93,7 @@ mod tests {
         let (Val::Obj(x), Val::Obj(y)) = (&first, &again) else {
             panic!("objects")
         };
-        assert!(std::ptr::eq(&**x, &**y), "the very value read before");
+        assert!(jaq_json::Rc::ptr_eq(x, y), "the very value read before");
         assert_eq!(cache.parsed_last_poll, 1);
         // Other bytes, or the same bytes at another page: read.
         cache

@@ -148,26 +148,25 @@ impl MappedSource {
         let malformed = |text: String| self.failure(None, FeedFailure::Malformed(text));
         let shape =
             |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
-        let (document, state) = match &self.mapping.each {
-            Some(list) => self.map_entries(list, &requests, now, state, memo)?,
-            None => {
-                let output = self
-                    .mapping
-                    .program
-                    .run(self.input(requests, now, state))
-                    .map_err(|e| malformed(format!("jq: {e}")))?;
-                let Val::Obj(fields) = &output else {
-                    return Err(shape("it gave no object"));
-                };
-                let Some(document) = fields.get(&Val::from("document".to_owned())) else {
-                    return Err(shape("missing field `document`"));
-                };
-                let state = fields
-                    .get(&Val::from("state".to_owned()))
-                    .cloned()
-                    .unwrap_or(Val::Null);
-                (document.clone(), state)
-            }
+        let (document, state) = if let Some(list) = &self.mapping.each {
+            self.map_entries(list, &requests, now, state, memo)?
+        } else {
+            let output = self
+                .mapping
+                .program
+                .run(self.input(requests, now, state))
+                .map_err(|e| malformed(format!("jq: {e}")))?;
+            let Val::Obj(fields) = &output else {
+                return Err(shape("it gave no object"));
+            };
+            let Some(document) = fields.get(&Val::from("document".to_owned())) else {
+                return Err(shape("missing field `document`"));
+            };
+            let state = fields
+                .get(&Val::from("state".to_owned()))
+                .cloned()
+                .unwrap_or(Val::Null);
+            (document.clone(), state)
         };
         let document = &document;
         let text = serde_json::to_string(&AsJson(document)).map_err(|e| shape(&e.to_string()))?;
