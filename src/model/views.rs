@@ -72,6 +72,19 @@ pub struct BandFigures<'a> {
 }
 
 impl<'a> DropFigures<'a> {
+    /// Whether the units left at close may be shown plainly: their range is within
+    /// ±`within_pct` % of the figure and so is the range of the sales rate they are projected
+    /// from. A large stock makes the first alone true after a few seconds of sales
+    /// (`91001 left` at 10 s in `contract-edge`, while the rate was barely known).
+    #[must_use]
+    pub fn left_at_close_settled(&self, within_pct: f64) -> bool {
+        self.stock_outlook
+            .is_some_and(|s| s.left_at_close.is_settled(within_pct))
+            && self
+                .sales
+                .is_some_and(|rate| rate.per_min.is_settled(within_pct))
+    }
+
     /// The figures of `drop` with its trailing windows `track` at `server_now`; rates and
     /// projections are read at `rates_at` (`server_now`, or the last document's `as_of` while
     /// the feed is stale, so old samples are not projected forward).

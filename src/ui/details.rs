@@ -173,7 +173,16 @@ fn drop_fields(
                 ),
                 None => format!(
                     "{} left at close, {} sold",
-                    format::units(stock.left_at_close, settled),
+                    // Plain only when the rate it is projected from is settled too (a
+                    // threshold of 0 settles nothing but an exact figure: its range is shown).
+                    format::units(
+                        stock.left_at_close,
+                        if f.left_at_close_settled(settled) {
+                            settled
+                        } else {
+                            0.0
+                        }
+                    ),
                     pct(f.sell_through_pct, none)
                 ),
             };

@@ -473,7 +473,11 @@ fn sellout_cell(
         }
     } else {
         let left = stock.left_at_close;
-        let mark = if left.is_settled(settled) { "" } else { "≈" };
+        let mark = if f.left_at_close_settled(settled) {
+            ""
+        } else {
+            "≈"
+        };
         // Whole, with its word: the column is as wide as its widest cell or goes whole
         // (`91001l` at 80 columns read as a figure with a stray letter).
         format!("{mark}{:.0} left", left.point)
