@@ -168,10 +168,9 @@ impl MappedSource {
                 .unwrap_or(Val::Null);
             (document.clone(), state)
         };
-        let document = &document;
         // Written straight into a raw value: serde wrote it, so it is not read again to check
         // it is JSON (658 kB at a thousand pop-ups, every poll).
-        let document = serde_json::value::to_raw_value(&AsJson(document))
+        let document = serde_json::value::to_raw_value(&AsJson(&document))
             .map_err(|e| shape(&e.to_string()))?;
         let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
         if let PollOutcome::Failed(cause) = outcome {
