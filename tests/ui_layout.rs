@@ -304,6 +304,40 @@ fn an_early_burn_rate_reads_as_an_estimate() {
     }
 }
 
+/// In the first seconds a band's live conversion is an estimate: the band picker's Live
+/// column reads `~4%` (or a dash), never a bare `4.3%`, as the drops table beside it does.
+#[test]
+fn an_early_live_conversion_in_the_band_picker_reads_as_an_estimate() {
+    let (mut room, now) = room("launch", 10);
+    show(&mut room, '1', now);
+    show(&mut room, 'b', now);
+    let screen = draw(&room, (120, 40), now);
+    let header = screen
+        .iter()
+        .position(|row| row.contains("Band ") && row.contains(" Live "))
+        .unwrap_or_else(|| panic!("no band picker:\n{}", screen.join("\n")));
+    // In characters: the borders are several bytes each.
+    let row = &screen[header];
+    let live = row[..row.find(" Live ").expect("Live column")]
+        .chars()
+        .count()
+        + 1;
+    let cells: Vec<String> = screen[header + 1..]
+        .iter()
+        .take_while(|row| row.contains(" USD "))
+        .map(|row| row.chars().skip(live).take(6).collect::<String>())
+        .collect();
+    assert!(!cells.is_empty(), "{}", screen.join("\n"));
+    for cell in &cells {
+        let cell = cell.trim();
+        assert!(
+            cell.starts_with('~') || cell == "—" || cell == "-",
+            "a bare live conversion {cell:?}:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
 /// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
 /// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
 #[test]
