@@ -338,6 +338,50 @@ fn an_early_live_conversion_in_the_band_picker_reads_as_an_estimate() {
     }
 }
 
+/// The alert details overlay wraps a long message under its value, past the field names
+/// (seen at 80x24: `its window ends …` back at the box's left edge, under `message`).
+#[test]
+fn alert_details_wrap_a_long_message_under_its_value() {
+    let (mut room, now) = room("launch", 240);
+    show(&mut room, '1', now);
+    show(&mut room, 'l', now);
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    for size in SIZES {
+        let screen = draw(&room, size, now);
+        let message = screen
+            .iter()
+            .position(|row| row.contains("│message "))
+            .unwrap_or_else(|| panic!("no alert details:\n{}", screen.join("\n")));
+        let left = screen[message]
+            .chars()
+            .position(|c| c == '│')
+            .expect("box edge");
+        let mut wrapped = 0;
+        for row in &screen[message + 1..] {
+            let inside: String = row.chars().skip(left + 1).collect();
+            if inside.starts_with("since ") {
+                break;
+            }
+            assert!(
+                inside.starts_with(&" ".repeat(16)),
+                "{}x{}: a message line not under its value: {row:?}\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+            wrapped += 1;
+        }
+        assert!(
+            wrapped > 0,
+            "the message fits one line:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
 /// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
 /// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
 #[test]
