@@ -382,6 +382,34 @@ fn alert_details_wrap_a_long_message_under_its_value() {
     }
 }
 
+/// With no overdue orders the Fulfilment view gives the rows to the selected hub's chart, not
+/// to blank lines: at 100×30 `contract-edge` (three hubs) drew `no overdue orders listed` over
+/// 15 blank rows and no chart, where `quiet` (two hubs) had one.
+#[test]
+fn an_empty_overdue_list_leaves_its_rows_to_the_chart() {
+    for scenario in ["contract-edge", "quiet"] {
+        let (mut room, now) = room(scenario, 240);
+        show(&mut room, '2', now);
+        for size in [(100, 30), (120, 40)] {
+            let screen = draw(&room, size, now);
+            assert!(
+                screen
+                    .iter()
+                    .any(|row| row.contains("no overdue orders listed")),
+                "{scenario}: the list is not empty:\n{}",
+                screen.join("\n")
+            );
+            assert!(
+                screen.iter().any(|row| row.contains("Capacity burn-down")),
+                "{scenario} {}x{}: no chart:\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+        }
+    }
+}
+
 /// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
 /// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
 #[test]
