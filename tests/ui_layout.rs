@@ -410,6 +410,51 @@ fn an_empty_overdue_list_leaves_its_rows_to_the_chart() {
     }
 }
 
+/// A message is not shortened while the Overview leaves rows blank under the Alerts panel: at
+/// 120×40 in `launch` the capacity alert ended `about 871…` (its cost dropped) over 14 blank
+/// rows.
+#[test]
+fn alert_messages_are_not_shortened_over_blank_rows() {
+    for scenario in scenarios() {
+        for seconds in [90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                let Some(top) = screen.iter().position(|row| row.starts_with("╭ Alerts")) else {
+                    continue;
+                };
+                let Some(panel_bottom) = screen[top..]
+                    .iter()
+                    .position(|row| row.starts_with("╰"))
+                    .map(|i| top + i)
+                else {
+                    continue;
+                };
+                let width = screen[top].chars().position(|c| c == '╮').unwrap_or(0);
+                let blank_below = screen[panel_bottom + 1..screen.len() - 1]
+                    .iter()
+                    .take_while(|row| row.chars().take(width + 1).all(|c| c == ' '))
+                    .count();
+                let shortened = screen[top..panel_bottom].iter().any(|row| {
+                    row.chars()
+                        .take(width)
+                        .collect::<String>()
+                        .trim_end()
+                        .ends_with('…')
+                });
+                assert!(
+                    !(shortened && blank_below > 0),
+                    "{scenario} {seconds} s {}x{}: a message shortened over {blank_below} blank rows:\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
+
 /// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
 /// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
 #[test]
