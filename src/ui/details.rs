@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::state::{Focus, View};
 use crate::app::{State, alerts, rows};
+use crate::model::estimate::Estimate;
 use crate::model::format;
 use crate::model::money::format_money;
 
@@ -174,7 +175,7 @@ fn drop_fields(
             _ => format!(
                 "{} cumulative, {} live",
                 pct(f.conversion_pct, none),
-                format::percent_estimate(f.live_conversion, settled)
+                live_pct(f.live_conversion, settled, none)
             ),
         };
         out.push(("conversion", conversion));
@@ -224,6 +225,22 @@ fn drop_fields(
         }
     }
     (format!("Drop {}", d.id), out)
+}
+
+/// The live conversion beside the cumulative one, spelt as the panel's other percentages
+/// (`3.5%`): `~3.5% (2.4–4.9)` while an estimate, `3.5%` once settled (it read `3.5%
+/// cumulative, ~3.5 % (2.4–4.9) live`).
+fn live_pct(live: Option<Estimate>, settled: f64, none: &str) -> String {
+    match live {
+        Some(e) if e.is_settled(settled) => pct(Some(e.point), none),
+        Some(e) => format!(
+            "~{}% ({}–{})",
+            format::short_number(e.point),
+            format::short_number(e.low),
+            format::short_number(e.high)
+        ),
+        None => none.to_owned(),
+    }
 }
 
 fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Fields) {
@@ -322,7 +339,17 @@ fn action_fields(state: &State) -> (String, Fields) {
 
 #[cfg(test)]
 mod tests {
-    use super::hanging_rows;
+    use super::{hanging_rows, live_pct};
+    use crate::model::estimate::Estimate;
+
+    #[test]
+    fn the_live_conversion_is_spelt_as_the_cumulative_one() {
+        let wide = Estimate::new(3.5, 2.4, 4.9);
+        assert_eq!(live_pct(wide, 25.0, "—"), "~3.5% (2.4–4.9)");
+        let narrow = Estimate::new(6.0, 5.9, 6.1);
+        assert_eq!(live_pct(narrow, 25.0, "—"), "6.0%");
+        assert_eq!(live_pct(None, 25.0, "—"), "—");
+    }
 
     #[test]
     fn a_value_wraps_at_words_and_keeps_units() {
