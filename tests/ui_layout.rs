@@ -304,6 +304,157 @@ fn an_early_burn_rate_reads_as_an_estimate() {
     }
 }
 
+/// In the first seconds a band's live conversion is an estimate: the band picker's Live
+/// column reads `~4%` (or a dash), never a bare `4.3%`, as the drops table beside it does.
+#[test]
+fn an_early_live_conversion_in_the_band_picker_reads_as_an_estimate() {
+    let (mut room, now) = room("launch", 10);
+    show(&mut room, '1', now);
+    show(&mut room, 'b', now);
+    let screen = draw(&room, (120, 40), now);
+    let header = screen
+        .iter()
+        .position(|row| row.contains("Band ") && row.contains(" Live "))
+        .unwrap_or_else(|| panic!("no band picker:\n{}", screen.join("\n")));
+    // In characters: the borders are several bytes each.
+    let row = &screen[header];
+    let live = row[..row.find(" Live ").expect("Live column")]
+        .chars()
+        .count()
+        + 1;
+    let cells: Vec<String> = screen[header + 1..]
+        .iter()
+        .take_while(|row| row.contains(" USD "))
+        .map(|row| row.chars().skip(live).take(6).collect::<String>())
+        .collect();
+    assert!(!cells.is_empty(), "{}", screen.join("\n"));
+    for cell in &cells {
+        let cell = cell.trim();
+        assert!(
+            cell.starts_with('~') || cell == "—" || cell == "-",
+            "a bare live conversion {cell:?}:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
+/// The alert details overlay wraps a long message under its value, past the field names
+/// (seen at 80x24: `its window ends …` back at the box's left edge, under `message`).
+#[test]
+fn alert_details_wrap_a_long_message_under_its_value() {
+    let (mut room, now) = room("launch", 240);
+    show(&mut room, '1', now);
+    show(&mut room, 'l', now);
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    for size in SIZES {
+        let screen = draw(&room, size, now);
+        let message = screen
+            .iter()
+            .position(|row| row.contains("│message "))
+            .unwrap_or_else(|| panic!("no alert details:\n{}", screen.join("\n")));
+        let left = screen[message]
+            .chars()
+            .position(|c| c == '│')
+            .expect("box edge");
+        let mut wrapped = 0;
+        for row in &screen[message + 1..] {
+            let inside: String = row.chars().skip(left + 1).collect();
+            if inside.starts_with("since ") {
+                break;
+            }
+            assert!(
+                inside.starts_with(&" ".repeat(16)),
+                "{}x{}: a message line not under its value: {row:?}\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+            wrapped += 1;
+        }
+        assert!(
+            wrapped > 0,
+            "the message fits one line:\n{}",
+            screen.join("\n")
+        );
+    }
+}
+
+/// With no overdue orders the Fulfilment view gives the rows to the selected hub's chart, not
+/// to blank lines: at 100×30 `contract-edge` (three hubs) drew `no overdue orders listed` over
+/// 15 blank rows and no chart, where `quiet` (two hubs) had one.
+#[test]
+fn an_empty_overdue_list_leaves_its_rows_to_the_chart() {
+    for scenario in ["contract-edge", "quiet"] {
+        let (mut room, now) = room(scenario, 240);
+        show(&mut room, '2', now);
+        for size in [(100, 30), (120, 40)] {
+            let screen = draw(&room, size, now);
+            assert!(
+                screen
+                    .iter()
+                    .any(|row| row.contains("no overdue orders listed")),
+                "{scenario}: the list is not empty:\n{}",
+                screen.join("\n")
+            );
+            assert!(
+                screen.iter().any(|row| row.contains("Capacity burn-down")),
+                "{scenario} {}x{}: no chart:\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+        }
+    }
+}
+
+/// A message is not shortened while the Overview leaves rows blank under the Alerts panel: at
+/// 120×40 in `launch` the capacity alert ended `about 871…` (its cost dropped) over 14 blank
+/// rows.
+#[test]
+fn alert_messages_are_not_shortened_over_blank_rows() {
+    for scenario in scenarios() {
+        for seconds in [90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                let Some(top) = screen.iter().position(|row| row.starts_with("╭ Alerts")) else {
+                    continue;
+                };
+                let Some(panel_bottom) = screen[top..]
+                    .iter()
+                    .position(|row| row.starts_with("╰"))
+                    .map(|i| top + i)
+                else {
+                    continue;
+                };
+                let width = screen[top].chars().position(|c| c == '╮').unwrap_or(0);
+                let blank_below = screen[panel_bottom + 1..screen.len() - 1]
+                    .iter()
+                    .take_while(|row| row.chars().take(width + 1).all(|c| c == ' '))
+                    .count();
+                let shortened = screen[top..panel_bottom].iter().any(|row| {
+                    row.chars()
+                        .take(width)
+                        .collect::<String>()
+                        .trim_end()
+                        .ends_with('…')
+                });
+                assert!(
+                    !(shortened && blank_below > 0),
+                    "{scenario} {seconds} s {}x{}: a message shortened over {blank_below} blank rows:\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
+
 /// The pop-up lead on a phone: in `popup-day` at 80×24 the Overview shows their own alerts
 /// (a till offline, pick-ups overdue) as alert rows, not only the critical ones.
 #[test]

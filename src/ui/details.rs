@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::app::state::{Focus, View};
 use crate::app::{State, alerts, rows};
+use crate::model::estimate::Estimate;
 use crate::model::format;
 use crate::model::money::format_money;
 
@@ -20,63 +21,93 @@ use super::theme::Theme;
 /// Draws the details over `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
     let (title, fields) = fields(state, theme, now);
-    // A long message or sink answer wraps: the panel is as tall as the wrapped lines, so the
-    // last ones (the sinks' delivery lines) are not cut off.
+    // A long message or sink answer wraps under its value (a hanging indent past the field
+    // names), and the panel is as tall as the wrapped lines, so the last ones (the sinks'
+    // delivery lines) are not cut off.
     let inner = usize::from(WIDTH.min(area.width).saturating_sub(2));
-    let rows: usize = fields
-        .iter()
-        .map(|(name, value)| wrapped_rows(&format!("{name:<16}{value}"), inner))
-        .sum();
-    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let lines: Vec<Line<'_>> = fields
+        .into_iter()
+        .flat_map(|(name, value)| field_lines(name, &value, inner, theme))
+        .collect();
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = panel::centered(area, WIDTH, height);
     panel::clear_for_dialog(frame, area, rect);
     let block = panel::block(&title, None, state, theme, true);
-    let lines: Vec<Line<'_>> = fields
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Columns of the field names, the blank after them included.
+const NAME_WIDTH: usize = 16;
+
+/// A field as lines of at most `width` columns: its name, then its value wrapped at words in
+/// the columns after the names; the value's later lines start under its first.
+fn field_lines<'a>(name: &'static str, value: &str, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let indent = NAME_WIDTH.min(width.saturating_sub(1));
+    hanging_rows(value, width - indent)
         .into_iter()
-        .map(|(name, value)| {
-            Line::from(vec![
-                Span::styled(format!("{name:<16}"), theme.title()),
-                Span::raw(value),
-            ])
+        .enumerate()
+        .map(|(i, row)| {
+            let head = if i == 0 {
+                Span::styled(format!("{name:<indent$}"), theme.title())
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            Line::from(vec![head, Span::raw(row)])
         })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+        .collect()
+}
+
+/// `text` in rows of at most `width` characters, broken at blanks; a figure's unit stays on
+/// its figure's row (`6849.00 USD`, `44.4 %`), and only a word longer than a row (a runbook
+/// URL) is broken, across rows. One empty row for an empty text.
+fn hanging_rows(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut words: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match words.last_mut() {
+            // A run of blanks (`am  delivered`) is kept: the word before carries the extra.
+            Some(before) if word.is_empty() => before.push(' '),
+            None if word.is_empty() => {}
+            Some(figure) if text::is_unit(word) => {
+                figure.push(' ');
+                figure.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    let mut rows = vec![String::new()];
+    for word in words {
+        let mut chars: Vec<char> = word.chars().collect();
+        let row = rows.last_mut().map_or(0, |r| r.chars().count());
+        if row > 0 && row + 1 + chars.len() <= width {
+            if let Some(r) = rows.last_mut() {
+                r.push(' ');
+                r.extend(chars);
+            }
+            continue;
+        }
+        if row > 0 {
+            rows.push(String::new());
+        }
+        while chars.len() > width {
+            let rest = chars.split_off(width);
+            if let Some(r) = rows.last_mut() {
+                r.extend(chars);
+            }
+            rows.push(String::new());
+            chars = rest;
+        }
+        if let Some(r) = rows.last_mut() {
+            r.extend(chars);
+        }
+    }
+    rows
 }
 
 type Fields = Vec<(&'static str, String)>;
 
 /// Columns of the details panel, borders included.
 const WIDTH: u16 = 76;
-
-/// Rows `text` takes wrapped at words into `width` columns, as the paragraph wraps it
-/// (a word longer than a row is cut across rows).
-fn wrapped_rows(text: &str, width: usize) -> usize {
-    if width == 0 {
-        return 1;
-    }
-    let mut rows = 1;
-    let mut used = 0;
-    for word in text.split(' ') {
-        let word_width = word.chars().count();
-        let sep = usize::from(used > 0);
-        if used + sep + word_width <= width {
-            used += sep + word_width;
-        } else if word_width <= width {
-            rows += 1;
-            used = word_width;
-        } else {
-            // On rows of its own, cut every `width` columns.
-            rows += usize::from(used > 0) + (word_width - 1) / width;
-            used = (word_width - 1) % width + 1;
-        }
-    }
-    rows
-}
 
 fn fields(state: &State, theme: &Theme, now: DateTime<Utc>) -> (String, Fields) {
     let none = theme.none();
@@ -144,7 +175,7 @@ fn drop_fields(
             _ => format!(
                 "{} cumulative, {} live",
                 pct(f.conversion_pct, none),
-                format::percent_estimate(f.live_conversion, settled)
+                live_pct(f.live_conversion, settled, none)
             ),
         };
         out.push(("conversion", conversion));
@@ -203,6 +234,22 @@ fn drop_fields(
         }
     }
     (format!("Drop {}", d.id), out)
+}
+
+/// The live conversion beside the cumulative one, spelt as the panel's other percentages
+/// (`3.5%`): `~3.5% (2.4–4.9)` while an estimate, `3.5%` once settled (it read `3.5%
+/// cumulative, ~3.5 % (2.4–4.9) live`).
+fn live_pct(live: Option<Estimate>, settled: f64, none: &str) -> String {
+    match live {
+        Some(e) if e.is_settled(settled) => pct(Some(e.point), none),
+        Some(e) => format!(
+            "~{}% ({}–{})",
+            format::short_number(e.point),
+            format::short_number(e.low),
+            format::short_number(e.high)
+        ),
+        None => none.to_owned(),
+    }
 }
 
 fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Fields) {
@@ -301,17 +348,42 @@ fn action_fields(state: &State) -> (String, Fields) {
 
 #[cfg(test)]
 mod tests {
-    use super::wrapped_rows;
+    use super::{hanging_rows, live_pct};
+    use crate::model::estimate::Estimate;
 
     #[test]
-    fn wrapped_rows_count_word_wrapping() {
-        assert_eq!(wrapped_rows("", 5), 1);
-        assert_eq!(wrapped_rows("abc de", 6), 1);
-        assert_eq!(wrapped_rows("abc def", 6), 2);
+    fn the_live_conversion_is_spelt_as_the_cumulative_one() {
+        let wide = Estimate::new(3.5, 2.4, 4.9);
+        assert_eq!(live_pct(wide, 25.0, "—"), "~3.5% (2.4–4.9)");
+        let narrow = Estimate::new(6.0, 5.9, 6.1);
+        assert_eq!(live_pct(narrow, 25.0, "—"), "6.0%");
+        assert_eq!(live_pct(None, 25.0, "—"), "—");
+    }
+
+    #[test]
+    fn a_value_wraps_at_words_and_keeps_units() {
+        assert_eq!(hanging_rows("", 5), vec![""]);
+        assert_eq!(hanging_rows("abc de", 6), vec!["abc de"]);
+        assert_eq!(hanging_rows("abc def", 6), vec!["abc", "def"]);
+        assert_eq!(hanging_rows("am  delivered", 20), vec!["am  delivered"]);
         assert_eq!(
-            wrapped_rows("ab abcdefghijkl", 5),
-            4,
-            "ab / abcde / fghij / kl"
+            hanging_rows("ab abcdefghijkl", 5),
+            vec!["ab", "abcde", "fghij", "kl"],
+            "only a word longer than a row is broken"
         );
+        // Seen in alert details at 80x24 (launch, 90 s): `about 765 over,` / `6885.00 USD`
+        // wrapped back under the field names; the unit stays with its figure.
+        let message = "ewr-1 runs out at 15:04 UTC (14:37-15:41), 76 min before its window \
+                       ends (717 units left at ~10/min (6.6-16)); about 765 over, 6885.00 USD";
+        let rows = hanging_rows(message, 58);
+        assert_eq!(
+            rows,
+            vec![
+                "ewr-1 runs out at 15:04 UTC (14:37-15:41), 76 min before",
+                "its window ends (717 units left at ~10/min (6.6-16));",
+                "about 765 over, 6885.00 USD",
+            ]
+        );
+        assert!(rows.iter().all(|r| r.chars().count() <= 58));
     }
 }

@@ -485,7 +485,7 @@ fn sellout_cell(
 }
 
 /// A narrow estimated percentage: `4.1%` when settled, `~4.1%` when its range is wide.
-fn approx_pct(value: Option<Estimate>, settled: f64, none: &str) -> String {
+pub(super) fn approx_pct(value: Option<Estimate>, settled: f64, none: &str) -> String {
     match value {
         Some(e) if e.is_settled(settled) => pct(Some(e.point), none),
         // Whole percent: an estimate's decimals say nothing, and the cell is narrow.

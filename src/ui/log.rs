@@ -3,9 +3,11 @@
 //! panel's edge: `runs out at 00:3` / `4`).
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
+use ratatui::widgets::Widget;
 use tui_logger::{ExtLogRecord, LogFormatter, TuiLoggerWidget};
 
 use crate::app::State;
@@ -19,15 +21,49 @@ const INDENT: usize = 11;
 /// Draws the log into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let block = panel::block("Log", None, state, theme, true);
-    let widget = TuiLoggerWidget::default()
-        .block(block)
-        .formatter(Box::new(WordWrap {
-            error: theme.tone(Tone::Bad),
-            warn: theme.tone(Tone::Warn),
-            info: theme.tone(Tone::Normal),
-            dim: theme.tone(Tone::Dim),
-        }));
-    frame.render_widget(widget, area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let widget = TuiLoggerWidget::default().formatter(Box::new(WordWrap {
+        error: theme.tone(Tone::Bad),
+        warn: theme.tone(Tone::Warn),
+        info: theme.tone(Tone::Normal),
+        dim: theme.tone(Tone::Dim),
+    }));
+    // tui-logger fills the panel from the newest record up, so its top row can be the tail of
+    // a record whose head did not fit (`           every 1s (timeout 2s)`): drawn aside, and
+    // only the rows from the first record's head on are kept.
+    let mut drawn = Buffer::empty(inner);
+    widget.render(inner, &mut drawn);
+    let skip = first_head(&drawn);
+    let buf = frame.buffer_mut();
+    for y in inner.top() + skip..inner.bottom() {
+        for x in inner.left()..inner.right() {
+            buf[(x, y)] = drawn[(x, y)].clone();
+        }
+    }
+}
+
+/// Rows of `drawn` before the first that starts a record (`HH:MM:SS `); none when no row does.
+fn first_head(drawn: &Buffer) -> u16 {
+    let area = drawn.area;
+    (0..area.height)
+        .find(|&dy| {
+            let start: String = (0..area.width.min(9))
+                .map(|dx| drawn[(area.left() + dx, area.top() + dy)].symbol())
+                .collect();
+            is_head(&start)
+        })
+        .unwrap_or(0)
+}
+
+/// Whether a drawn row starts with a record's `HH:MM:SS ` (continuation rows start blank).
+fn is_head(start: &str) -> bool {
+    let c: Vec<char> = start.chars().collect();
+    c.len() >= 9
+        && [0, 1, 3, 4, 6, 7].iter().all(|&i| c[i].is_ascii_digit())
+        && c[2] == ':'
+        && c[5] == ':'
+        && c[8] == ' '
 }
 
 /// `HH:MM:SS L target message`, wrapped at words, in the level's style.
@@ -117,7 +153,30 @@ fn wrap_words(head: &str, message: &str, width: usize, indent: usize) -> Vec<Str
 
 #[cfg(test)]
 mod tests {
-    use super::wrap_words;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use super::{first_head, wrap_words};
+
+    /// Seen in the Log view at 80x24 (launch, 90 s): the top row was `           every 1s
+    /// (timeout 2s)`, the tail of a record whose head had scrolled off.
+    #[test]
+    fn rows_before_the_first_records_head_are_left_out() {
+        let rows = [
+            "           every 1s (timeout 2s)",
+            "13:51:29 I dropday::room fulfilment feed",
+            "           1s (timeout 2s)",
+        ];
+        let mut drawn = Buffer::empty(Rect::new(1, 5, 40, 3));
+        for (dy, row) in (0u16..).zip(rows) {
+            drawn.set_string(1, 5 + dy, row, ratatui::style::Style::default());
+        }
+        assert_eq!(first_head(&drawn), 1);
+        assert_eq!(first_head(&Buffer::empty(Rect::new(0, 0, 40, 3))), 0);
+        let mut whole = Buffer::empty(Rect::new(0, 0, 40, 2));
+        whole.set_string(0, 0, rows[1], ratatui::style::Style::default());
+        assert_eq!(first_head(&whole), 0);
+    }
 
     #[test]
     fn wraps_at_words_with_an_indent() {

@@ -118,11 +118,13 @@ fn words_for_line(text: &str, width: usize) -> &str {
     line
 }
 
-/// A word that belongs to the figure before it: `%` or a three-letter code (`USD`, `UTC`).
+/// A word that belongs to the figure before it: `%`, a unit of time (`81 min`, `45 s`) or a
+/// three-letter code (`USD`, `UTC`).
 #[must_use]
 pub fn is_unit(word: &str) -> bool {
     let word = word.trim_end_matches([',', ';', ':', ')', '.']);
-    word == "%" || (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
+    matches!(word, "%" | "min" | "s" | "h")
+        || (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 /// The separator between the parts of a line: `·`, or `-` on a plain ASCII terminal.
@@ -150,6 +152,27 @@ mod tests {
                 "…"
             ),
             "bos-2 ships 40.3 % on time, below its…"
+        );
+        // Seen in the banner at 80x24 in `launch`: `(18:53–19:28), 81…` lost `min`.
+        assert_eq!(
+            fit_words(
+                "ewr-1 runs out at 19:08 UTC (18:53–19:28), 81 min before its window ends",
+                48,
+                "…"
+            ),
+            "ewr-1 runs out at 19:08 UTC (18:53–19:28)…"
+        );
+        assert_eq!(
+            fit_words("feed: no successful poll for 45 s (last error: x)", 32, "…"),
+            "feed: no successful poll for…"
+        );
+        assert_eq!(
+            fit_words(
+                "ewr-1 runs out at 19:08 UTC (18:53–19:28), 81 min before its window ends",
+                50,
+                "…"
+            ),
+            "ewr-1 runs out at 19:08 UTC (18:53–19:28), 81 min…"
         );
         assert_eq!(fit_words(message, 57, "…"), message);
         assert_eq!(

@@ -16,11 +16,13 @@ use super::text;
 use super::theme::{Theme, Tone};
 
 /// Rows the panel wants: its borders, the two lines of counts, and the table's header and a
-/// row per order shown (or the one line that says there are none).
+/// row per order shown (none are: the second line says so).
 #[must_use]
 pub fn wanted_height(state: &State) -> u16 {
     let orders = rows::triage(state).len();
-    let rows = if orders == 0 { 1 } else { orders + 1 };
+    // An empty list says so on the line the reasons would take: two lines and the borders,
+    // so the rows go to the chart (at 100×30 with three hubs it missed its 15 rows by one).
+    let rows = if orders == 0 { 0 } else { orders + 1 };
     u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(4)
 }
 
@@ -88,22 +90,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             )),
         ])
     };
-    let [counts_area, table_area] =
-        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(vec![summary, reasons]), counts_area);
-
     if orders.is_empty() {
         let text = if board.overdue_len() == 0 {
             "no overdue orders listed"
         } else {
             "no overdue order matches the filter (Esc clears it)"
         };
-        frame.render_widget(
-            Paragraph::new(text).style(theme.tone(Tone::Dim)),
-            table_area,
-        );
+        let said = Line::styled(text, theme.tone(Tone::Dim));
+        frame.render_widget(Paragraph::new(vec![summary, said]), inner);
         return;
     }
+    let [counts_area, table_area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(vec![summary, reasons]), counts_area);
+
     let selected = orders.selected();
     // One header row; only the rows that fit are built.
     let window = panel::table_window(orders.len(), selected, table_area.height.saturating_sub(1));
