@@ -378,3 +378,42 @@ fn pending_alerts_are_shown_as_pending() {
         );
     }
 }
+
+/// Codes from the feeds are drawn as words (`short pick`, `awaiting carrier`, `sold out`,
+/// `needs attention`), never as the wire's `snake_case`, on every view at every size.
+#[test]
+fn codes_from_the_feeds_are_drawn_as_words() {
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 240);
+        let board = room.state().shown_board().clone();
+        let mut codes: Vec<String> = Vec::new();
+        codes.extend(board.drops().iter().map(|d| d.state.as_str().to_owned()));
+        for h in board.hubs() {
+            for o in &h.overdue {
+                codes.push(o.reason.clone());
+                codes.push(o.stage.as_str().to_owned());
+            }
+        }
+        for p in board.popups() {
+            codes.extend(p.terminals.iter().map(|t| t.status.as_str().to_owned()));
+        }
+        codes.retain(|c| c.contains('_'));
+        codes.sort();
+        codes.dedup();
+        for (key, view) in VIEWS {
+            show(&mut room, key, now);
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                for code in &codes {
+                    assert!(
+                        !screen.iter().any(|row| row.contains(code.as_str())),
+                        "{scenario} {view} {}x{}: {code:?} drawn as a code:\n{}",
+                        size.0,
+                        size.1,
+                        screen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+}

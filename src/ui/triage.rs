@@ -75,7 +75,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let reasons: Vec<String> = orders
         .reasons()
         .iter()
-        .map(|(reason, n)| format!("{reason} {n}"))
+        .map(|(reason, n)| format!("{} {n}", reason_words(reason)))
         .collect();
     let reasons = if reasons.is_empty() {
         Line::default()
@@ -119,7 +119,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
                 Cell::from(hub),
                 Cell::from(o.drop_id.as_str()),
                 Cell::from(o.stage.to_string()),
-                Cell::from(o.reason.as_str()),
+                Cell::from(reason_words(&o.reason)),
                 Cell::from(text::clock_hm(o.due_at)),
             ])
         })
@@ -141,6 +141,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         TableState::default().with_selected(selected.map(|s| s.saturating_sub(window.start)));
     frame.render_stateful_widget(table, table_area, &mut table_state);
     panel::rows_note(frame, area, &window, orders.len(), theme);
+}
+
+/// A reason code in words (`short_pick` → `short pick`), as the enums' readable words are; the
+/// filter matches either form (`reason:short_pick` and `reason:short pick`).
+fn reason_words(reason: &str) -> String {
+    reason.replace('_', " ")
 }
 
 /// `counts` joined with `, ` in `width` columns, each whole: those that do not fit are counted
