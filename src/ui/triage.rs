@@ -129,7 +129,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         Constraint::Length(10),
         Constraint::Length(8),
         Constraint::Length(10),
-        Constraint::Length(16),
+        // `awaiting carrier` and a blank: the stage never runs into the reason's words
+        // (`awaiting carrier carrier no show`).
+        Constraint::Length(17),
         Constraint::Fill(1),
         Constraint::Length(5),
     ];
