@@ -417,3 +417,35 @@ fn codes_from_the_feeds_are_drawn_as_words() {
         }
     }
 }
+
+/// No pop-up listed reads the same on the Overview and in the Pop-ups view, with why: the POS
+/// feed lists none (`contract-edge`), or it has not answered yet.
+#[test]
+fn no_pop_ups_says_why_in_one_wording() {
+    let (mut room, now) = room("contract-edge", 240);
+    assert!(room.state().shown_board().popups().is_empty());
+    let mut before = Room::new(config(), Board::default());
+    before.update(Event::Tick(start()), start());
+    for (room, now, words) in [
+        (&mut room, now, "no pop-ups: the POS feed lists none"),
+        (
+            &mut before,
+            start(),
+            "no pop-ups yet: waiting for the POS feed",
+        ),
+    ] {
+        for key in ['1', '3'] {
+            show(room, key, now);
+            for size in SIZES {
+                let screen = draw(room, size, now);
+                assert!(
+                    screen.iter().any(|row| row.contains(words)),
+                    "{key} {}x{}: {words:?} not on\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
