@@ -449,3 +449,31 @@ fn no_pop_ups_says_why_in_one_wording() {
         }
     }
 }
+
+/// A large Overview gives the rows its left column does not want to what wants them: the
+/// pop-ups move over (the chart keeps their rows) and the overdue orders are listed there,
+/// rather than ~40 blank rows under the alerts at 200×60.
+#[test]
+fn a_large_overview_gives_its_spare_rows_away() {
+    for scenario in ["launch", "popup-day"] {
+        let (mut room, now) = room(scenario, 240);
+        show(&mut room, '1', now);
+        for size in [(160, 48), (200, 60)] {
+            let screen = draw(&room, size, now);
+            let left = usize::from(size.0) * 55 / 100;
+            let left_rows: Vec<String> = screen
+                .iter()
+                .map(|row| row.chars().take(left).collect())
+                .collect();
+            for title in ["╭ Pop-ups", "╭ Overdue orders"] {
+                assert!(
+                    left_rows.iter().any(|row| row.starts_with(title)),
+                    "{scenario} {}x{}: no {title:?} in the left column:\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}

@@ -26,8 +26,45 @@ pub fn wanted_height(state: &State) -> u16 {
 
 /// Draws the triage table into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    render_titled(
+        frame,
+        area,
+        state,
+        theme,
+        now,
+        "Overdue orders (/ filters: hub: drop: stage: reason:)",
+    );
+}
+
+/// The same table in the Overview's spare rows, where `/` filters another table: its title
+/// says where it is worked.
+pub fn render_in_overview(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    render_titled(
+        frame,
+        area,
+        state,
+        theme,
+        now,
+        "Overdue orders (2 Fulfilment: filter, sort, export)",
+    );
+}
+
+fn render_titled(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    unfiltered: &str,
+) {
     let title = if state.filters().overdue.is_empty() {
-        "Overdue orders (/ filters: hub: drop: stage: reason:)".to_owned()
+        unfiltered.to_owned()
     } else {
         format!(
             "Overdue orders — filter: {}",
