@@ -105,10 +105,11 @@ pub fn critical_height(state: &State, now: DateTime<Utc>) -> u16 {
 }
 
 /// Lines a message may take when the panel has rows to spare: a row that would end in `…`
-/// wraps instead, at words.
-const MESSAGE_LINES: usize = 3;
+/// wraps instead, at words (five: a capacity message at 120×40 needs four, and ending it in
+/// `…` over blank rows hid its cost).
+const MESSAGE_LINES: usize = 5;
 
-/// Rows the panel would use if every message had the lines it needs (up to three each) in a
+/// Rows the panel would use if every message had the lines it needs (up to five each) in a
 /// panel whose rows are `inner` columns wide (counting its header and borders, as
 /// [`wanted_height`] does): what the layout gives it from rows no other panel wants, so spare
 /// rows carry the messages' ends instead of staying blank.

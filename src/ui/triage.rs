@@ -11,9 +11,15 @@ use crate::app::State;
 use crate::app::rows;
 use crate::feed::FeedKind;
 
+use super::columns::{self, Column};
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
+
+/// The table's columns, and how much each matters (0 stays longest): the age and the order
+/// id say what to chase, the stage and reason why, then where.
+const TITLES: [&str; 7] = ["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"];
+const RANKS: [u8; 7] = [0, 0, 1, 4, 2, 2, 3];
 
 /// Rows the panel wants: its borders, the two lines of counts, and the table's header and a
 /// row per order shown (or the one line that says there are none).
@@ -45,14 +51,7 @@ pub fn render_in_overview(
     theme: &Theme,
     now: DateTime<Utc>,
 ) {
-    render_titled(
-        frame,
-        area,
-        state,
-        theme,
-        now,
-        "Overdue orders (2 Fulfilment: filter, sort, export)",
-    );
+    render_titled(frame, area, state, theme, now, "Overdue orders (2: triage)");
 }
 
 fn render_titled(
@@ -144,35 +143,48 @@ fn render_titled(
     let selected = orders.selected();
     // One header row; only the rows that fit are built.
     let window = panel::table_window(orders.len(), selected, table_area.height.saturating_sub(1));
-    let header = Row::new(["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"])
-        .style(theme.title());
-    let table_rows: Vec<Row<'_>> = window
+    let cells: Vec<[String; 7]> = window
         .clone()
         .filter_map(|i| orders.get(i))
         .map(|(hub, o)| {
-            Row::new(vec![
-                Cell::from(text::age(server_now - o.due_at)).style(theme.tone(Tone::Warn)),
-                Cell::from(o.order_id.as_str()),
-                Cell::from(hub),
-                Cell::from(o.drop_id.as_str()),
-                Cell::from(o.stage.to_string()),
-                Cell::from(reason_words(&o.reason)),
-                Cell::from(text::clock_hm(o.due_at)),
-            ])
+            [
+                text::age(server_now - o.due_at),
+                o.order_id.clone(),
+                hub.to_owned(),
+                o.drop_id.clone(),
+                o.stage.to_string(),
+                reason_words(&o.reason),
+                text::clock_hm(o.due_at),
+            ]
         })
         .collect();
-    let widths = [
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        // `awaiting carrier` and a blank: the stage never runs into the reason's words
-        // (`awaiting carrier carrier no show`).
-        Constraint::Length(17),
-        Constraint::Fill(1),
-        Constraint::Length(5),
-    ];
-    let table = Table::new(table_rows, widths)
+    // Columns as wide as their widest cell, dropped whole (least important first) where the
+    // width is short, as the Overview's spare rows at 120×40 are: a reason is never cut to `a`.
+    let mut cols: Vec<Column> = TITLES
+        .iter()
+        .zip(RANKS)
+        .enumerate()
+        .map(|(i, (title, rank))| Column::new(title, rank, cells.iter().map(|r| r[i].as_str())))
+        .collect();
+    // `awaiting carrier` and a blank: the stage never runs into the reason's words
+    // (`awaiting carrier carrier no show`).
+    cols[4].width += 1;
+    let kept = columns::fitting(&cols, table_area.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
+    let table_rows: Vec<Row<'_>> = cells
+        .into_iter()
+        .map(|row| {
+            Row::new(kept.iter().map(|&i| {
+                let cell = Cell::from(row[i].clone());
+                if i == 0 {
+                    cell.style(theme.tone(Tone::Warn))
+                } else {
+                    cell
+                }
+            }))
+        })
+        .collect();
+    let table = Table::new(table_rows, columns::widths(&cols, &kept))
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected());
