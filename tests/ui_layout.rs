@@ -477,3 +477,24 @@ fn a_large_overview_gives_its_spare_rows_away() {
         }
     }
 }
+
+/// The alert details say `acknowledged  no`, in words, not Rust's `false`.
+#[test]
+fn alert_details_say_acknowledged_in_words() {
+    let (mut room, now) = room("launch", 240);
+    show(&mut room, '1', now);
+    show(&mut room, 'l', now);
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    let screen = draw(&room, (100, 30), now);
+    let row = screen
+        .iter()
+        .find(|row| row.contains("│acknowledged"))
+        .unwrap_or_else(|| panic!("no details:\n{}", screen.join("\n")));
+    assert!(
+        row.contains("acknowledged    no ") && !row.contains("false"),
+        "{row}"
+    );
+}

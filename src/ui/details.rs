@@ -215,7 +215,11 @@ fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Field
                         .runbook
                         .unwrap_or_else(|| none.to_owned()),
                 ),
-                ("acknowledged", a.acknowledged.to_string()),
+                // Words, not Rust's `true`/`false`.
+                (
+                    "acknowledged",
+                    if a.acknowledged { "yes" } else { "no" }.to_owned(),
+                ),
                 (
                     "silenced until",
                     a.silenced_until
