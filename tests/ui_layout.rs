@@ -398,10 +398,23 @@ fn codes_from_the_feeds_are_drawn_as_words() {
             codes.extend(p.terminals.iter().map(|t| t.status.as_str().to_owned()));
         }
         codes.retain(|c| c.contains('_'));
-        codes.sort();
-        codes.dedup();
+        // Alert kinds too (`sla breach`), except in the Log, whose records name the kind as
+        // the config's `[alerts.kinds.<kind>]` does.
+        let kinds: Vec<String> = room
+            .state()
+            .alerts()
+            .firing()
+            .map(|a| a.kind.as_str().to_owned())
+            .filter(|k| k.contains('_'))
+            .collect();
         for (key, view) in VIEWS {
             show(&mut room, key, now);
+            let mut codes = codes.clone();
+            if view != "log" {
+                codes.extend(kinds.iter().cloned());
+            }
+            codes.sort();
+            codes.dedup();
             for size in SIZES {
                 let screen = draw(&room, size, now);
                 for code in &codes {
