@@ -511,3 +511,47 @@ fn alert_details_say_acknowledged_in_words() {
         "{row}"
     );
 }
+/// The chart's exhaustion mark says what the verdict beside it says: `X may run out ~16:31`
+/// under `may run out`, `X runs out` only when the hub runs out.
+#[test]
+fn the_charts_mark_agrees_with_the_verdict() {
+    use dropday::model::steady::CapacityVerdict;
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            let server_now = room.state().shown_server_now(now);
+            let first = room
+                .state()
+                .shown_board()
+                .hubs()
+                .first()
+                .map(|h| h.id.clone());
+            let Some(verdict) = first.and_then(|id| {
+                room.state()
+                    .shown_board()
+                    .hub_outlook(&id, server_now)
+                    .map(|o| o.verdict)
+            }) else {
+                continue;
+            };
+            let runs_out = matches!(verdict, CapacityVerdict::RunsOut | CapacityVerdict::UsedUp);
+            for key in ['1', '2'] {
+                show(&mut room, key, now);
+                for size in [(120, 40), (200, 60)] {
+                    let screen = draw(&room, size, now);
+                    let says_runs_out = screen.iter().any(|row| row.contains("X runs out"));
+                    assert!(
+                        runs_out || !says_runs_out,
+                        "{scenario} {seconds}s {key} {}x{}: {verdict:?} but the mark says runs out:\n{}",
+                        size.0,
+                        size.1,
+                        screen.join("\n")
+                    );
+                    checked += usize::from(screen.iter().any(|row| row.contains("X may run out")));
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no screen drew a 'may run out' mark");
+}

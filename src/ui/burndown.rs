@@ -129,13 +129,24 @@ fn legend<'a>(
         } else {
             "~"
         };
+        // The mark's words agree with the verdict beside it: `runs out` only under a verdict
+        // that says so; `may run out ~16:31` under `may run out` (or a verdict still held
+        // while today's point falls inside the window).
+        let (words, tone) = if matches!(
+            o.verdict,
+            CapacityVerdict::RunsOut | CapacityVerdict::UsedUp
+        ) {
+            ("runs out", Tone::Bad)
+        } else {
+            ("may run out", Tone::Warn)
+        };
         entries.insert(
             1,
             (
                 format!("  {EXHAUSTION_MARK} "),
-                theme.tone(Tone::Bad),
+                theme.tone(tone),
                 format!(
-                    "runs out {mark}{}",
+                    "{words} {mark}{}",
                     text::clock_in(at, theme.zone, server_now)
                 ),
             ),
