@@ -511,6 +511,7 @@ fn alert_details_say_acknowledged_in_words() {
         "{row}"
     );
 }
+
 /// The chart's exhaustion mark says what the verdict beside it says: `X may run out ~16:31`
 /// under `may run out`, `X runs out` only when the hub runs out.
 #[test]
@@ -554,4 +555,38 @@ fn the_charts_mark_agrees_with_the_verdict() {
         }
     }
     assert!(checked > 0, "no screen drew a 'may run out' mark");
+}
+
+/// The drop details' stock outlook says what the Drops table's Sell-out cell says: never a
+/// plain `sells out in 1h44m` beside `close?` (popup-day in its first seconds).
+#[test]
+fn drop_details_agree_with_the_sell_out_cell() {
+    let mut undecided = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            let table = draw(&room, (120, 40), now);
+            let close = table
+                .iter()
+                .find(|row| row.contains("live "))
+                .is_some_and(|row| row.contains("close?"));
+            room.update(
+                Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+                now,
+            );
+            let details = draw(&room, (120, 40), now);
+            let Some(outlook) = details.iter().find(|row| row.contains("│stock outlook")) else {
+                continue;
+            };
+            if close {
+                undecided += 1;
+                assert!(
+                    !outlook.contains("outlook   sells out"),
+                    "{scenario} {seconds}s: close? in the table, details say {outlook}"
+                );
+            }
+        }
+    }
+    assert!(undecided > 0, "no drop was undecided");
 }

@@ -11,6 +11,7 @@ use crate::app::state::{Focus, View};
 use crate::app::{State, alerts, rows};
 use crate::model::format;
 use crate::model::money::format_money;
+use crate::model::steady::SelloutVerdict;
 
 use super::drops::pct;
 use super::panel;
@@ -158,9 +159,19 @@ fn drop_fields(
             format::rate(f.sales.map(|r| r.per_min), settled, evidence),
         ));
         if let Some(stock) = f.stock_outlook {
-            let outlook = match stock.sellout_at {
-                Some(at) => format!(
-                    "sells out {} ({})",
+            // The drop's steady verdict decides, as in the Drops table's Sell-out cell: `may
+            // sell out` while the range straddles the close (the table's `close?`), never a
+            // plain `sells out` beside it; units left at close while that verdict holds.
+            let left = || {
+                format!(
+                    "{} left at close, {} sold",
+                    format::units(stock.left_at_close, settled),
+                    pct(f.sell_through_pct, none)
+                )
+            };
+            let sells_out = |words: &str, at| {
+                format!(
+                    "{words} {} ({})",
                     format::in_time(at, server_now),
                     format::instant(
                         server_now,
@@ -170,12 +181,21 @@ fn drop_fields(
                         settled,
                         zone
                     )
-                ),
-                None => format!(
-                    "{} left at close, {} sold",
-                    format::units(stock.left_at_close, settled),
-                    pct(f.sell_through_pct, none)
-                ),
+                )
+            };
+            let outlook = match (f.sellout_verdict, stock.sellout_at) {
+                (SelloutVerdict::Measuring, _) => format::measuring(None),
+                (SelloutVerdict::SellsOut, Some(at)) => sells_out("sells out", at),
+                (SelloutVerdict::MaySellOut, Some(at)) => sells_out("may sell out", at),
+                (SelloutVerdict::MaySellOut, None) => match stock.sellout_earliest {
+                    Some(from) => format!(
+                        "may sell out from {}, else {}",
+                        text::clock_in(from, zone, server_now),
+                        left()
+                    ),
+                    None => left(),
+                },
+                _ => left(),
             };
             out.push(("stock outlook", outlook));
         }
