@@ -67,9 +67,9 @@ fn floor_width(column: usize, compact: bool) -> u16 {
         // `~4.2/min (0.3–26)`; `~0–45/min`.
         (2, false) => 17,
         (2, true) => 9,
-        // `runs out 14:29–15:32`; `runs out ~14:56`, `lasts the window`.
+        // `runs out 14:29–15:32`. (The compact outlook has none: it changes only with the
+        // hub's steady verdict, and 16 for `lasts the window` cost the Late column at 80x24.)
         (3, false) => 20,
-        (3, true) => 16,
         _ => 0,
     }
 }
