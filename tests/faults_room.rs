@@ -382,7 +382,8 @@ async fn a_stale_feed_says_stale_and_the_alert_keeps_the_reason() {
         screen.contains("(last error: no answer within 700 ms)"),
         "the reason stays in the alert:\n{screen}"
     );
-    assert!(screen.contains("feed_stale"), "{screen}");
+    // The Alerts panel's Kind column in words (`feed stale`), as the feeds' enums are.
+    assert!(screen.contains("feed stale"), "{screen}");
     assert!(screen.contains(last_good_data(FeedKind::Pos)), "{screen}");
     let health = health_line(&screen);
     assert!(

@@ -529,3 +529,215 @@ fn pending_alerts_are_shown_as_pending() {
         );
     }
 }
+
+/// Codes from the feeds are drawn as words (`short pick`, `awaiting carrier`, `sold out`,
+/// `needs attention`), never as the wire's `snake_case`, on every view at every size.
+#[test]
+fn codes_from_the_feeds_are_drawn_as_words() {
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 240);
+        let board = room.state().shown_board().clone();
+        let mut codes: Vec<String> = Vec::new();
+        codes.extend(board.drops().iter().map(|d| d.state.as_str().to_owned()));
+        for h in board.hubs() {
+            for o in &h.overdue {
+                codes.push(o.reason.clone());
+                codes.push(o.stage.as_str().to_owned());
+            }
+        }
+        for p in board.popups() {
+            codes.extend(p.terminals.iter().map(|t| t.status.as_str().to_owned()));
+        }
+        codes.retain(|c| c.contains('_'));
+        // Alert kinds too (`sla breach`), except in the Log, whose records name the kind as
+        // the config's `[alerts.kinds.<kind>]` does.
+        let kinds: Vec<String> = room
+            .state()
+            .alerts()
+            .firing()
+            .map(|a| a.kind.as_str().to_owned())
+            .filter(|k| k.contains('_'))
+            .collect();
+        for (key, view) in VIEWS {
+            show(&mut room, key, now);
+            let mut codes = codes.clone();
+            if view != "log" {
+                codes.extend(kinds.iter().cloned());
+            }
+            codes.sort();
+            codes.dedup();
+            for size in SIZES {
+                let screen = draw(&room, size, now);
+                for code in &codes {
+                    assert!(
+                        !screen.iter().any(|row| row.contains(code.as_str())),
+                        "{scenario} {view} {}x{}: {code:?} drawn as a code:\n{}",
+                        size.0,
+                        size.1,
+                        screen.join("\n")
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// No pop-up listed reads the same on the Overview and in the Pop-ups view, with why: the POS
+/// feed lists none (`contract-edge`), or it has not answered yet.
+#[test]
+fn no_pop_ups_says_why_in_one_wording() {
+    let (mut room, now) = room("contract-edge", 240);
+    assert!(room.state().shown_board().popups().is_empty());
+    let mut before = Room::new(config(), Board::default());
+    before.update(Event::Tick(start()), start());
+    for (room, now, words) in [
+        (&mut room, now, "no pop-ups: the POS feed lists none"),
+        (
+            &mut before,
+            start(),
+            "no pop-ups yet: waiting for the POS feed",
+        ),
+    ] {
+        for key in ['1', '3'] {
+            show(room, key, now);
+            for size in SIZES {
+                let screen = draw(room, size, now);
+                assert!(
+                    screen.iter().any(|row| row.contains(words)),
+                    "{key} {}x{}: {words:?} not on\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
+
+/// A large Overview gives the rows its left column does not want to what wants them: the
+/// pop-ups move over (the chart keeps their rows) and the overdue orders are listed there,
+/// rather than ~40 blank rows under the alerts at 200×60.
+#[test]
+fn a_large_overview_gives_its_spare_rows_away() {
+    for scenario in ["launch", "popup-day"] {
+        let (mut room, now) = room(scenario, 240);
+        show(&mut room, '1', now);
+        for size in [(160, 48), (200, 60)] {
+            let screen = draw(&room, size, now);
+            let left = usize::from(size.0) * 55 / 100;
+            let left_rows: Vec<String> = screen
+                .iter()
+                .map(|row| row.chars().take(left).collect())
+                .collect();
+            for title in ["╭ Pop-ups", "╭ Overdue orders"] {
+                assert!(
+                    left_rows.iter().any(|row| row.starts_with(title)),
+                    "{scenario} {}x{}: no {title:?} in the left column:\n{}",
+                    size.0,
+                    size.1,
+                    screen.join("\n")
+                );
+            }
+        }
+    }
+}
+
+/// The alert details say `acknowledged  no`, in words, not Rust's `false`.
+#[test]
+fn alert_details_say_acknowledged_in_words() {
+    let (mut room, now) = room("launch", 240);
+    show(&mut room, '1', now);
+    show(&mut room, 'l', now);
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    let screen = draw(&room, (100, 30), now);
+    let row = screen
+        .iter()
+        .find(|row| row.contains("│acknowledged"))
+        .unwrap_or_else(|| panic!("no details:\n{}", screen.join("\n")));
+    assert!(
+        row.contains("acknowledged    no ") && !row.contains("false"),
+        "{row}"
+    );
+}
+
+/// The chart's exhaustion mark says what the verdict beside it says: `X may run out ~16:31`
+/// under `may run out`, `X runs out` only when the hub runs out.
+#[test]
+fn the_charts_mark_agrees_with_the_verdict() {
+    use dropday::model::steady::CapacityVerdict;
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            let server_now = room.state().shown_server_now(now);
+            let first = room
+                .state()
+                .shown_board()
+                .hubs()
+                .first()
+                .map(|h| h.id.clone());
+            let Some(verdict) = first.and_then(|id| {
+                room.state()
+                    .shown_board()
+                    .hub_outlook(&id, server_now)
+                    .map(|o| o.verdict)
+            }) else {
+                continue;
+            };
+            let runs_out = matches!(verdict, CapacityVerdict::RunsOut | CapacityVerdict::UsedUp);
+            for key in ['1', '2'] {
+                show(&mut room, key, now);
+                for size in [(120, 40), (200, 60)] {
+                    let screen = draw(&room, size, now);
+                    let says_runs_out = screen.iter().any(|row| row.contains("X runs out"));
+                    assert!(
+                        runs_out || !says_runs_out,
+                        "{scenario} {seconds}s {key} {}x{}: {verdict:?} but the mark says runs out:\n{}",
+                        size.0,
+                        size.1,
+                        screen.join("\n")
+                    );
+                    checked += usize::from(screen.iter().any(|row| row.contains("X may run out")));
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no screen drew a 'may run out' mark");
+}
+
+/// The drop details' stock outlook says what the Drops table's Sell-out cell says: never a
+/// plain `sells out in 1h44m` beside `close?` (popup-day in its first seconds).
+#[test]
+fn drop_details_agree_with_the_sell_out_cell() {
+    let mut undecided = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            let table = draw(&room, (120, 40), now);
+            let close = table
+                .iter()
+                .find(|row| row.contains("live "))
+                .is_some_and(|row| row.contains("close?"));
+            room.update(
+                Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+                now,
+            );
+            let details = draw(&room, (120, 40), now);
+            let Some(outlook) = details.iter().find(|row| row.contains("│stock outlook")) else {
+                continue;
+            };
+            if close {
+                undecided += 1;
+                assert!(
+                    !outlook.contains("outlook   sells out"),
+                    "{scenario} {seconds}s: close? in the table, details say {outlook}"
+                );
+            }
+        }
+    }
+    assert!(undecided > 0, "no drop was undecided");
+}

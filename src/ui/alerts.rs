@@ -375,7 +375,7 @@ fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>, message: &str, lines: u
     };
     let mut cells = vec![Cell::from(severity)];
     if c.columns.kind {
-        cells.push(Cell::from(p.kind.as_str().to_owned()));
+        cells.push(Cell::from(p.kind.as_str().replace('_', " ")));
     }
     if c.columns.subject {
         cells.push(Cell::from(p.subject.clone()));
@@ -448,7 +448,7 @@ fn alert_row<'a>(alert: &Alert, c: &RowContext<'_>, message: &str, lines: usize)
     };
     let mut cells = vec![Cell::from(severity).style(severity_style)];
     if c.columns.kind {
-        cells.push(Cell::from(alert.kind.as_str().to_owned()));
+        cells.push(Cell::from(alert.kind.as_str().replace('_', " ")));
     }
     if c.columns.subject {
         cells.push(Cell::from(alert.subject.clone()));

@@ -129,16 +129,33 @@ fn legend<'a>(
         } else {
             "~"
         };
+        // The mark's words agree with the verdict beside it: `runs out` only under a verdict
+        // that says so; `may run out ~16:31` under `may run out` (or a verdict still held
+        // while today's point falls inside the window), `out ~16:31?` (the pop-ups' short
+        // form) where the long one would push the contract off the key.
+        let clock = text::clock_in(at, theme.zone, server_now);
+        let (words, tone) = if matches!(
+            o.verdict,
+            CapacityVerdict::RunsOut | CapacityVerdict::UsedUp
+        ) {
+            (format!("runs out {mark}{clock}"), Tone::Bad)
+        } else {
+            let long = format!("may run out {mark}{clock}");
+            let key_to_contract: usize = entries[..2]
+                .iter()
+                .map(|(m, _, w)| m.chars().count() + w.chars().count())
+                .sum::<usize>()
+                + 4
+                + long.chars().count();
+            if key_to_contract <= usize::from(width) {
+                (long, Tone::Warn)
+            } else {
+                (format!("out {mark}{clock}?"), Tone::Warn)
+            }
+        };
         entries.insert(
             1,
-            (
-                format!("  {EXHAUSTION_MARK} "),
-                theme.tone(Tone::Bad),
-                format!(
-                    "runs out {mark}{}",
-                    text::clock_in(at, theme.zone, server_now)
-                ),
-            ),
+            (format!("  {EXHAUSTION_MARK} "), theme.tone(tone), words),
         );
     }
     let mut used = 0;

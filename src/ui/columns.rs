@@ -46,6 +46,7 @@ pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
         let cells: usize = kept.iter().map(|&i| usize::from(columns[i].width)).sum();
         cells + kept.len().saturating_sub(1)
     };
+    let mut dropped = Vec::new();
     while total(&kept) > usize::from(width) && kept.len() > 1 {
         let Some(pos) = kept
             .iter()
@@ -56,7 +57,18 @@ pub fn fitting(columns: &[Column], width: u16) -> Vec<usize> {
         else {
             break;
         };
-        kept.remove(pos);
+        dropped.push(kept.remove(pos));
+    }
+    // A narrow column that went before a wide one may fit again once the wide one has gone
+    // (the hubs' Overdue at 120x40 after Cost): given back, most important first.
+    dropped.sort_by_key(|&i| (columns[i].rank, i));
+    for i in dropped {
+        let mut with = kept.clone();
+        with.push(i);
+        with.sort_unstable();
+        if total(&with) <= usize::from(width) {
+            kept = with;
+        }
     }
     kept
 }
@@ -86,5 +98,18 @@ mod tests {
         assert_eq!(fitting(&columns, 26), vec![0, 1, 3]);
         assert_eq!(fitting(&columns, 14), vec![0, 1]);
         assert_eq!(fitting(&columns, 2), vec![0]);
+    }
+
+    /// A narrow column dropped before a wide, more important one is given back when the wide
+    /// one goes too: 5 + 8 + 7 fit in 22, though `Late` went before `Cost`.
+    #[test]
+    fn a_narrow_column_comes_back_when_a_wide_one_goes() {
+        let columns = [
+            Column::new("Hub", 0, ["ewr-1"]),
+            Column::new("Used", 1, ["1350/900"]),
+            Column::new("Cost", 4, ["over ≈756 = 6804.00 USD"]),
+            Column::new("Overdue", 5, ["7"]),
+        ];
+        assert_eq!(fitting(&columns, 22), vec![0, 1, 3]);
     }
 }

@@ -12,6 +12,7 @@ use crate::app::{State, alerts, rows};
 use crate::model::estimate::Estimate;
 use crate::model::format;
 use crate::model::money::format_money;
+use crate::model::steady::SelloutVerdict;
 
 use super::drops::pct;
 use super::panel;
@@ -189,20 +190,11 @@ fn drop_fields(
             format::rate(f.sales.map(|r| r.per_min), settled, evidence),
         ));
         if let Some(stock) = f.stock_outlook {
-            let outlook = match stock.sellout_at {
-                Some(at) => format!(
-                    "sells out {} ({})",
-                    format::in_time(at, server_now),
-                    format::instant(
-                        server_now,
-                        at,
-                        stock.sellout_earliest,
-                        stock.sellout_latest,
-                        settled,
-                        zone
-                    )
-                ),
-                None => format!(
+            // The drop's steady verdict decides, as in the Drops table's Sell-out cell: `may
+            // sell out` while the range straddles the close (the table's `close?`), never a
+            // plain `sells out` beside it; units left at close while that verdict holds.
+            let left = || {
+                format!(
                     "{} left at close, {} sold",
                     // Plain only when the rate it is projected from is settled too (a
                     // threshold of 0 settles nothing but an exact figure: its range is shown).
@@ -215,7 +207,35 @@ fn drop_fields(
                         }
                     ),
                     pct(f.sell_through_pct, none)
-                ),
+                )
+            };
+            let sells_out = |words: &str, at| {
+                format!(
+                    "{words} {} ({})",
+                    format::in_time(at, server_now),
+                    format::instant(
+                        server_now,
+                        at,
+                        stock.sellout_earliest,
+                        stock.sellout_latest,
+                        settled,
+                        zone
+                    )
+                )
+            };
+            let outlook = match (f.sellout_verdict, stock.sellout_at) {
+                (SelloutVerdict::Measuring, _) => format::measuring(None),
+                (SelloutVerdict::SellsOut, Some(at)) => sells_out("sells out", at),
+                (SelloutVerdict::MaySellOut, Some(at)) => sells_out("may sell out", at),
+                (SelloutVerdict::MaySellOut, None) => match stock.sellout_earliest {
+                    Some(from) => format!(
+                        "may sell out from {}, else {}",
+                        text::clock_in(from, zone, server_now),
+                        left()
+                    ),
+                    None => left(),
+                },
+                _ => left(),
             };
             out.push(("stock outlook", outlook));
         }
@@ -271,7 +291,11 @@ fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Field
                         .runbook
                         .unwrap_or_else(|| none.to_owned()),
                 ),
-                ("acknowledged", a.acknowledged.to_string()),
+                // Words, not Rust's `true`/`false`.
+                (
+                    "acknowledged",
+                    if a.acknowledged { "yes" } else { "no" }.to_owned(),
+                ),
                 (
                     "silenced until",
                     a.silenced_until

@@ -3,7 +3,8 @@
 //! panel's wants in order of urgency (alerts, hubs, pop-ups, drops); a panel squeezed below its
 //! wants shows what fits and says how many rows are not shown.
 //!
-//! On a large terminal the hubs get the burn-down chart of the selected hub beside the table.
+//! On a large terminal the hubs get the burn-down chart of the selected hub beside the table,
+//! and rows the left column does not want go to the pop-ups and the overdue orders.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -12,10 +13,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use crate::app::State;
 
 use super::theme::Theme;
-use super::{alerts, burndown, drops, hubs, popups};
+use super::{alerts, burndown, drops, hubs, popups, triage};
 
 /// From this size of the Overview's area up (a 120×40 laptop), it has two columns and a chart.
 const WIDE: (u16, u16) = (120, 34);
+
+/// Rows the overdue orders need to be worth a panel in spare rows: borders, the two lines of
+/// counts, the header and two orders.
+const TRIAGE_ROWS: u16 = 7;
 
 /// Rows the chart panel needs to say anything: borders, its two lines of figures and its key,
 /// the x axis, and eight rows of plot so contract, min commit and consumed are rows apart.
@@ -81,13 +86,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             return;
         };
         let alerts_h = with_spare(alerts_h, alerts_wrapped(left.width), left.height, drops_h);
-        let [drops_area, alerts_area, _] = Layout::vertical([
+        // Rows the left column does not want go to what wants them: the pop-ups move over
+        // (the chart on the right gets their rows), then the overdue orders take what is
+        // left, so a large screen has no blank column half its height.
+        let left_spare = left.height.saturating_sub(drops_h + alerts_h);
+        let popups_left = left_spare >= popups_wanted;
+        let (popups_left_h, left_spare) = if popups_left {
+            (popups_wanted, left_spare - popups_wanted)
+        } else {
+            (0, left_spare)
+        };
+        let triage_h = if left_spare >= TRIAGE_ROWS {
+            (triage::wanted_height(state) - trim).min(left_spare)
+        } else {
+            0
+        };
+        let [drops_area, alerts_area, popups_left_area, triage_area, _] = Layout::vertical([
             Constraint::Length(drops_h),
             Constraint::Length(alerts_h),
+            Constraint::Length(popups_left_h),
+            Constraint::Length(triage_h),
             Constraint::Fill(1),
         ])
         .areas(left);
-        // Right: the hubs table, the selected hub's chart, the pop-ups.
+        // Right: the hubs table, the selected hub's chart, the pop-ups (unless they moved).
+        let popups_wanted = if popups_left { 0 } else { popups_wanted };
         let chart_wanted = right.height;
         let [hubs_h, chart_h, popups_h] = allot(
             right.height,
@@ -98,12 +121,20 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
             return;
         };
         let chart_h = if chart_h >= CHART_ROWS { chart_h } else { 0 };
-        let [hubs_area, chart_area, popups_area] = Layout::vertical([
+        let [hubs_area, chart_area, popups_right_area] = Layout::vertical([
             Constraint::Length(hubs_h),
             Constraint::Length(chart_h),
             Constraint::Length(popups_h),
         ])
         .areas(right);
+        let popups_area = if popups_left {
+            popups_left_area
+        } else {
+            popups_right_area
+        };
+        if triage_h > 0 {
+            triage::render_in_overview(frame, triage_area, state, theme, now);
+        }
         drops::render(frame, drops_area, state, theme, now);
         alerts::render(frame, alerts_area, state, theme, now);
         hubs::render(frame, hubs_area, state, theme, now, false);

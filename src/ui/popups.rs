@@ -31,6 +31,22 @@ pub fn wanted_summary_height(popups: usize) -> u16 {
         .saturating_add(2)
 }
 
+/// Why no pop-up is listed, in the same words on the Overview and in the Pop-ups view: a
+/// filter that hides them all, a POS feed that has not answered yet, or one that lists none.
+fn none_listed(state: &State) -> &'static str {
+    let board = state.shown_board();
+    let health = board.health(FeedKind::Pos);
+    if !board.popups().is_empty() {
+        "no pop-up matches the filter (Esc clears it)"
+    } else if health.last_success.is_some() {
+        "no pop-ups: the POS feed lists none"
+    } else if health.last_error.is_some() {
+        "no pop-ups yet: the POS feed has not answered"
+    } else {
+        "no pop-ups yet: waiting for the POS feed"
+    }
+}
+
 /// Summaries of `popups` (a window of the shown rows: a frame builds only what it draws).
 fn summaries<'a>(state: &'a State, popups: &[&Popup], now: DateTime<Utc>) -> Vec<PopupSummary<'a>> {
     let board = state.shown_board();
@@ -56,7 +72,7 @@ pub fn render_summary(
     let popups = rows::popups(state);
     if popups.is_empty() {
         frame.render_widget(
-            Paragraph::new("no pop-ups yet").style(theme.tone(Tone::Dim)),
+            Paragraph::new(none_listed(state)).style(theme.tone(Tone::Dim)),
             inner,
         );
         return;
@@ -317,7 +333,7 @@ pub fn render_view(
     frame.render_widget(block, list_area);
     if popups.is_empty() {
         frame.render_widget(
-            Paragraph::new("no pop-ups").style(theme.tone(Tone::Dim)),
+            Paragraph::new(none_listed(state)).style(theme.tone(Tone::Dim)),
             inner,
         );
         return;

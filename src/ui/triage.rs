@@ -11,9 +11,15 @@ use crate::app::State;
 use crate::app::rows;
 use crate::feed::FeedKind;
 
+use super::columns::{self, Column};
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
+
+/// The table's columns, and how much each matters (0 stays longest): the age and the order
+/// id say what to chase, the stage and reason why, then where.
+const TITLES: [&str; 7] = ["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"];
+const RANKS: [u8; 7] = [0, 0, 1, 4, 2, 2, 3];
 
 /// Rows the panel wants: its borders, the two lines of counts, and the table's header and a
 /// row per order shown (none are: the second line says so).
@@ -28,8 +34,38 @@ pub fn wanted_height(state: &State) -> u16 {
 
 /// Draws the triage table into `area`.
 pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: DateTime<Utc>) {
+    render_titled(
+        frame,
+        area,
+        state,
+        theme,
+        now,
+        "Overdue orders (/ filters: hub: drop: stage: reason:)",
+    );
+}
+
+/// The same table in the Overview's spare rows, where `/` filters another table: its title
+/// says where it is worked.
+pub fn render_in_overview(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    render_titled(frame, area, state, theme, now, "Overdue orders (2: triage)");
+}
+
+fn render_titled(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    unfiltered: &str,
+) {
     let title = if state.filters().overdue.is_empty() {
-        "Overdue orders (/ filters: hub: drop: stage: reason:)".to_owned()
+        unfiltered.to_owned()
     } else {
         format!(
             "Overdue orders — filter: {}",
@@ -77,7 +113,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let reasons: Vec<String> = orders
         .reasons()
         .iter()
-        .map(|(reason, n)| format!("{reason} {n}"))
+        .map(|(reason, n)| format!("{} {n}", reason_words(reason)))
         .collect();
     let reasons = if reasons.is_empty() {
         Line::default()
@@ -107,33 +143,48 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
     let selected = orders.selected();
     // One header row; only the rows that fit are built.
     let window = panel::table_window(orders.len(), selected, table_area.height.saturating_sub(1));
-    let header = Row::new(["Overdue", "Order", "Hub", "Drop", "Stage", "Reason", "Due"])
-        .style(theme.title());
-    let table_rows: Vec<Row<'_>> = window
+    let cells: Vec<[String; 7]> = window
         .clone()
         .filter_map(|i| orders.get(i))
         .map(|(hub, o)| {
-            Row::new(vec![
-                Cell::from(text::age(server_now - o.due_at)).style(theme.tone(Tone::Warn)),
-                Cell::from(o.order_id.as_str()),
-                Cell::from(hub),
-                Cell::from(o.drop_id.as_str()),
-                Cell::from(o.stage.to_string()),
-                Cell::from(o.reason.as_str()),
-                Cell::from(text::clock_hm(o.due_at)),
-            ])
+            [
+                text::age(server_now - o.due_at),
+                o.order_id.clone(),
+                hub.to_owned(),
+                o.drop_id.clone(),
+                o.stage.to_string(),
+                reason_words(&o.reason),
+                text::clock_hm(o.due_at),
+            ]
         })
         .collect();
-    let widths = [
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(16),
-        Constraint::Fill(1),
-        Constraint::Length(5),
-    ];
-    let table = Table::new(table_rows, widths)
+    // Columns as wide as their widest cell, dropped whole (least important first) where the
+    // width is short, as the Overview's spare rows at 120×40 are: a reason is never cut to `a`.
+    let mut cols: Vec<Column> = TITLES
+        .iter()
+        .zip(RANKS)
+        .enumerate()
+        .map(|(i, (title, rank))| Column::new(title, rank, cells.iter().map(|r| r[i].as_str())))
+        .collect();
+    // `awaiting carrier` and a blank: the stage never runs into the reason's words
+    // (`awaiting carrier carrier no show`).
+    cols[4].width += 1;
+    let kept = columns::fitting(&cols, table_area.width);
+    let header = Row::new(kept.iter().map(|&i| cols[i].title)).style(theme.title());
+    let table_rows: Vec<Row<'_>> = cells
+        .into_iter()
+        .map(|row| {
+            Row::new(kept.iter().map(|&i| {
+                let cell = Cell::from(row[i].clone());
+                if i == 0 {
+                    cell.style(theme.tone(Tone::Warn))
+                } else {
+                    cell
+                }
+            }))
+        })
+        .collect();
+    let table = Table::new(table_rows, columns::widths(&cols, &kept))
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected());
@@ -141,6 +192,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         TableState::default().with_selected(selected.map(|s| s.saturating_sub(window.start)));
     frame.render_stateful_widget(table, table_area, &mut table_state);
     panel::rows_note(frame, area, &window, orders.len(), theme);
+}
+
+/// A reason code in words (`short_pick` → `short pick`), as the enums' readable words are; the
+/// filter matches either form (`reason:short_pick` and `reason:short pick`).
+fn reason_words(reason: &str) -> String {
+    reason.replace('_', " ")
 }
 
 /// `counts` joined with `, ` in `width` columns, each whole: those that do not fit are counted
