@@ -41,11 +41,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         theme,
         now,
         "Overdue orders (/ filters: hub: drop: stage: reason:)",
+        text::age,
     );
 }
 
 /// The same table in the Overview's spare rows, where `/` filters another table: its title
-/// says where it is worked.
+/// says where it is worked. Its ages are coarse (`40s`, `4m`): on the screen kept open all
+/// day, six rows of ages ticking every second were the largest part of what a frame sent to
+/// the terminal at 120×40; the triage view keeps them to the second.
 pub fn render_in_overview(
     frame: &mut Frame,
     area: Rect,
@@ -53,7 +56,15 @@ pub fn render_in_overview(
     theme: &Theme,
     now: DateTime<Utc>,
 ) {
-    render_titled(frame, area, state, theme, now, "Overdue orders (2: triage)");
+    render_titled(
+        frame,
+        area,
+        state,
+        theme,
+        now,
+        "Overdue orders (2: triage)",
+        text::coarse_age,
+    );
 }
 
 fn render_titled(
@@ -63,6 +74,7 @@ fn render_titled(
     theme: &Theme,
     now: DateTime<Utc>,
     unfiltered: &str,
+    age: fn(chrono::TimeDelta) -> String,
 ) {
     let title = if state.filters().overdue.is_empty() {
         unfiltered.to_owned()
@@ -148,7 +160,7 @@ fn render_titled(
         .filter_map(|i| orders.get(i))
         .map(|(hub, o)| {
             [
-                text::age(server_now - o.due_at),
+                age(server_now - o.due_at),
                 o.order_id.clone(),
                 hub.to_owned(),
                 o.drop_id.clone(),
