@@ -138,6 +138,22 @@ fn show(room: &mut Room, view: char, now: DateTime<Utc>) {
     );
 }
 
+fn press_enter(room: &mut Room, now: DateTime<Utc>) {
+    room.update(
+        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+}
+
+/// launch four minutes in, with the first alert's details open on the Overview.
+fn launch_with_alert_details() -> (Room, DateTime<Utc>) {
+    let (mut room, now) = room("launch", 240);
+    show(&mut room, '1', now);
+    show(&mut room, 'l', now);
+    press_enter(&mut room, now);
+    (room, now)
+}
+
 fn draw(room: &Room, size: (u16, u16), now: DateTime<Utc>) -> Vec<String> {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).expect("test terminal");
     let theme = Theme::fixed(ColorMode::Never, false);
@@ -342,13 +358,7 @@ fn an_early_live_conversion_in_the_band_picker_reads_as_an_estimate() {
 /// (seen at 80x24: `its window ends …` back at the box's left edge, under `message`).
 #[test]
 fn alert_details_wrap_a_long_message_under_its_value() {
-    let (mut room, now) = room("launch", 240);
-    show(&mut room, '1', now);
-    show(&mut room, 'l', now);
-    room.update(
-        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-        now,
-    );
+    let (room, now) = launch_with_alert_details();
     for size in SIZES {
         let screen = draw(&room, size, now);
         let message = screen
@@ -645,13 +655,7 @@ fn a_large_overview_gives_its_spare_rows_away() {
 /// The alert details say `acknowledged  no`, in words, not Rust's `false`.
 #[test]
 fn alert_details_say_acknowledged_in_words() {
-    let (mut room, now) = room("launch", 240);
-    show(&mut room, '1', now);
-    show(&mut room, 'l', now);
-    room.update(
-        Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-        now,
-    );
+    let (room, now) = launch_with_alert_details();
     let screen = draw(&room, (100, 30), now);
     let row = screen
         .iter()
@@ -722,10 +726,7 @@ fn drop_details_agree_with_the_sell_out_cell() {
                 .iter()
                 .find(|row| row.contains("live "))
                 .is_some_and(|row| row.contains("close?"));
-            room.update(
-                Event::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-                now,
-            );
+            press_enter(&mut room, now);
             let details = draw(&room, (120, 40), now);
             let Some(outlook) = details.iter().find(|row| row.contains("│stock outlook")) else {
                 continue;
