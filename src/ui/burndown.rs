@@ -872,16 +872,10 @@ mod tests {
         // 40 columns of 4.5 min over a 180-minute window, 20 rows of 100 units up to 2,000.
         let grid = super::Grid::of(ratatui::layout::Rect::new(0, 0, 45, 22), 180.0, 2000.0);
         let start = (grid.x(30.0), grid.y(400.0));
-        let lines = |high| {
-            super::projection_lines(
-                grid,
-                start,
-                180.0,
-                2000.0,
-                1500,
-                Some(Range { low: 900, high }),
-            )
+        let range = |low, high| {
+            super::projection_lines(grid, start, 180.0, 2000.0, 1500, Some(Range { low, high }))
         };
+        let lines = |high| range(900, high);
         let wide = lines(9_000);
         assert_eq!(wide.len(), 2);
         // The point's line runs from now to the window's end.
@@ -900,21 +894,7 @@ mod tests {
         assert!((inside[1][1].0 - 180.0).abs() < 1e-9);
         assert!((inside[1][1].1 - grid.y(1_750.0)).abs() < 1e-9);
         // A settled range (one value) is the point alone.
-        assert_eq!(
-            super::projection_lines(
-                grid,
-                start,
-                180.0,
-                2000.0,
-                1500,
-                Some(Range {
-                    low: 1500,
-                    high: 1500
-                })
-            )
-            .len(),
-            1
-        );
+        assert_eq!(range(1500, 1500).len(), 1);
     }
 
     #[test]
