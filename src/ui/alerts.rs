@@ -1,6 +1,8 @@
 //! The Alerts panel: firing alerts by severity then age, with kind, subject, message and since;
 //! acknowledged and silenced ones marked; conditions still waiting out their pending time shown
-//! as pending; recently cleared ones listed dimmed for a while. Rows that do not fit are counted
+//! as pending, and listed dimmed as lapsed for their clear delay once no longer found (so a
+//! condition that flaps keeps its row instead of moving every panel below); recently cleared
+//! ones listed dimmed for a while. Rows that do not fit are counted
 //! on a last line, and a message is shortened at a word, never mid-figure.
 
 use chrono::{DateTime, Utc};
@@ -14,17 +16,18 @@ use crate::app::alerts::is_alert_key;
 use crate::app::keymap::Action;
 use crate::app::rows;
 use crate::app::state::{Focus, View};
-use crate::model::alerts::{Alert, PendingAlert, Severity};
+use crate::model::alerts::{Alert, LapsedPending, PendingAlert, Severity};
 
 use super::panel;
 use super::text;
 use super::theme::{Theme, Tone};
 
 /// One row of the panel: a firing or recently cleared alert, or a condition still waiting out
-/// its pending time (shown as pending, never as firing).
+/// its pending time (shown as pending, never as firing) or no longer found (lapsed).
 enum Entry<'a> {
     Alert(&'a Alert),
     Pending(&'a PendingAlert),
+    Lapsed(&'a LapsedPending),
 }
 
 impl Entry<'_> {
@@ -32,6 +35,7 @@ impl Entry<'_> {
         match self {
             Entry::Alert(a) => a.severity,
             Entry::Pending(p) => p.severity,
+            Entry::Lapsed(l) => l.pending.severity,
         }
     }
 
@@ -49,6 +53,11 @@ impl Entry<'_> {
                 text::coarse_age(c.server_now - p.first_seen.min(c.server_now)),
                 p.message
             ),
+            Entry::Lapsed(l) => format!(
+                "lapsed {} ago {dot} {}",
+                text::coarse_age(c.server_now - l.lapsed_at.min(c.server_now)),
+                l.pending.message
+            ),
             Entry::Alert(a) => match marks(a, c.now).filter(|_| c.shared) {
                 // A shared room says who: everyone sees `ack by maya 2m ago`.
                 Some(marks) => format!("{marks} {dot} {}", a.message),
@@ -59,21 +68,33 @@ impl Entry<'_> {
 }
 
 /// The panel's rows in order: firing alerts (critical first, then oldest), conditions pending,
-/// then alerts cleared a moment ago; the filter applies to all three.
+/// conditions lapsed, then alerts cleared a moment ago; the filter applies to all four.
 fn entries<'a>(state: &State<'a>) -> Vec<Entry<'a>> {
     let alerts = rows::alerts(state);
     let filter = &state.filters().alerts;
     let firing = alerts.iter().take_while(|a| a.is_firing()).count();
-    let pending = state.alerts().pending().into_iter().filter(|p| {
+    let matches = |p: &PendingAlert| {
         filter.matches(&[
             ("severity", p.severity.as_str()),
             ("kind", p.kind.as_str()),
             ("subject", &p.subject),
             ("message", &p.message),
         ])
-    });
+    };
+    let book = state.alerts();
     let mut out: Vec<Entry<'a>> = alerts[..firing].iter().map(|a| Entry::Alert(a)).collect();
-    out.extend(pending.map(Entry::Pending));
+    out.extend(
+        book.pending()
+            .into_iter()
+            .filter(|p| matches(p))
+            .map(Entry::Pending),
+    );
+    out.extend(
+        book.lapsed()
+            .into_iter()
+            .filter(|l| matches(&l.pending))
+            .map(Entry::Lapsed),
+    );
     out.extend(alerts[firing..].iter().map(|a| Entry::Alert(a)));
     out
 }
@@ -273,6 +294,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         .map(|(e, (message, lines))| match e {
             Entry::Alert(a) => alert_row(a, &context, message, lines),
             Entry::Pending(p) => pending_row(p, &context, message, lines),
+            Entry::Lapsed(l) => pending_row(&l.pending, &context, message, lines),
         })
         .collect();
     let selected = selected.map(|s| s.saturating_sub(window.start));
@@ -365,8 +387,8 @@ impl<'t> RowContext<'t> {
     }
 }
 
-/// A condition waiting out its pending time: dim, its severity in small letters, and how long
-/// it has held (`pending 12s`), so it is never read as firing.
+/// A condition waiting out its pending time, or lapsed: dim, its severity in small letters, and
+/// its message saying which (`pending 12s`, `lapsed 40s ago`), so it is never read as firing.
 fn pending_row<'a>(p: &PendingAlert, c: &RowContext<'_>, message: &str, lines: usize) -> Row<'a> {
     let severity = match p.severity {
         Severity::Critical => "crit",

@@ -206,6 +206,21 @@ pub struct AlertBook {
     /// Position in `alerts` of each (kind, subject).
     index: HashMap<Key, usize>,
     pending: HashMap<Key, PendingAlert>,
+    /// Conditions that were pending and were not found at the last evaluations, kept for their
+    /// kind's clear delay: a projection hovering at its threshold is pending one second and
+    /// gone the next, and a row that came and went each time moved every panel under the
+    /// Alerts panel (and told the reader nothing about the flapping).
+    lapsed: HashMap<Key, LapsedPending>,
+}
+
+/// A condition that was pending and is no longer found: listed (dimmed) for its kind's clear
+/// delay, replaced by the pending condition if it is found again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LapsedPending {
+    /// The condition as it was last found.
+    pub pending: PendingAlert,
+    /// The first evaluation that did not find it (server time).
+    pub lapsed_at: DateTime<Utc>,
 }
 
 impl AlertBook {
@@ -237,6 +252,7 @@ impl AlertBook {
         let mut added = Vec::new();
         for found in findings.found {
             let key = (found.kind, found.subject.clone());
+            self.lapsed.remove(&key);
             let rule = thresholds.rule(found.kind);
             let firing = self
                 .index
@@ -287,8 +303,25 @@ impl AlertBook {
                 None => added.push(Alert::raise(pending, now)),
             }
         }
-        self.pending
-            .retain(|key, _| found_pending.contains(key) || findings.held.contains(&key.0));
+        let (kept, lapsed): (HashMap<Key, PendingAlert>, HashMap<Key, PendingAlert>) =
+            std::mem::take(&mut self.pending)
+                .into_iter()
+                .partition(|(key, _)| {
+                    found_pending.contains(key) || findings.held.contains(&key.0)
+                });
+        self.pending = kept;
+        for (key, pending) in lapsed {
+            self.lapsed.insert(
+                key,
+                LapsedPending {
+                    pending,
+                    lapsed_at: now,
+                },
+            );
+        }
+        self.lapsed.retain(|(kind, _), lapsed| {
+            now - lapsed.lapsed_at < thresholds.rule(*kind).keep_firing_for
+        });
         let retention = TimeDelta::minutes(i64::from(thresholds.cleared_retention_min));
         for (alert, alive) in self.alerts.iter_mut().zip(alive) {
             if !alive && alert.is_firing() {
@@ -415,6 +448,20 @@ impl AlertBook {
                 .cmp(&(b.severity, b.since, b.kind, &b.subject))
         });
         pending
+    }
+
+    /// Conditions that were pending and are no longer found, within their kind's clear
+    /// delay, in the order of [`Self::pending`] (critical first, then oldest), so their rows
+    /// keep their places.
+    #[must_use]
+    pub fn lapsed(&self) -> Vec<&LapsedPending> {
+        let mut lapsed: Vec<&LapsedPending> = self.lapsed.values().collect();
+        lapsed.sort_by(|a, b| {
+            let (a, b) = (&a.pending, &b.pending);
+            (a.severity, a.since, a.kind, &a.subject)
+                .cmp(&(b.severity, b.since, b.kind, &b.subject))
+        });
+        lapsed
     }
 
     /// Alerts cleared within the retention, critical first, then oldest first.

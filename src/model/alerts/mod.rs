@@ -17,7 +17,7 @@ pub mod pending;
 pub mod rules;
 pub mod thresholds;
 
-pub use book::{Alert, AlertBook, AlertChanges, Mark, SeverityCounts};
+pub use book::{Alert, AlertBook, AlertChanges, LapsedPending, Mark, SeverityCounts};
 pub use delivery::{Deliveries, DeliveryOutcome, DeliveryReport};
 pub use finding::Finding;
 pub use kind::{AlertKind, Severity};

@@ -469,6 +469,89 @@ fn pending_time_and_clear_delay() {
     );
 }
 
+/// A pending condition no longer found is listed as lapsed for its clear delay (its row stays
+/// where it was instead of coming and going), found again it is pending again from the start,
+/// and a kind with no clear delay never lapses.
+#[test]
+fn a_pending_condition_that_goes_is_lapsed_for_its_clear_delay() {
+    let mut t = AlertThresholds::default();
+    t.kinds.insert(
+        AlertKind::OrdersOverdue,
+        KindSettings {
+            pending: Some(Wait(TimeDelta::seconds(30))),
+            keep_firing_for: Some(Wait(TimeDelta::seconds(60))),
+            ..KindSettings::default()
+        },
+    );
+    let ours = |book: &AlertBook| {
+        (
+            book.pending()
+                .iter()
+                .filter(|p| p.kind == AlertKind::OrdersOverdue)
+                .count(),
+            book.lapsed()
+                .iter()
+                .filter(|l| l.pending.kind == AlertKind::OrdersOverdue)
+                .map(|l| (l.pending.subject.clone(), l.lapsed_at))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut board = example_board();
+    let mut book = AlertBook::new();
+    book.evaluate(&board, at(0), &t);
+    assert_eq!(ours(&book), (1, vec![]));
+    overdue_at(&mut board, 10, 0);
+    book.evaluate(&board, at(10), &t);
+    assert_eq!(ours(&book), (0, vec![("ewr-1".to_owned(), at(10))]));
+    let lapsed = book.lapsed();
+    let ewr = lapsed
+        .iter()
+        .find(|l| l.pending.kind == AlertKind::OrdersOverdue)
+        .expect("lapsed");
+    assert_eq!(ewr.pending.first_seen, at(0), "the condition as last found");
+    // Found again: pending again (its pending time starts over), no longer lapsed.
+    overdue_at(&mut board, 20, 4);
+    book.evaluate(&board, at(20), &t);
+    assert_eq!(ours(&book), (1, vec![]));
+    let first_seen = book
+        .pending()
+        .iter()
+        .find(|p| p.kind == AlertKind::OrdersOverdue)
+        .map(|p| p.first_seen);
+    assert_eq!(first_seen, Some(at(20)));
+    // Gone again, and for longer than its clear delay: forgotten.
+    overdue_at(&mut board, 30, 0);
+    book.evaluate(&board, at(30), &t);
+    assert_eq!(ours(&book), (0, vec![("ewr-1".to_owned(), at(30))]));
+    book.evaluate(&board, at(89), &t);
+    assert_eq!(ours(&book), (0, vec![("ewr-1".to_owned(), at(30))]));
+    book.evaluate(&board, at(90), &t);
+    assert_eq!(ours(&book), (0, vec![]));
+    // Raised after its pending time: firing, never lapsed.
+    for second in [100, 110, 130] {
+        overdue_at(&mut board, second, 4);
+        book.evaluate(&board, at(second), &t);
+    }
+    assert!(book.get(AlertKind::OrdersOverdue, "ewr-1").is_some());
+    assert_eq!(ours(&book), (0, vec![]));
+    // A kind without a clear delay (the default for facts) is never listed as lapsed.
+    let mut t = AlertThresholds::default();
+    t.kinds.insert(
+        AlertKind::OrdersOverdue,
+        KindSettings {
+            pending: Some(Wait(TimeDelta::seconds(30))),
+            keep_firing_for: Some(Wait(TimeDelta::zero())),
+            ..KindSettings::default()
+        },
+    );
+    let mut board = example_board();
+    let mut book = AlertBook::new();
+    book.evaluate(&board, at(0), &t);
+    overdue_at(&mut board, 10, 0);
+    book.evaluate(&board, at(10), &t);
+    assert_eq!(ours(&book), (0, vec![]));
+}
+
 #[test]
 fn an_acknowledgement_rearms_when_things_get_worse() {
     let t = AlertThresholds::default();
