@@ -70,7 +70,14 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
         figures_area.width,
     ));
     frame.render_widget(Paragraph::new(lines), figures_area);
-    render_chart(frame, chart_area, &outlook, server_now, theme);
+    render_chart(
+        frame,
+        chart_area,
+        &outlook,
+        server_now,
+        theme,
+        settled_pct(state),
+    );
 }
 
 /// The chart's key in `width` columns: each series with its sample, the two reference levels
@@ -568,7 +575,11 @@ fn snap(value: f64, cell: f64) -> f64 {
 
 /// The projection's point as a line from `start` (now, consumed) to the window's end, and
 /// where its `range` is wide, the range as a bar at the window's end; both cut at the chart's
-/// `top`, placed on `grid`'s cells.
+/// `top`, placed on `grid`'s cells. Where the range is wide and the projection not `firm`
+/// (the verdict is `may run out` and the burn rate not settled), the range alone: a line from
+/// a few seconds of data swung across the chart every second in the first minutes, an early
+/// estimate drawn as a fact beside words that say it may or may not run out (and a dot moved
+/// on every row it crossed, most of the 120×40 room's terminal output then).
 ///
 /// Two lines from now to the range's edges were drawn before: in the first minutes the high
 /// edge narrows every second, and where it left the top moved a column a second, redrawing a
@@ -582,9 +593,14 @@ fn projection_lines(
     top: f64,
     point: u64,
     range: Option<crate::model::figures::Range<u64>>,
+    firm: bool,
 ) -> Vec<[(f64, f64); 2]> {
-    let mut lines = vec![clipped(start, (span, grid.y(units(point))), top)];
-    if let Some(range) = range.filter(|r| r.low != r.high) {
+    let wide = range.filter(|r| r.low != r.high);
+    let mut lines = Vec::new();
+    if firm || wide.is_none() {
+        lines.push(clipped(start, (span, grid.y(units(point))), top));
+    }
+    if let Some(range) = wide {
         lines.push([
             (span, grid.y(units(range.low)).min(top)),
             (span, grid.y(units(range.high)).min(top)),
@@ -599,6 +615,7 @@ fn render_chart(
     o: &HubOutlook<'_>,
     server_now: DateTime<Utc>,
     theme: &Theme,
+    settled: f64,
 ) {
     let cap = &o.hub.capacity;
     let span = minutes(cap.window_start, cap.window_end).max(1.0);
@@ -634,7 +651,14 @@ fn render_chart(
     let projections = c
         .projected_at_window_end
         .filter(|_| now_x < span)
-        .map(|point| projection_lines(grid, start, span, top, point, c.projected_range))
+        .map(|point| {
+            // Whichever the point, the verdict holds: the line says what the words say.
+            let firm = !matches!(
+                o.verdict,
+                CapacityVerdict::MayRunOut | CapacityVerdict::Measuring
+            ) || c.burn.is_some_and(|b| b.is_settled(settled));
+            projection_lines(grid, start, span, top, point, c.projected_range, firm)
+        })
         .unwrap_or_default();
     let now_line = [(now_x, 0.0), (now_x, top)];
     let exhaustion: Vec<(f64, f64)> = exhaustion_in_window(o)
@@ -872,9 +896,18 @@ mod tests {
         // 40 columns of 4.5 min over a 180-minute window, 20 rows of 100 units up to 2,000.
         let grid = super::Grid::of(ratatui::layout::Rect::new(0, 0, 45, 22), 180.0, 2000.0);
         let start = (grid.x(30.0), grid.y(400.0));
-        let range = |low, high| {
-            super::projection_lines(grid, start, 180.0, 2000.0, 1500, Some(Range { low, high }))
+        let drawn = |low, high, firm| {
+            super::projection_lines(
+                grid,
+                start,
+                180.0,
+                2000.0,
+                1500,
+                Some(Range { low, high }),
+                firm,
+            )
         };
+        let range = |low, high| drawn(low, high, true);
         let lines = |high| range(900, high);
         let wide = lines(9_000);
         assert_eq!(wide.len(), 2);
@@ -895,6 +928,11 @@ mod tests {
         assert!((inside[1][1].1 - grid.y(1_750.0)).abs() < 1e-9);
         // A settled range (one value) is the point alone.
         assert_eq!(range(1500, 1500).len(), 1);
+        // A wide range of a projection that is not firm: the bar alone, no line from a few
+        // seconds of data; a one-value range still draws its point.
+        assert_eq!(drawn(900, 9_000, false), vec![wide[1]]);
+        assert_eq!(drawn(1500, 1500, false).len(), 1);
+        assert_eq!(drawn(1500, 1500, false)[0], wide[0]);
     }
 
     #[test]

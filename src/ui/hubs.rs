@@ -75,8 +75,9 @@ fn floor_width(column: usize, compact: bool) -> u16 {
 }
 
 /// A compact rate that keeps its mark: `~2/min`, and `~0–45/min` when the point rounds to 0
-/// (a bare `~0/min` would read as "not burning" in the first seconds). Shared with the
-/// pop-ups' sales rate.
+/// (a bare `~0/min` would read as "not burning" in the first seconds), its top rounded up to
+/// a whole unit (`~0–9/min`, not `~0–8.6/min`: a range a little wider, and one that fits the
+/// column's 9, so the columns after it do not move). Shared with the pop-ups' sales rate.
 pub(super) fn compact_rate(
     estimate: Option<Estimate>,
     settled: f64,
@@ -84,7 +85,7 @@ pub(super) fn compact_rate(
 ) -> String {
     match estimate {
         Some(e) if !e.is_settled(settled) && e.point < 0.5 => {
-            format!("~0–{}/min", format::short_number(e.high))
+            format!("~0–{}/min", format::short_number(e.high.ceil()))
         }
         _ => without_range(&format::rate(estimate, settled, evidence)),
     }
@@ -291,7 +292,8 @@ fn fitting_forms(rows: &[HubCells], width: u16) -> Fitted {
 
 #[cfg(test)]
 mod tests {
-    use super::{HubCells, fitting_forms};
+    use super::{HubCells, compact_rate, fitting_forms};
+    use crate::model::estimate::Estimate;
     use crate::ui::theme::Tone;
 
     fn row(burn: (&str, &str), outlook: (&str, &str), cost: (&str, &str)) -> HubCells {
@@ -349,7 +351,7 @@ mod tests {
     /// figure does not move the columns after it.
     #[test]
     fn the_burn_column_keeps_its_width() {
-        let widths: Vec<u16> = ["~5.8/min", "~17/min", "~0–20/min"]
+        let widths: Vec<u16> = ["~5.8/min", "~17/min", "~0–20/min", "~0–9/min"]
             .iter()
             .map(|burn| {
                 let rows = [row(
@@ -362,5 +364,16 @@ mod tests {
             })
             .collect();
         assert!(widths.iter().all(|&w| w == widths[0]), "{widths:?}");
+    }
+
+    /// A rate whose point rounds to 0 shows its range's top in whole units, rounded up: the
+    /// range stays honest and, under 100/min, its text stays within the column's 9.
+    #[test]
+    fn an_unsettled_zero_rate_shows_a_whole_top() {
+        let rate = |high: f64| compact_rate(Estimate::new(0.2, 0.0, high), 5.0, Some(12));
+        assert_eq!(rate(8.6), "~0–9/min");
+        assert_eq!(rate(12.0), "~0–12/min");
+        assert_eq!(rate(0.4), "~0–1/min");
+        assert_eq!(rate(98.2).chars().count(), 9, "{}", rate(98.2));
     }
 }
