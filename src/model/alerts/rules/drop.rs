@@ -10,7 +10,7 @@ use crate::model::views::DropFigures;
 use super::super::finding::{Findings, graded};
 use super::super::kind::AlertKind;
 use super::super::thresholds::AlertThresholds;
-use super::{minutes, rate_words};
+use super::{minutes, minutes_words, rate_words};
 
 pub(super) fn rules(
     f: &DropFigures<'_>,
@@ -96,10 +96,10 @@ fn sellout(f: &DropFigures<'_>, t: &AlertThresholds, out: &mut Findings) {
         &d.id,
         severity,
         format!(
-            "{} sells out at {}{range}, {} min before it closes ({} left at {})",
+            "{} sells out at {}{range}, {} before it closes ({} left at {})",
             d.id,
             utc_hhmm(at),
-            minutes(d.closes_at - at),
+            minutes_words(d.closes_at - at),
             f.remaining_stock,
             rate_words(f.sales.map(|r| r.per_min), t),
         ),

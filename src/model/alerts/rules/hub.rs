@@ -7,7 +7,7 @@ use crate::model::views::HubOutlook;
 use super::super::finding::{Findings, POINT_MIN_EVENTS, graded};
 use super::super::kind::{AlertKind, Severity};
 use super::super::thresholds::AlertThresholds;
-use super::{minutes, plural, rate_words};
+use super::{minutes_words, plural, rate_words};
 
 pub(super) fn rules(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
     exhaustion(hub, t, out);
@@ -86,27 +86,27 @@ fn exhaustion(hub: &HubOutlook<'_>, t: &AlertThresholds, out: &mut Findings) {
                 _ => String::new(),
             };
             format!(
-                "{} runs out at {}{range}, {} min before its window ends ({} units left at {}); about {} over, {cost}",
+                "{} runs out at {}{range}, {} before its window ends ({} units left at {}); about {} over, {cost}",
                 h.id,
                 utc_hhmm(at),
-                minutes(cap.window_end - at),
+                minutes_words(cap.window_end - at),
                 o.remaining_units,
                 rate_words(o.burn, t),
                 point.0,
             )
         }
         Exhaustion::Reached { over_by: 0 } => format!(
-            "{} has used all {} contracted units with {} min of its window left",
+            "{} has used all {} contracted units with {} of its window left",
             h.id,
             cap.contracted_units,
-            minutes(o.time_left),
+            minutes_words(o.time_left),
         ),
         Exhaustion::Reached { over_by } => format!(
-            "{} is {} units over its contract of {} with {} min of its window left",
+            "{} is {} units over its contract of {} with {} of its window left",
             h.id,
             over_by,
             cap.contracted_units,
-            minutes(o.time_left),
+            minutes_words(o.time_left),
         ),
         // `exhausts_before` is false without a projection.
         Exhaustion::NotBurning => format!("{} runs out before its window ends", h.id),

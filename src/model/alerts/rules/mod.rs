@@ -50,6 +50,15 @@ fn minutes(span: TimeDelta) -> i64 {
     span.num_minutes().max(0)
 }
 
+/// `17 min`, or `under a minute` where whole minutes would say `0 min` (an exhaustion a few
+/// seconds before the window ends read `0 min before its window ends`).
+fn minutes_words(span: TimeDelta) -> String {
+    match minutes(span) {
+        0 => "under a minute".to_owned(),
+        n => format!("{n} min"),
+    }
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -57,4 +66,19 @@ fn plural(n: u64) -> &'static str {
 /// `6.0/min` or `~6/min (0–35)` with the rule's settled width.
 fn rate_words(rate: Option<crate::model::estimate::Estimate>, t: &AlertThresholds) -> String {
     crate::model::format::rate(rate, t.settled_within_pct, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::minutes_words;
+
+    #[test]
+    fn less_than_a_minute_is_said_in_words() {
+        assert_eq!(minutes_words(TimeDelta::seconds(40)), "under a minute");
+        assert_eq!(minutes_words(TimeDelta::seconds(-5)), "under a minute");
+        assert_eq!(minutes_words(TimeDelta::seconds(60)), "1 min");
+        assert_eq!(minutes_words(TimeDelta::minutes(81)), "81 min");
+    }
 }
