@@ -500,6 +500,10 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
     const SESSIONS: usize = 20;
     /// The stalled client's terminal (see below).
     const RAVI: (u32, u32) = (400, 150);
+    /// Frames replaced while ravi stalls, before he reads again.
+    const STALLED_FRAMES: usize = 40;
+    /// What ratatui writes once per draw (it hides the cursor): one per frame.
+    const HIDE_CURSOR: &[u8] = b"\x1b[?25l";
     let sim = launch_sim().await;
     let (proxy, requests) = counting_proxy(sim.addr()).await;
     let home = Home::new();
@@ -548,7 +552,7 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
         channel_buffer_size: 4,
         ..Default::default()
     });
-    let (ravi_handle, ravi_channel) = russh_room(&home, port, "ravi", RAVI, stalling).await;
+    let (ravi_handle, mut ravi_channel) = russh_room(&home, port, "ravi", RAVI, stalling).await;
     let reading = Arc::new(russh::client::Config::default());
     let mut received = Vec::new();
     let mut readers = Vec::new();
@@ -648,7 +652,7 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
     };
     let bytes_before: Vec<u64> = received.iter().map(|b| b.load(Ordering::SeqCst)).collect();
     let rss_before = rss_kib(serve.child.id());
-    wait_for_replaced(stalled_at + 15.0).await;
+    wait_for_replaced(stalled_at + STALLED_FRAMES as f64).await;
     for (n, (now, before)) in received.iter().zip(&bytes_before).enumerate() {
         let now = now.load(Ordering::SeqCst);
         assert!(
@@ -657,11 +661,39 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
         );
     }
     let rss_after = rss_kib(serve.child.id());
-    // Fifteen more replaced frames of a stalled client: serve's memory does not follow it (a queue of
-    // frames would grow; a replaced slot does not). 4 MiB of slack for allocator noise.
+
+    // ravi reads again. What reaches him is what was in flight, the one frame that replaced
+    // the forty drawn while he stalled, and the frames drawn while he reads: not a backlog of
+    // forty whole 400×150 screens. Every frame is one ratatui draw, which hides the cursor
+    // once, so frames are counted by that sequence: he reads until a frame has begun (however
+    // slowly the machine pushes the screens in flight through; frames drawn meanwhile replace
+    // each other) and one second more, a few draws. (This replaced a check on serve's RSS,
+    // which could not see the fault: fifteen queued screens were a few MB beside RSS swings of
+    // ±10 MB between two samples, either way; it failed about one run in three, queue or not.)
+    let frames_in = |bytes: &[u8]| {
+        bytes
+            .windows(HIDE_CURSOR.len())
+            .filter(|w| *w == HIDE_CURSOR)
+            .count()
+    };
+    let mut after_stall = Vec::new();
+    let mut reading_until = tokio::time::Instant::now() + SETTLE * 4;
+    let mut begun = false;
+    while let Ok(Some(msg)) = tokio::time::timeout_at(reading_until, ravi_channel.wait()).await {
+        if let russh::ChannelMsg::Data { data } = msg {
+            after_stall.extend_from_slice(&data);
+        }
+        if !begun && frames_in(&after_stall) > 0 {
+            begun = true;
+            reading_until = tokio::time::Instant::now() + Duration::from_secs(1);
+        }
+    }
+    let frames_after_stall = frames_in(&after_stall);
     assert!(
-        rss_after <= rss_before + 4 * 1024,
-        "serve's RSS grew from {rss_before} KiB to {rss_after} KiB while a client stalled"
+        (1..=STALLED_FRAMES / 2).contains(&frames_after_stall),
+        "ravi got {frames_after_stall} frames ({} bytes) when he read again; {STALLED_FRAMES} \
+         were replaced while he stalled",
+        after_stall.len()
     );
 
     // ravi leaves: serve's log says how his frames fared: at least the ten replaced above.
@@ -683,7 +715,8 @@ async fn twenty_sessions_cost_one_poller_and_a_stalled_one_holds_up_nobody() {
         "ravi's frames: {sent} sent, {replaced_unsent} replaced: {ended}"
     );
     eprintln!(
-        "{made} requests in {counted_for:?}; stalled session: {ended}; serve RSS {rss_before} → {rss_after} KiB"
+        "{made} requests in {counted_for:?}; stalled session: {ended}; {frames_after_stall} \
+         frames after the stall; serve RSS {rss_before} → {rss_after} KiB"
     );
     for reader in readers {
         reader.abort();
