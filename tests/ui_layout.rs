@@ -742,3 +742,54 @@ fn drop_details_agree_with_the_sell_out_cell() {
     }
     assert!(undecided > 0, "no drop was undecided");
 }
+
+/// The burn-down chart's key names every line the chart draws (the contract, the minimum
+/// commitment, the projection and the "now" line) wherever the chart has rows to spare: at
+/// 120×40 the Overview's 52-column key left out `min commit`, `projected` and `now` over a
+/// chart of 25 rows, in `quiet` while a warning was about that very minimum commitment.
+#[test]
+fn the_chart_key_names_every_line_it_draws() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            for key in ['1', '2'] {
+                show(&mut room, key, now);
+                for size in [(120, 40), (160, 48), (200, 60)] {
+                    let screen = draw(&room, size, now);
+                    let Some(top) = screen
+                        .iter()
+                        .position(|row| row.contains("╭ Capacity burn-down"))
+                    else {
+                        continue;
+                    };
+                    // The key sits between the panel's title and the chart's top axis label.
+                    let key: String = screen[top + 1..]
+                        .iter()
+                        .take_while(|row| !row.contains("│0 ") && !row.contains('┤'))
+                        .take(4)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    for words in [
+                        "consumed",
+                        "=== contract",
+                        "--- min commit",
+                        "··· projected",
+                        "| now",
+                    ] {
+                        assert!(
+                            key.contains(words),
+                            "{scenario} {seconds}s {key} {}x{}: {words:?} not in the chart's key:\n{}",
+                            size.0,
+                            size.1,
+                            screen.join("\n")
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no chart drawn");
+}

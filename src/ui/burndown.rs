@@ -59,30 +59,47 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
         );
         return;
     };
-    let [figures_area, chart_area] =
-        Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
-    let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
-    lines.push(legend(
+    // The key takes a second line where its entries do not fit one and the chart keeps its
+    // rows: at 120×40 the Overview's 52-column key left out `min commit` (the line an
+    // underuse alert is about), `projected` and `now` over a chart of 25 rows.
+    let key_lines = if inner.height >= TWO_LINE_KEY_FROM_ROWS {
+        2
+    } else {
+        1
+    };
+    let key = legend(
         &outlook,
         theme,
         server_now,
         settled_pct(state),
-        figures_area.width,
-    ));
+        inner.width,
+        key_lines,
+    );
+    let figure_rows = 2 + u16::try_from(key.len()).unwrap_or(1);
+    let [figures_area, chart_area] =
+        Layout::vertical([Constraint::Length(figure_rows), Constraint::Fill(1)]).areas(inner);
+    let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
+    lines.extend(key);
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(frame, chart_area, &outlook, server_now, theme);
 }
 
-/// The chart's key in `width` columns: each series with its sample, the two reference levels
-/// in units, the "now" line and, when the contract runs out inside the window, the mark at
-/// that point with its time. Whole entries only: those that do not fit are left out.
+/// Rows of the panel's inside from which the key may take a second line (the chart then
+/// keeps at least ten rows with its axes).
+const TWO_LINE_KEY_FROM_ROWS: u16 = 14;
+
+/// The chart's key in `width` columns and at most `max_lines` lines: each series with its
+/// sample, the two reference levels in units, the "now" line and, when the contract runs out
+/// inside the window, the mark at that point with its time. Whole entries only, in that
+/// order: an entry that does not fit its line starts the next; those left over are left out.
 fn legend<'a>(
     o: &HubOutlook<'_>,
     theme: &Theme,
     server_now: DateTime<Utc>,
     settled: f64,
     width: u16,
-) -> Line<'a> {
+    max_lines: usize,
+) -> Vec<Line<'a>> {
     let cap = &o.hub.capacity;
     let sample = |role: Series| match theme.marker(role) {
         Marker::Custom(c) => c.to_string().repeat(3),
@@ -134,42 +151,69 @@ fn legend<'a>(
         // while today's point falls inside the window), `out ~16:31?` (the pop-ups' short
         // form) where the long one would push the contract off the key.
         let clock = text::clock_in(at, theme.zone, server_now);
-        let (words, tone) = if matches!(
+        let exhaustion_entry =
+            |words: String, tone: Tone| (format!("  {EXHAUSTION_MARK} "), theme.tone(tone), words);
+        if matches!(
             o.verdict,
             CapacityVerdict::RunsOut | CapacityVerdict::UsedUp
         ) {
-            (format!("runs out {mark}{clock}"), Tone::Bad)
+            entries.insert(
+                1,
+                exhaustion_entry(format!("runs out {mark}{clock}"), Tone::Bad),
+            );
         } else {
-            let long = format!("may run out {mark}{clock}");
-            let key_to_contract: usize = entries[..2]
-                .iter()
-                .map(|(m, _, w)| m.chars().count() + w.chars().count())
-                .sum::<usize>()
-                + 4
-                + long.chars().count();
-            if key_to_contract <= usize::from(width) {
-                (long, Tone::Warn)
-            } else {
-                (format!("out {mark}{clock}?"), Tone::Warn)
+            // The long words unless the short ones keep more of the key (the contract first).
+            let mut long = entries.clone();
+            long.insert(
+                1,
+                exhaustion_entry(format!("may run out {mark}{clock}"), Tone::Warn),
+            );
+            entries.insert(
+                1,
+                exhaustion_entry(format!("out {mark}{clock}?"), Tone::Warn),
+            );
+            if flowed(&long, width, max_lines).1 >= flowed(&entries, width, max_lines).1 {
+                entries = long;
             }
-        };
-        entries.insert(
-            1,
-            (format!("  {EXHAUSTION_MARK} "), theme.tone(tone), words),
-        );
+        }
     }
+    flowed(&entries, width, max_lines).0
+}
+
+/// `entries` (mark, its style, words) laid out whole and in order in lines of `width`
+/// columns, at most `max_lines` of them, and how many entries were laid out.
+fn flowed<'a>(
+    entries: &[(String, Style, String)],
+    width: u16,
+    max_lines: usize,
+) -> (Vec<Line<'a>>, usize) {
+    let mut lines: Vec<Vec<Span<'a>>> = vec![Vec::new()];
     let mut used = 0;
-    let mut spans = Vec::new();
+    let mut placed = 0;
     for (mark, style, words) in entries {
         let len = mark.chars().count() + words.chars().count();
         if used + len > usize::from(width) {
-            break;
+            if lines.len() >= max_lines || used == 0 {
+                break;
+            }
+            lines.push(Vec::new());
+            used = 0;
+            if len > usize::from(width) {
+                break;
+            }
         }
         used += len;
-        spans.push(Span::styled(mark, style));
-        spans.push(Span::raw(words));
+        placed += 1;
+        if let Some(line) = lines.last_mut() {
+            line.push(Span::styled(mark.clone(), *style));
+            line.push(Span::raw(words.clone()));
+        }
     }
-    Line::from(spans)
+    lines.retain(|spans| !spans.is_empty());
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    (lines.into_iter().map(Line::from).collect(), placed)
 }
 
 /// The "now" line's character (ASCII, so every terminal draws it).
