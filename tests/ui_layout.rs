@@ -793,3 +793,41 @@ fn the_chart_key_names_every_line_it_draws() {
     }
     assert!(checked > 0, "no chart drawn");
 }
+
+/// The band picker spells its floor as its Floor column does: `floor 55.0%` over `55.0%`, not
+/// `floor 55.0 %` (seen in every scenario's picker title).
+#[test]
+fn the_band_pickers_floor_is_spelt_as_its_column() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 90);
+        show(&mut room, '1', now);
+        show(&mut room, 'b', now);
+        for size in SIZES {
+            let screen = draw(&room, size, now);
+            let Some(title) = screen.iter().find(|row| row.contains("Price band of")) else {
+                continue;
+            };
+            let floor = title
+                .split(" floor ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .unwrap_or_default();
+            assert!(
+                floor.ends_with('%') && floor.len() > 1,
+                "{scenario} {}x{}: the title's floor reads {floor:?}: {title}",
+                size.0,
+                size.1
+            );
+            assert!(
+                screen.iter().any(|row| row.contains(&format!(" {floor} "))),
+                "{scenario} {}x{}: {floor} not in the Floor column:\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no band picker drawn");
+}
