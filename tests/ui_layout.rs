@@ -831,3 +831,48 @@ fn the_band_pickers_floor_is_spelt_as_its_column() {
     }
     assert!(checked > 0, "no band picker drawn");
 }
+
+/// A possible overage or shortfall says what its range is in and what it costs: the Cost
+/// column and the chart read `may run over (≤2114 = 14798.00 USD)`, never a bare
+/// `may run over (0–2114)`, which reads as money without its currency (popup-day and
+/// contract-edge at 90 s, 120×40 and 200×60).
+#[test]
+fn a_possible_overage_carries_its_cost() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            let currencies: Vec<String> = room
+                .state()
+                .shown_board()
+                .hubs()
+                .iter()
+                .map(|h| format!(" {}", h.capacity.currency))
+                .collect();
+            for (key, view) in VIEWS {
+                show(&mut room, key, now);
+                for size in SIZES {
+                    let screen = draw(&room, size, now);
+                    for row in &screen {
+                        for word in ["may run over (", "may fall short ("] {
+                            for (i, _) in row.match_indices(word) {
+                                let inside = row[i + word.len()..].split(')').next().unwrap_or("");
+                                assert!(
+                                    currencies.iter().any(|c| inside.contains(c.as_str())),
+                                    "{scenario} {seconds}s {view} {}x{}: {word}{inside}) has no cost: {row}",
+                                    size.0,
+                                    size.1
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no possible overage or shortfall drawn with its range"
+    );
+}

@@ -353,13 +353,14 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
     let short_range = c
         .shortfall_range
         .unwrap_or(crate::model::figures::Range::new(short, short));
-    // A possible overage or shortfall: the word, with how far it may go where there is room.
-    let maybe = |word: &str, high: u64| {
-        if compact || high == 0 {
-            word.to_owned()
-        } else {
-            format!("{word} (0–{high})")
+    // A possible overage or shortfall: the word, with how far it may go and what that costs
+    // where there is room. A bare `(0–2114)` in the Cost column read as money without its
+    // currency; it is units, priced at the range's far end.
+    let maybe = |word: &str, high: u64, cost_high: Option<i64>| match cost_high {
+        Some(cost) if !compact && high > 0 => {
+            format!("{word} (≤{high} = {})", money(Some(cost)))
         }
+        _ => word.to_owned(),
     };
     // A certain overage or shortfall with its cost; one line per hub (`compact`) leaves the
     // range out and marks an unsettled figure with `≈`.
@@ -390,8 +391,22 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
             Tone::Warn,
         ),
         CostVerdict::Within => ("within contract".to_owned(), Tone::Good),
-        CostVerdict::MayRunOver => (maybe("may run over", over_range.high), Tone::Warn),
-        CostVerdict::MayFallShort => (maybe("may fall short", short_range.high), Tone::Warn),
+        CostVerdict::MayRunOver => (
+            maybe(
+                "may run over",
+                over_range.high,
+                c.overage_cost_range.map(|r| r.high),
+            ),
+            Tone::Warn,
+        ),
+        CostVerdict::MayFallShort => (
+            maybe(
+                "may fall short",
+                short_range.high,
+                c.penalty_range.map(|r| r.high),
+            ),
+            Tone::Warn,
+        ),
         CostVerdict::OverOrShort => ("over or short?".to_owned(), Tone::Warn),
     }
 }
@@ -424,7 +439,7 @@ fn priced_range(
     }
 }
 
-/// Two lines of figures for one hub in `width` columns: with the ranges when they fit, else
+/// Two lines of figures for one hub in `width` columns, each with its ranges when they fit, else
 /// the compact forms (`~2/min`, `may run out`, `≈630`), so nothing is cut at the border.
 fn figure_lines<'a>(
     o: &HubOutlook<'_>,
@@ -433,16 +448,26 @@ fn figure_lines<'a>(
     theme: &Theme,
     width: u16,
 ) -> Vec<Line<'a>> {
-    let full = figure_lines_as(o, state, server_now, theme, false);
-    if full.iter().all(|l| l.width() <= usize::from(width)) {
-        full
-    } else {
-        // Still too wide: the parts at the end go whole (the hubs table has every figure).
-        figure_lines_as(o, state, server_now, theme, true)
-            .into_iter()
-            .map(|line| whole_spans(line, usize::from(width)))
-            .collect()
-    }
+    // Each line on its own, the longest form that fits: a long cost on the second line leaves
+    // the first its ranges, and then the projection its range before the cost's goes.
+    let full = figure_lines_as(o, state, server_now, theme, false, false);
+    let short_cost = figure_lines_as(o, state, server_now, theme, false, true);
+    let compact = figure_lines_as(o, state, server_now, theme, true, true);
+    full.into_iter()
+        .zip(short_cost)
+        .zip(compact)
+        .map(|((full, short_cost), compact)| {
+            if full.width() <= usize::from(width) {
+                full
+            } else if short_cost.width() <= usize::from(width) {
+                short_cost
+            } else {
+                // Still too wide: the parts at the end go whole (the hubs table has every
+                // figure).
+                whole_spans(compact, usize::from(width))
+            }
+        })
+        .collect()
 }
 
 /// The spans of `line` that fit in `width` columns, from the start, each whole.
@@ -465,12 +490,14 @@ pub(super) fn without_range(text: &str) -> String {
     text.split(" (").next().unwrap_or(text).to_owned()
 }
 
+/// The two figure lines: `compact` leaves every range out, `compact_cost` only the cost's.
 fn figure_lines_as<'a>(
     o: &HubOutlook<'_>,
     state: &State,
     server_now: DateTime<Utc>,
     theme: &Theme,
     compact: bool,
+    compact_cost: bool,
 ) -> Vec<Line<'a>> {
     let hub = o.hub;
     let cap = &hub.capacity;
@@ -515,7 +542,7 @@ fn figure_lines_as<'a>(
             let mut spans = vec![Span::raw(
                 theme.plain(format!("  at {end}: {shown} projected")),
             )];
-            let (cost, tone) = cost_words(o, settled, compact);
+            let (cost, tone) = cost_words(o, settled, compact || compact_cost);
             spans.push(Span::styled(
                 theme.plain(format!(", {cost}")),
                 theme.tone(tone),
