@@ -876,3 +876,36 @@ fn a_possible_overage_carries_its_cost() {
         "no possible overage or shortfall drawn with its range"
     );
 }
+
+/// The drop details give the share sold so far beside the stock it is a share of, not after
+/// the outlook at close: `≈1035 (295–1481) left at close, 10.3% sold` read as 10.3 % sold at
+/// close, against 1035 of 3000 left (launch, every size).
+#[test]
+fn drop_details_give_the_share_sold_beside_the_stock() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            press_enter(&mut room, now);
+            let screen = draw(&room, (120, 40), now);
+            let Some(outlook) = screen.iter().find(|row| row.contains("│stock outlook")) else {
+                continue;
+            };
+            assert!(
+                !outlook.contains("% sold"),
+                "{scenario} {seconds}s: a share sold after the outlook at close: {outlook}"
+            );
+            let stock = screen
+                .iter()
+                .find(|row| row.contains("│stock "))
+                .unwrap_or_else(|| panic!("no stock row:\n{}", screen.join("\n")));
+            assert!(
+                stock.contains("allocated (") && stock.contains("%)"),
+                "{scenario} {seconds}s: no share sold beside the stock: {stock}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no drop details drawn");
+}

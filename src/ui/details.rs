@@ -152,7 +152,17 @@ fn drop_fields(
         ("closes", text::clock(d.closes_at)),
         (
             "stock",
-            format!("{} sold of {} allocated", d.stock.sold, d.stock.allocated),
+            // The share sold so far belongs here, beside what it is a share of: after the
+            // outlook (`≈1035 left at close, 10.3% sold`) it read as the share at close.
+            match figures.as_ref().and_then(|f| f.sell_through_pct) {
+                Some(share) => format!(
+                    "{} sold of {} allocated ({})",
+                    d.stock.sold,
+                    d.stock.allocated,
+                    pct(Some(share), none)
+                ),
+                None => format!("{} sold of {} allocated", d.stock.sold, d.stock.allocated),
+            },
         ),
         (
             "visitors now",
@@ -195,7 +205,7 @@ fn drop_fields(
             // plain `sells out` beside it; units left at close while that verdict holds.
             let left = || {
                 format!(
-                    "{} left at close, {} sold",
+                    "{} left at close",
                     // Plain only when the rate it is projected from is settled too (a
                     // threshold of 0 settles nothing but an exact figure: its range is shown).
                     format::units(
@@ -205,8 +215,7 @@ fn drop_fields(
                         } else {
                             0.0
                         }
-                    ),
-                    pct(f.sell_through_pct, none)
+                    )
                 )
             };
             let sells_out = |words: &str, at| {
