@@ -909,3 +909,32 @@ fn drop_details_give_the_share_sold_beside_the_stock() {
     }
     assert!(checked > 0, "no drop details drawn");
 }
+
+/// With only pending conditions in the Alerts panel, the alert details say so rather than
+/// `no alert selected` under a panel that lists one (contract-edge and quiet in their first
+/// seconds: `crit  pending 0s · jfk-4 is 30 units over its contract`).
+#[test]
+fn alert_details_with_only_pending_conditions_say_so() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [0, 2, 4, 6, 8, 10] {
+            let (mut room, now) = room(scenario, seconds);
+            let pending = room.state().alerts().pending().len();
+            if pending == 0 || room.state().alerts().firing().next().is_some() {
+                continue;
+            }
+            show(&mut room, '1', now);
+            show(&mut room, 'l', now);
+            press_enter(&mut room, now);
+            let screen = draw(&room, (100, 30), now);
+            let words = format!("no alert firing yet ({pending} pending in the Alerts panel)");
+            assert!(
+                screen.iter().any(|row| row.contains(&words)),
+                "{scenario} {seconds}s: {words:?} not in the details:\n{}",
+                screen.join("\n")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no scenario had only pending conditions");
+}

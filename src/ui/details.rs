@@ -326,10 +326,17 @@ fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Field
             )
             .collect(),
         ),
-        None => (
-            "Details".to_owned(),
-            vec![("", "no alert selected".to_owned())],
-        ),
+        // Pending rows cannot be selected (nothing to acknowledge yet): with only those in the
+        // Alerts panel, `no alert selected` read as if the key had missed the row on screen.
+        None => {
+            let pending = state.alerts().pending().len();
+            let words = if pending > 0 && rows::alerts(state).is_empty() {
+                format!("no alert firing yet ({pending} pending in the Alerts panel)")
+            } else {
+                "no alert selected".to_owned()
+            };
+            ("Details".to_owned(), vec![("", words)])
+        }
     }
 }
 
