@@ -329,11 +329,16 @@ fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Field
         // Pending rows cannot be selected (nothing to acknowledge yet): with only those in the
         // Alerts panel, `no alert selected` read as if the key had missed the row on screen.
         None => {
-            let pending = state.alerts().pending().len();
-            let words = if pending > 0 && rows::alerts(state).is_empty() {
-                format!("no alert firing yet ({pending} pending in the Alerts panel)")
-            } else {
-                "no alert selected".to_owned()
+            // The book, not the filtered rows: a filter hiding every alert is not "none firing".
+            let book = state.alerts();
+            let listed = book.firing().next().is_some() || book.recently_cleared().next().is_some();
+            let pending = book.pending().len();
+            let words = match (listed, pending) {
+                (false, 0) => "no alert firing".to_owned(),
+                (false, _) => {
+                    format!("no alert firing yet ({pending} pending in the Alerts panel)")
+                }
+                (true, _) => "no alert selected".to_owned(),
             };
             ("Details".to_owned(), vec![("", words)])
         }
