@@ -141,7 +141,7 @@ async fn pause_and_band_switch_reach_the_simulator_once_each_and_are_audited() {
     run.send("1");
     run.wait_for_text("│Drop ", SETTLE);
     run.send("b");
-    let picker = run.wait_for_text("Price band of hoodie-01 — floor 55.0 %", SETTLE);
+    let picker = run.wait_for_text("Price band of hoodie-01 — floor 55.0%", SETTLE);
     for (band, status) in [
         ("│A     launch", "active"),
         ("│B     premium", "allowed"),

@@ -742,3 +742,211 @@ fn drop_details_agree_with_the_sell_out_cell() {
     }
     assert!(undecided > 0, "no drop was undecided");
 }
+
+/// The burn-down chart's key names every line the chart draws (the contract, the minimum
+/// commitment, the projection and the "now" line) wherever the chart has rows to spare: at
+/// 120×40 the Overview's 52-column key left out `min commit`, `projected` and `now` over a
+/// chart of 25 rows, in `quiet` while a warning was about that very minimum commitment.
+#[test]
+fn the_chart_key_names_every_line_it_draws() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            for key in ['1', '2'] {
+                show(&mut room, key, now);
+                for size in [(120, 40), (160, 48), (200, 60)] {
+                    let screen = draw(&room, size, now);
+                    let Some(top) = screen
+                        .iter()
+                        .position(|row| row.contains("╭ Capacity burn-down"))
+                    else {
+                        continue;
+                    };
+                    // The key sits between the panel's title and the chart's top axis label.
+                    let key: String = screen[top + 1..]
+                        .iter()
+                        .take_while(|row| !row.contains("│0 ") && !row.contains('┤'))
+                        .take(4)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    for words in [
+                        "consumed",
+                        "=== contract",
+                        "--- min commit",
+                        "··· projected",
+                        "| now",
+                    ] {
+                        assert!(
+                            key.contains(words),
+                            "{scenario} {seconds}s {key} {}x{}: {words:?} not in the chart's key:\n{}",
+                            size.0,
+                            size.1,
+                            screen.join("\n")
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no chart drawn");
+}
+
+/// The band picker spells its floor as its Floor column does: `floor 55.0%` over `55.0%`, not
+/// `floor 55.0 %` (seen in every scenario's picker title).
+#[test]
+fn the_band_pickers_floor_is_spelt_as_its_column() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        let (mut room, now) = room(scenario, 90);
+        show(&mut room, '1', now);
+        show(&mut room, 'b', now);
+        for size in SIZES {
+            let screen = draw(&room, size, now);
+            let Some(title) = screen.iter().find(|row| row.contains("Price band of")) else {
+                continue;
+            };
+            let floor = title
+                .split(" floor ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .unwrap_or_default();
+            assert!(
+                floor.ends_with('%') && floor.len() > 1,
+                "{scenario} {}x{}: the title's floor reads {floor:?}: {title}",
+                size.0,
+                size.1
+            );
+            assert!(
+                screen.iter().any(|row| row.contains(&format!(" {floor} "))),
+                "{scenario} {}x{}: {floor} not in the Floor column:\n{}",
+                size.0,
+                size.1,
+                screen.join("\n")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no band picker drawn");
+}
+
+/// A possible overage or shortfall says what its range is in and what it costs: the Cost
+/// column and the chart read `may run over (≤2114 = 14798.00 USD)`, never a bare
+/// `may run over (0–2114)`, which reads as money without its currency (popup-day and
+/// contract-edge at 90 s, 120×40 and 200×60).
+#[test]
+fn a_possible_overage_carries_its_cost() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            let currencies: Vec<String> = room
+                .state()
+                .shown_board()
+                .hubs()
+                .iter()
+                .map(|h| format!(" {}", h.capacity.currency))
+                .collect();
+            for (key, view) in VIEWS {
+                show(&mut room, key, now);
+                for size in SIZES {
+                    let screen = draw(&room, size, now);
+                    for row in &screen {
+                        for word in ["may run over (", "may fall short ("] {
+                            for (i, _) in row.match_indices(word) {
+                                let inside = row[i + word.len()..].split(')').next().unwrap_or("");
+                                assert!(
+                                    currencies.iter().any(|c| inside.contains(c.as_str())),
+                                    "{scenario} {seconds}s {view} {}x{}: {word}{inside}) has no cost: {row}",
+                                    size.0,
+                                    size.1
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no possible overage or shortfall drawn with its range"
+    );
+}
+
+/// The drop details give the share sold so far beside the stock it is a share of, not after
+/// the outlook at close: `≈1035 (295–1481) left at close, 10.3% sold` read as 10.3 % sold at
+/// close, against 1035 of 3000 left (launch, every size).
+#[test]
+fn drop_details_give_the_share_sold_beside_the_stock() {
+    let mut checked = 0;
+    for scenario in scenarios() {
+        for seconds in [6, 90, 240] {
+            let (mut room, now) = room(scenario, seconds);
+            show(&mut room, '1', now);
+            press_enter(&mut room, now);
+            let screen = draw(&room, (120, 40), now);
+            let Some(outlook) = screen.iter().find(|row| row.contains("│stock outlook")) else {
+                continue;
+            };
+            assert!(
+                !outlook.contains("% sold"),
+                "{scenario} {seconds}s: a share sold after the outlook at close: {outlook}"
+            );
+            let stock = screen
+                .iter()
+                .find(|row| row.contains("│stock "))
+                .unwrap_or_else(|| panic!("no stock row:\n{}", screen.join("\n")));
+            assert!(
+                stock.contains("allocated (") && stock.contains("%)"),
+                "{scenario} {seconds}s: no share sold beside the stock: {stock}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no drop details drawn");
+}
+
+/// With only pending conditions in the Alerts panel, the alert details say so rather than
+/// `no alert selected` under a panel that lists one (contract-edge and quiet in their first
+/// seconds: `crit  pending 0s · jfk-4 is 30 units over its contract`); with none at all,
+/// `no alert firing`, as the banner says.
+#[test]
+fn alert_details_with_only_pending_conditions_say_so() {
+    let (mut with_pending, mut with_none) = (0, 0);
+    for scenario in scenarios() {
+        for seconds in [0, 2, 4, 6, 8, 10] {
+            let (mut room, now) = room(scenario, seconds);
+            let pending = room.state().alerts().pending().len();
+            if room.state().alerts().firing().next().is_some() {
+                continue;
+            }
+            show(&mut room, '1', now);
+            show(&mut room, 'l', now);
+            press_enter(&mut room, now);
+            let screen = draw(&room, (100, 30), now);
+            let words = if pending == 0 {
+                "no alert firing".to_owned()
+            } else {
+                format!("no alert firing yet ({pending} pending in the Alerts panel)")
+            };
+            assert!(
+                screen.iter().any(|row| row.contains(&words)),
+                "{scenario} {seconds}s: {words:?} not in the details:\n{}",
+                screen.join("\n")
+            );
+            if pending == 0 {
+                with_none += 1;
+            } else {
+                with_pending += 1;
+            }
+        }
+    }
+    assert!(
+        with_pending > 0 && with_none > 0,
+        "pending only: {with_pending}, no alert at all: {with_none}"
+    );
+}

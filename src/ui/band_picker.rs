@@ -11,7 +11,7 @@ use crate::app::State;
 use crate::app::keymap::Action;
 use crate::app::overlay::BandPicker;
 use crate::app::state::Access;
-use crate::model::money::{format_money, format_pct};
+use crate::model::money::format_money;
 
 use super::drops::{approx_pct, pct};
 use super::panel;
@@ -37,10 +37,11 @@ pub fn render(
     panel::clear_for_dialog(frame, area, rect);
     let dash = if theme.ascii { "-" } else { "—" };
     let dot = if theme.ascii { "|" } else { "·" };
+    // The floor as the Floor column spells it (`55.0%`), not `55.0 %` above it.
     let title = format!(
         "Price band of {} {dash} floor {}",
         picker.drop_id,
-        format_pct(Some(figures.drop.margin_floor_pct))
+        pct(Some(figures.drop.margin_floor_pct), theme.none())
     );
     let block = panel::block(&title, None, state, theme, true);
     let inner = block.inner(rect);

@@ -59,16 +59,27 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
         );
         return;
     };
-    let [figures_area, chart_area] =
-        Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
-    let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
-    lines.push(legend(
+    // The key takes a second line where its entries do not fit one and the chart keeps its
+    // rows: at 120×40 the Overview's 52-column key left out `min commit` (the line an
+    // underuse alert is about), `projected` and `now` over a chart of 25 rows.
+    let key_lines = if inner.height >= TWO_LINE_KEY_FROM_ROWS {
+        2
+    } else {
+        1
+    };
+    let key = legend(
         &outlook,
         theme,
         server_now,
         settled_pct(state),
-        figures_area.width,
-    ));
+        inner.width,
+        key_lines,
+    );
+    let figure_rows = 2 + u16::try_from(key.len()).unwrap_or(1);
+    let [figures_area, chart_area] =
+        Layout::vertical([Constraint::Length(figure_rows), Constraint::Fill(1)]).areas(inner);
+    let mut lines = figure_lines(&outlook, state, server_now, theme, figures_area.width);
+    lines.extend(key);
     frame.render_widget(Paragraph::new(lines), figures_area);
     render_chart(
         frame,
@@ -80,16 +91,22 @@ pub fn render_one(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, n
     );
 }
 
-/// The chart's key in `width` columns: each series with its sample, the two reference levels
-/// in units, the "now" line and, when the contract runs out inside the window, the mark at
-/// that point with its time. Whole entries only: those that do not fit are left out.
+/// Rows of the panel's inside from which the key may take a second line (the chart then
+/// keeps at least ten rows with its axes).
+const TWO_LINE_KEY_FROM_ROWS: u16 = 14;
+
+/// The chart's key in `width` columns and at most `max_lines` lines: each series with its
+/// sample, the two reference levels in units, the "now" line and, when the contract runs out
+/// inside the window, the mark at that point with its time. Whole entries only, in that
+/// order: an entry that does not fit its line starts the next; those left over are left out.
 fn legend<'a>(
     o: &HubOutlook<'_>,
     theme: &Theme,
     server_now: DateTime<Utc>,
     settled: f64,
     width: u16,
-) -> Line<'a> {
+    max_lines: usize,
+) -> Vec<Line<'a>> {
     let cap = &o.hub.capacity;
     let sample = |role: Series| match theme.marker(role) {
         Marker::Custom(c) => c.to_string().repeat(3),
@@ -141,42 +158,69 @@ fn legend<'a>(
         // while today's point falls inside the window), `out ~16:31?` (the pop-ups' short
         // form) where the long one would push the contract off the key.
         let clock = text::clock_in(at, theme.zone, server_now);
-        let (words, tone) = if matches!(
+        let exhaustion_entry =
+            |words: String, tone: Tone| (format!("  {EXHAUSTION_MARK} "), theme.tone(tone), words);
+        if matches!(
             o.verdict,
             CapacityVerdict::RunsOut | CapacityVerdict::UsedUp
         ) {
-            (format!("runs out {mark}{clock}"), Tone::Bad)
+            entries.insert(
+                1,
+                exhaustion_entry(format!("runs out {mark}{clock}"), Tone::Bad),
+            );
         } else {
-            let long = format!("may run out {mark}{clock}");
-            let key_to_contract: usize = entries[..2]
-                .iter()
-                .map(|(m, _, w)| m.chars().count() + w.chars().count())
-                .sum::<usize>()
-                + 4
-                + long.chars().count();
-            if key_to_contract <= usize::from(width) {
-                (long, Tone::Warn)
-            } else {
-                (format!("out {mark}{clock}?"), Tone::Warn)
+            // The long words unless the short ones keep more of the key (the contract first).
+            let mut long = entries.clone();
+            long.insert(
+                1,
+                exhaustion_entry(format!("may run out {mark}{clock}"), Tone::Warn),
+            );
+            entries.insert(
+                1,
+                exhaustion_entry(format!("out {mark}{clock}?"), Tone::Warn),
+            );
+            if flowed(&long, width, max_lines).1 >= flowed(&entries, width, max_lines).1 {
+                entries = long;
             }
-        };
-        entries.insert(
-            1,
-            (format!("  {EXHAUSTION_MARK} "), theme.tone(tone), words),
-        );
+        }
     }
+    flowed(&entries, width, max_lines).0
+}
+
+/// `entries` (mark, its style, words) laid out whole and in order in lines of `width`
+/// columns, at most `max_lines` of them, and how many entries were laid out.
+fn flowed<'a>(
+    entries: &[(String, Style, String)],
+    width: u16,
+    max_lines: usize,
+) -> (Vec<Line<'a>>, usize) {
+    let mut lines: Vec<Vec<Span<'a>>> = vec![Vec::new()];
     let mut used = 0;
-    let mut spans = Vec::new();
+    let mut placed = 0;
     for (mark, style, words) in entries {
         let len = mark.chars().count() + words.chars().count();
         if used + len > usize::from(width) {
-            break;
+            if lines.len() >= max_lines || used == 0 {
+                break;
+            }
+            lines.push(Vec::new());
+            used = 0;
+            if len > usize::from(width) {
+                break;
+            }
         }
         used += len;
-        spans.push(Span::styled(mark, style));
-        spans.push(Span::raw(words));
+        placed += 1;
+        if let Some(line) = lines.last_mut() {
+            line.push(Span::styled(mark.clone(), *style));
+            line.push(Span::raw(words.clone()));
+        }
     }
-    Line::from(spans)
+    lines.retain(|spans| !spans.is_empty());
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    (lines.into_iter().map(Line::from).collect(), placed)
 }
 
 /// The "now" line's character (ASCII, so every terminal draws it).
@@ -316,13 +360,14 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
     let short_range = c
         .shortfall_range
         .unwrap_or(crate::model::figures::Range::new(short, short));
-    // A possible overage or shortfall: the word, with how far it may go where there is room.
-    let maybe = |word: &str, high: u64| {
-        if compact || high == 0 {
-            word.to_owned()
-        } else {
-            format!("{word} (0–{high})")
+    // A possible overage or shortfall: the word, with how far it may go and what that costs
+    // where there is room. A bare `(0–2114)` in the Cost column read as money without its
+    // currency; it is units, priced at the range's far end.
+    let maybe = |word: &str, high: u64, cost_high: Option<i64>| match cost_high {
+        Some(cost) if !compact && high > 0 => {
+            format!("{word} (≤{high} = {})", money(Some(cost)))
         }
+        _ => word.to_owned(),
     };
     // A certain overage or shortfall with its cost; one line per hub (`compact`) leaves the
     // range out and marks an unsettled figure with `≈`.
@@ -353,8 +398,22 @@ pub(super) fn cost_words(o: &HubOutlook<'_>, settled: f64, compact: bool) -> (St
             Tone::Warn,
         ),
         CostVerdict::Within => ("within contract".to_owned(), Tone::Good),
-        CostVerdict::MayRunOver => (maybe("may run over", over_range.high), Tone::Warn),
-        CostVerdict::MayFallShort => (maybe("may fall short", short_range.high), Tone::Warn),
+        CostVerdict::MayRunOver => (
+            maybe(
+                "may run over",
+                over_range.high,
+                c.overage_cost_range.map(|r| r.high),
+            ),
+            Tone::Warn,
+        ),
+        CostVerdict::MayFallShort => (
+            maybe(
+                "may fall short",
+                short_range.high,
+                c.penalty_range.map(|r| r.high),
+            ),
+            Tone::Warn,
+        ),
         CostVerdict::OverOrShort => ("over or short?".to_owned(), Tone::Warn),
     }
 }
@@ -387,7 +446,7 @@ fn priced_range(
     }
 }
 
-/// Two lines of figures for one hub in `width` columns: with the ranges when they fit, else
+/// Two lines of figures for one hub in `width` columns, each with its ranges when they fit, else
 /// the compact forms (`~2/min`, `may run out`, `≈630`), so nothing is cut at the border.
 fn figure_lines<'a>(
     o: &HubOutlook<'_>,
@@ -396,16 +455,26 @@ fn figure_lines<'a>(
     theme: &Theme,
     width: u16,
 ) -> Vec<Line<'a>> {
-    let full = figure_lines_as(o, state, server_now, theme, false);
-    if full.iter().all(|l| l.width() <= usize::from(width)) {
-        full
-    } else {
-        // Still too wide: the parts at the end go whole (the hubs table has every figure).
-        figure_lines_as(o, state, server_now, theme, true)
-            .into_iter()
-            .map(|line| whole_spans(line, usize::from(width)))
-            .collect()
-    }
+    // Each line on its own, the longest form that fits: a long cost on the second line leaves
+    // the first its ranges, and then the projection its range before the cost's goes.
+    let full = figure_lines_as(o, state, server_now, theme, false, false);
+    let short_cost = figure_lines_as(o, state, server_now, theme, false, true);
+    let compact = figure_lines_as(o, state, server_now, theme, true, true);
+    full.into_iter()
+        .zip(short_cost)
+        .zip(compact)
+        .map(|((full, short_cost), compact)| {
+            if full.width() <= usize::from(width) {
+                full
+            } else if short_cost.width() <= usize::from(width) {
+                short_cost
+            } else {
+                // Still too wide: the parts at the end go whole (the hubs table has every
+                // figure).
+                whole_spans(compact, usize::from(width))
+            }
+        })
+        .collect()
 }
 
 /// The spans of `line` that fit in `width` columns, from the start, each whole.
@@ -428,12 +497,14 @@ pub(super) fn without_range(text: &str) -> String {
     text.split(" (").next().unwrap_or(text).to_owned()
 }
 
+/// The two figure lines: `compact` leaves every range out, `compact_cost` only the cost's.
 fn figure_lines_as<'a>(
     o: &HubOutlook<'_>,
     state: &State,
     server_now: DateTime<Utc>,
     theme: &Theme,
     compact: bool,
+    compact_cost: bool,
 ) -> Vec<Line<'a>> {
     let hub = o.hub;
     let cap = &hub.capacity;
@@ -478,7 +549,7 @@ fn figure_lines_as<'a>(
             let mut spans = vec![Span::raw(
                 theme.plain(format!("  at {end}: {shown} projected")),
             )];
-            let (cost, tone) = cost_words(o, settled, compact);
+            let (cost, tone) = cost_words(o, settled, compact || compact_cost);
             spans.push(Span::styled(
                 theme.plain(format!(", {cost}")),
                 theme.tone(tone),

@@ -152,7 +152,17 @@ fn drop_fields(
         ("closes", text::clock(d.closes_at)),
         (
             "stock",
-            format!("{} sold of {} allocated", d.stock.sold, d.stock.allocated),
+            // The share sold so far belongs here, beside what it is a share of: after the
+            // outlook (`≈1035 left at close, 10.3% sold`) it read as the share at close.
+            match figures.as_ref().and_then(|f| f.sell_through_pct) {
+                Some(share) => format!(
+                    "{} sold of {} allocated ({})",
+                    d.stock.sold,
+                    d.stock.allocated,
+                    pct(Some(share), none)
+                ),
+                None => format!("{} sold of {} allocated", d.stock.sold, d.stock.allocated),
+            },
         ),
         (
             "visitors now",
@@ -195,7 +205,7 @@ fn drop_fields(
             // plain `sells out` beside it; units left at close while that verdict holds.
             let left = || {
                 format!(
-                    "{} left at close, {} sold",
+                    "{} left at close",
                     // Plain only when the rate it is projected from is settled too (a
                     // threshold of 0 settles nothing but an exact figure: its range is shown).
                     format::units(
@@ -205,8 +215,7 @@ fn drop_fields(
                         } else {
                             0.0
                         }
-                    ),
-                    pct(f.sell_through_pct, none)
+                    )
                 )
             };
             let sells_out = |words: &str, at| {
@@ -273,54 +282,66 @@ fn live_pct(live: Option<Estimate>, settled: f64, none: &str) -> String {
 }
 
 fn alert_fields(state: &State, none: &str, now: DateTime<Utc>) -> (String, Fields) {
-    match alerts::selected(state) {
-        Some(a) => (
-            format!("Alert {}", a.kind.as_str()),
-            [
-                ("severity", a.severity.as_str().to_owned()),
-                ("subject", a.subject.clone()),
-                ("message", a.message.clone()),
-                ("since", text::clock(a.since)),
-                ("first seen", text::clock(a.first_seen)),
-                (
-                    "runbook",
-                    state
-                        .board()
-                        .thresholds()
-                        .rule(a.kind)
-                        .runbook
-                        .unwrap_or_else(|| none.to_owned()),
-                ),
-                // Words, not Rust's `true`/`false`.
-                (
-                    "acknowledged",
-                    if a.acknowledged { "yes" } else { "no" }.to_owned(),
-                ),
-                (
-                    "silenced until",
-                    a.silenced_until
-                        .map_or_else(|| none.to_owned(), text::clock),
-                ),
-                (
-                    "cleared",
-                    a.cleared_at.map_or_else(|| none.to_owned(), text::clock),
-                ),
-            ]
-            .into_iter()
-            // One line per sink that was told (or not) about it; none without `[[notify]]`.
-            .chain(
+    let Some(a) = alerts::selected(state) else {
+        return ("Details".to_owned(), vec![("", no_alert_words(state))]);
+    };
+    (
+        format!("Alert {}", a.kind.as_str()),
+        [
+            ("severity", a.severity.as_str().to_owned()),
+            ("subject", a.subject.clone()),
+            ("message", a.message.clone()),
+            ("since", text::clock(a.since)),
+            ("first seen", text::clock(a.first_seen)),
+            (
+                "runbook",
                 state
                     .board()
-                    .deliveries()
-                    .of(a.kind, &a.subject)
-                    .map(|d| ("delivery", format!("{}  {}", d.sink, d.describe(now)))),
-            )
-            .collect(),
-        ),
-        None => (
-            "Details".to_owned(),
-            vec![("", "no alert selected".to_owned())],
-        ),
+                    .thresholds()
+                    .rule(a.kind)
+                    .runbook
+                    .unwrap_or_else(|| none.to_owned()),
+            ),
+            // Words, not Rust's `true`/`false`.
+            (
+                "acknowledged",
+                if a.acknowledged { "yes" } else { "no" }.to_owned(),
+            ),
+            (
+                "silenced until",
+                a.silenced_until
+                    .map_or_else(|| none.to_owned(), text::clock),
+            ),
+            (
+                "cleared",
+                a.cleared_at.map_or_else(|| none.to_owned(), text::clock),
+            ),
+        ]
+        .into_iter()
+        // One line per sink that was told (or not) about it; none without `[[notify]]`.
+        .chain(
+            state
+                .board()
+                .deliveries()
+                .of(a.kind, &a.subject)
+                .map(|d| ("delivery", format!("{}  {}", d.sink, d.describe(now)))),
+        )
+        .collect(),
+    )
+}
+
+/// What the alert details say with no alert highlighted. Pending rows cannot be selected
+/// (nothing to acknowledge yet): with only those in the Alerts panel, `no alert selected` read
+/// as if the key had missed the row on screen. The book, not the filtered rows, decides: a
+/// filter hiding every alert is not "none firing".
+fn no_alert_words(state: &State) -> String {
+    let book = state.alerts();
+    let listed = book.firing().next().is_some() || book.recently_cleared().next().is_some();
+    let pending = book.pending().len();
+    match (listed, pending) {
+        (false, 0) => "no alert firing".to_owned(),
+        (false, _) => format!("no alert firing yet ({pending} pending in the Alerts panel)"),
+        (true, _) => "no alert selected".to_owned(),
     }
 }
 

@@ -296,7 +296,8 @@ impl Theme {
     }
 
     /// `text` as this theme may draw it: with `ascii`, the estimate marks of
-    /// `model::format` (`–` ranges, `≈`, `…`, `×`) in plain ASCII.
+    /// `model::format` (`–` ranges, `≈`, `…`, `×`) and the cost's `≤` in plain ASCII (`<=`,
+    /// not the frame pass's one-cell `<`, which would say "less than").
     #[must_use]
     pub fn plain(self, text: String) -> String {
         if !self.ascii || text.is_ascii() {
@@ -306,6 +307,7 @@ impl Theme {
             .replace('≈', "~")
             .replace('…', ASCII_ELLIPSIS)
             .replace('×', "x")
+            .replace('≤', "<=")
     }
 
     /// The arrow of a change (`A → C`).
@@ -358,5 +360,9 @@ mod tests {
                 .ends_with(theme.ellipsis())
         );
         assert_eq!(theme.plain("measuring…".to_owned()), "measuring...");
+        assert_eq!(
+            theme.plain("may run over (≤760 = 7600.00 USD)".to_owned()),
+            "may run over (<=760 = 7600.00 USD)"
+        );
     }
 }
