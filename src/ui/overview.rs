@@ -19,8 +19,9 @@ use super::{alerts, burndown, drops, hubs, popups, triage};
 const WIDE: (u16, u16) = (120, 34);
 
 /// Rows the overdue orders need to be worth a panel in spare rows: borders, the two lines of
-/// counts, the header and two orders.
-const TRIAGE_ROWS: u16 = 7;
+/// counts, the header and one order (its border counts the rest: `rows 1–1 of 65`). With
+/// seven, popup-day at 120×40 left six rows blank under the alerts while bos-2 had 65 overdue.
+const TRIAGE_ROWS: u16 = 6;
 
 /// Rows the chart panel needs to say anything: borders, its two lines of figures and its key,
 /// the x axis, and eight rows of plot so contract, min commit and consumed are rows apart.
@@ -56,6 +57,16 @@ pub fn allot(available: u16, wants: &[u16], floors: &[u16], urgency: &[usize]) -
 fn with_spare(height: u16, wrapped: u16, available: u16, others: u16) -> u16 {
     let spare = available.saturating_sub(others.saturating_add(height));
     height + spare.min(wrapped.saturating_sub(height))
+}
+
+/// Rows the overdue orders get of the left column's `spare` rows when they want `wanted`:
+/// none when too few to show an order.
+fn triage_height(spare: u16, wanted: u16) -> u16 {
+    if spare >= TRIAGE_ROWS {
+        wanted.min(spare)
+    } else {
+        0
+    }
 }
 
 /// Draws the Overview into `area`.
@@ -96,11 +107,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
         } else {
             (0, left_spare)
         };
-        let triage_h = if left_spare >= TRIAGE_ROWS {
-            (triage::wanted_height(state) - trim).min(left_spare)
-        } else {
-            0
-        };
+        let triage_h = triage_height(left_spare, triage::wanted_height(state) - trim);
         let [drops_area, alerts_area, popups_left_area, triage_area, _] = Layout::vertical([
             Constraint::Length(drops_h),
             Constraint::Length(alerts_h),
@@ -177,7 +184,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, theme: &Theme, now: 
 
 #[cfg(test)]
 mod tests {
-    use super::allot;
+    use super::{allot, triage_height};
+
+    /// Six spare rows hold the counts, the header and one order; five cannot show an order.
+    #[test]
+    fn six_spare_rows_are_enough_for_the_overdue_orders() {
+        assert_eq!(triage_height(6, 70), 6);
+        assert_eq!(triage_height(12, 9), 9);
+        assert_eq!(triage_height(5, 70), 0);
+    }
 
     #[test]
     fn floors_first_then_wants_by_urgency() {
