@@ -13,6 +13,15 @@
 //! Time is the program's to declare: its `until` says how long its entry holds without new
 //! answers (absent: only for this poll's `now`; null: until the answers or state change; a time:
 //! until then), so a pick-up turning overdue at 14:15 is counted at 14:15 and not later.
+//!
+//! A request may declare that its answers repeat entries (`repeats = ".orders[]"`: Square's
+//! `start_at` is inclusive, so the order at the watermark comes back at every poll, alone when
+//! nothing else sold). The mapping promises its program takes such an entry into its state once.
+//! Then an entry given the very state the program gave at its last mapping, with answers whose
+//! repeated lists hold only entries it was mapped from (equal, so an order changed within the
+//! watermark's millisecond is new) and are otherwise the same, would map to that same entry and
+//! state: it is kept. At the large state's rate this spares half of a steady poll's mappings
+//! (the poll after each sale).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jaq_json::Val;
@@ -54,8 +63,9 @@ pub(super) struct EntryInput<'a> {
     pub index: usize,
     /// The config list's entry.
     pub item: &'a Val,
-    /// `(request name, its call for this entry: {item, pages})`.
-    pub calls: Vec<(&'a str, Val)>,
+    /// `(request name, its call for this entry: {item, pages}, the keys of the list its
+    /// answers repeat, if it declares one)`.
+    pub calls: Vec<(&'a str, Val, Option<&'a [String]>)>,
     /// What the program kept for this entry at the last good poll (null: nothing yet).
     pub state: Val,
 }
@@ -85,12 +95,13 @@ impl EntryMemo {
         }
         let mut inputs = Vec::with_capacity(input.calls.len() + 2);
         inputs.push(input.item.clone());
-        inputs.extend(input.calls.iter().map(|(_, call)| call.clone()));
+        inputs.extend(input.calls.iter().map(|(_, call, _)| call.clone()));
         inputs.push(input.state.clone());
         if let Some(slot) = &self.slots[input.index]
             && holds(slot.until, now)
             && slot.inputs.len() == inputs.len()
-            && slot.inputs.iter().zip(&inputs).all(|(a, b)| same(a, b))
+            && (slot.inputs.iter().zip(&inputs).all(|(a, b)| same(a, b))
+                || only_repeats(slot, &input))
         {
             return Ok(EntryOutput {
                 entry: slot.entry.clone(),
@@ -99,7 +110,7 @@ impl EntryMemo {
         }
         self.mapped_last_poll += 1;
         let mut requests = jaq_json::Map::default();
-        for (name, call) in &input.calls {
+        for (name, call, _) in &input.calls {
             requests.insert(Val::from((*name).to_owned()), call.clone());
         }
         let mut whole = jaq_json::Map::default();
@@ -163,6 +174,96 @@ impl EntryMemo {
         self.mapped_last_poll = 0;
         self.slots.truncate(entries);
     }
+}
+
+/// Whether `input` gives the entry the state its last mapping gave and answers that differ
+/// from that mapping's only by repeating entries of a declared list it was mapped from: what
+/// a program that takes each such entry once maps to that same entry and state.
+fn only_repeats(slot: &Slot, input: &EntryInput<'_>) -> bool {
+    let Some((item, rest)) = slot.inputs.split_first() else {
+        return false;
+    };
+    // Without a declared list there is no promise: the state it gave may add up again.
+    input.calls.iter().any(|(_, _, repeats)| repeats.is_some())
+        && same(item, input.item)
+        && same(&slot.state, &input.state)
+        && rest
+            .iter()
+            .zip(&input.calls)
+            .all(|(was, (_, call, repeats))| {
+                same(was, call)
+                    || repeats.is_some_and(|keys| {
+                        same_but(was, call, keys)
+                            && listed(call, keys)
+                                .all(|new| listed(was, keys).any(|old| same(old, new)))
+                    })
+            })
+}
+
+/// The entries of the repeated list (`keys`, under each page of the call).
+fn listed<'v>(call: &'v Val, keys: &'v [String]) -> impl Iterator<Item = &'v Val> {
+    let pages = match field(call, "pages") {
+        Some(Val::Arr(pages)) => pages.as_slice(),
+        _ => &[],
+    };
+    pages.iter().flat_map(move |page| {
+        let list = keys.iter().try_fold(page, |at, key| field(at, key));
+        match list {
+            Some(Val::Arr(items)) => items.as_slice(),
+            _ => &[],
+        }
+        .iter()
+    })
+}
+
+/// Field `name` of an object.
+fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
+    match value {
+        Val::Obj(fields) => fields.get(&Val::from(name.to_owned())),
+        _ => None,
+    }
+}
+
+/// Whether calls `a` and `b` are the same but for the repeated lists: the same item, as many
+/// pages, each page the same but for the list at `keys` (which both have, as lists).
+fn same_but(a: &Val, b: &Val, keys: &[String]) -> bool {
+    let (Val::Obj(x), Val::Obj(y)) = (a, b) else {
+        return false;
+    };
+    x.len() == y.len()
+        && x.iter().all(|(k, v)| {
+            let Some(w) = y.get(k) else { return false };
+            match k {
+                Val::TStr(name) if name.as_ref() == b"pages".as_slice() => match (v, w) {
+                    (Val::Arr(p), Val::Arr(q)) => {
+                        p.len() == q.len()
+                            && p.iter()
+                                .zip(q.iter())
+                                .all(|(p, q)| page_same_but(p, q, keys))
+                    }
+                    _ => false,
+                },
+                _ => same(v, w),
+            }
+        })
+}
+
+/// A page the same as another but for the list at `keys`, which both have.
+fn page_same_but(a: &Val, b: &Val, keys: &[String]) -> bool {
+    let Some((first, rest)) = keys.split_first() else {
+        return matches!((a, b), (Val::Arr(_), Val::Arr(_)));
+    };
+    let (Val::Obj(x), Val::Obj(y)) = (a, b) else {
+        return false;
+    };
+    x.len() == y.len()
+        && x.iter().all(|(k, v)| {
+            let Some(w) = y.get(k) else { return false };
+            match k {
+                Val::TStr(name) if name.as_ref() == first.as_bytes() => page_same_but(v, w, rest),
+                _ => same(v, w),
+            }
+        })
 }
 
 /// Whether a mapping that holds `until` still holds at `now`.
@@ -230,7 +331,7 @@ mod tests {
         EntryInput {
             index: 0,
             item,
-            calls: vec![("sales", Val::obj(call))],
+            calls: vec![("sales", Val::obj(call), None)],
             state: state.clone(),
         }
     }
@@ -327,6 +428,62 @@ mod tests {
                 .expect_err(code);
             assert!(error.contains(words), "{code}: {error}");
         }
+    }
+
+    #[test]
+    fn answers_that_only_repeat_what_was_taken_in_keep_the_entry() {
+        // A program that takes each sale in once, by id (as square-pos takes orders).
+        let program = Program::compile(
+            r"(reduce .requests.sales.pages[].sales[] as $s (.state // {seen: {}, units: 0};
+                 if .seen[$s.id] then . else .seen[$s.id] = true | .units += $s.units end)) as $kept
+            | {entry: {id: .item.id, units: $kept.units}, state: $kept, until: null}",
+        )
+        .expect("compiles");
+        let item = val(&json!({"id": "soho-1"}));
+        let page = |sales: serde_json::Value| val(&json!([{"sales": sales}]));
+        let a = json!({"id": "a", "units": 2, "updated_at": "14:00:00.250"});
+        let b = json!({"id": "b", "units": 3, "updated_at": "14:00:01.500"});
+        let keys = ["sales".to_owned()];
+        let poll = |memo: &mut EntryMemo, pages: &Val, state: &Val, repeats: bool| {
+            let mut call = input(&item, pages, state);
+            call.calls[0].2 = repeats.then_some(keys.as_slice());
+            let out = memo
+                .map(&program, call, &Val::Null, at("2026-12-05T14:00:05Z"))
+                .expect("maps");
+            (out, memo.mapped_last_poll)
+        };
+        for repeats in [true, false] {
+            let mut memo = EntryMemo::default();
+            let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, repeats);
+            assert_eq!(sold.entry, val(&json!({"id": "soho-1", "units": 5})));
+            // The poll after: the sale at the watermark comes back alone, unchanged.
+            let (after, mapped) = poll(&mut memo, &page(json!([b])), &sold.state, repeats);
+            assert_eq!(after.entry, sold.entry);
+            // Kept only when the request declares the list repeats; mapped otherwise.
+            assert_eq!(mapped, if repeats { 1 } else { 2 }, "repeats: {repeats}");
+        }
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        // A sale changed within the watermark's millisecond is not a repeat: mapped.
+        let changed = json!({"id": "b", "units": 4, "updated_at": "14:00:01.500"});
+        let (_, mapped) = poll(&mut memo, &page(json!([changed])), &sold.state, true);
+        assert_eq!(mapped, 2);
+        // Nor is a new sale beside a repeated one, nor a page that changed elsewhere, nor the
+        // state before the sales were taken in.
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        let c = json!({"id": "c", "units": 1, "updated_at": "14:00:04.000"});
+        assert_eq!(
+            poll(&mut memo, &page(json!([b, c])), &sold.state, true).1,
+            2
+        );
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        let cursor = val(&json!([{"sales": [b], "cursor": "x"}]));
+        assert_eq!(poll(&mut memo, &cursor, &sold.state, true).1, 2);
+        let mut memo = EntryMemo::default();
+        poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        assert_eq!(poll(&mut memo, &page(json!([b])), &Val::Null, true).1, 2);
     }
 
     #[test]

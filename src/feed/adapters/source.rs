@@ -218,7 +218,11 @@ impl MappedSource {
                     } else {
                         0
                     };
-                    (name, calls_of(name).get(at).cloned().unwrap_or(Val::Null))
+                    (
+                        name,
+                        calls_of(name).get(at).cloned().unwrap_or(Val::Null),
+                        request.repeats.as_deref(),
+                    )
                 })
                 .collect();
             let input = EntryInput {
