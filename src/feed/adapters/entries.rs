@@ -23,10 +23,13 @@
 //! state: it is kept. At the large state's rate this spares half of a steady poll's mappings
 //! (the poll after each sale).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use jaq_json::Val;
+use serde_json::value::RawValue;
 
-use super::program::Program;
+use super::program::{AsJson, Program};
 
 /// How long an entry's mapping holds without new answers, as the program said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +48,7 @@ struct Slot {
     /// The item, each request's call and the entry's state, as they were given.
     inputs: Vec<Val>,
     until: Until,
-    entry: Val,
+    text: Arc<RawValue>,
     state: Val,
 }
 
@@ -73,7 +76,10 @@ pub(super) struct EntryInput<'a> {
 /// What the program gave for one entry.
 #[derive(Debug, Clone)]
 pub(super) struct EntryOutput {
-    pub entry: Val,
+    /// The entry as JSON text, written once when it was mapped: a kept entry goes into the
+    /// document as it is (writing a thousand pop-ups' entries as JSON at every poll cost more
+    /// than mapping the few that changed).
+    pub text: Arc<RawValue>,
     pub state: Val,
 }
 
@@ -104,7 +110,7 @@ impl EntryMemo {
                 || only_repeats(slot, &input))
         {
             return Ok(EntryOutput {
-                entry: slot.entry.clone(),
+                text: Arc::clone(&slot.text),
                 state: slot.state.clone(),
             });
         }
@@ -160,13 +166,16 @@ impl EntryMemo {
         if state == input.state {
             state = input.state;
         }
+        let text: Arc<RawValue> = serde_json::value::to_raw_value(&AsJson(&entry))
+            .map_err(|e| shape(&format!("`entry`: {e}")))?
+            .into();
         self.slots[input.index] = Some(Slot {
             inputs,
             until,
-            entry: entry.clone(),
+            text: Arc::clone(&text),
             state: state.clone(),
         });
-        Ok(EntryOutput { entry, state })
+        Ok(EntryOutput { text, state })
     }
 
     /// Starts a poll's count of mapped entries; a list that shrank forgets its tail.
@@ -294,7 +303,7 @@ fn same(a: &Val, b: &Val) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryInput, EntryMemo, same};
+    use super::{EntryInput, EntryMemo, EntryOutput, same};
     use crate::feed::adapters::program::{Program, to_val};
     use chrono::{DateTime, Utc};
     use jaq_json::Val;
@@ -302,6 +311,11 @@ mod tests {
 
     fn val(v: &serde_json::Value) -> Val {
         to_val(v).expect("json")
+    }
+
+    /// The entry an output gives, read back from its text.
+    fn entry(out: &EntryOutput) -> Val {
+        val(&serde_json::from_str(out.text.get()).expect("the entry's text is JSON"))
     }
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -351,18 +365,18 @@ mod tests {
         let (first, mapped) = poll(&pages, &Val::Null, "2026-12-05T14:00:00Z");
         assert_eq!(mapped, 1);
         assert_eq!(
-            first.entry,
+            entry(&first),
             val(&json!({"id": "soho-1", "units": 2, "late": 0}))
         );
         // The state it gave is not the one it was mapped from: mapped again (the sale is known
         // now, so it is not counted twice, and the state comes back unchanged).
         let (second, mapped) = poll(&pages, &first.state, "2026-12-05T14:00:05Z");
         assert_eq!(mapped, 2);
-        assert_eq!(second.entry, first.entry);
+        assert_eq!(entry(&second), entry(&first));
         // The very same pages, the state it gave back unchanged, before `until`: kept.
         let (kept, mapped) = poll(&pages, &second.state, "2026-12-05T14:10:00Z");
         assert_eq!(mapped, 2);
-        assert_eq!(kept.entry, second.entry);
+        assert_eq!(entry(&kept), entry(&second));
         // An equal answer parsed anew is the same answer.
         let reparsed = val(&json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
         let (_, mapped) = poll(&reparsed, &second.state, "2026-12-05T14:10:05Z");
@@ -371,7 +385,7 @@ mod tests {
         let (late, mapped) = poll(&pages, &second.state, "2026-12-05T14:15:00Z");
         assert_eq!(mapped, 3);
         assert_eq!(
-            late.entry,
+            entry(&late),
             val(&json!({"id": "soho-1", "units": 2, "late": 1}))
         );
         // A changed answer: mapped again.
@@ -379,7 +393,7 @@ mod tests {
         let (sold, mapped) = poll(&changed, &late.state, "2026-12-05T14:15:01Z");
         assert_eq!(mapped, 4);
         assert_eq!(
-            sold.entry,
+            entry(&sold),
             val(&json!({"id": "soho-1", "units": 5, "late": 1}))
         );
     }
@@ -402,7 +416,7 @@ mod tests {
                     at(now),
                 )
                 .expect("maps");
-            assert_eq!(out.entry, Val::from(now.to_owned()));
+            assert_eq!(entry(&out), Val::from(now.to_owned()));
             assert_eq!(memo.mapped_last_poll, k + 1);
         }
     }
@@ -455,10 +469,10 @@ mod tests {
         for repeats in [true, false] {
             let mut memo = EntryMemo::default();
             let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, repeats);
-            assert_eq!(sold.entry, val(&json!({"id": "soho-1", "units": 5})));
+            assert_eq!(entry(&sold), val(&json!({"id": "soho-1", "units": 5})));
             // The poll after: the sale at the watermark comes back alone, unchanged.
             let (after, mapped) = poll(&mut memo, &page(json!([b])), &sold.state, repeats);
-            assert_eq!(after.entry, sold.entry);
+            assert_eq!(entry(&after), entry(&sold));
             // Kept only when the request declares the list repeats; mapped otherwise.
             assert_eq!(mapped, if repeats { 1 } else { 2 }, "repeats: {repeats}");
         }

@@ -149,7 +149,15 @@ impl MappedSource {
         let shape =
             |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
         let (document, state) = if let Some(list) = &self.mapping.each {
-            self.map_entries(list, &requests, now, state, memo)?
+            let (entries, state) = self.map_entries(list, &requests, now, state, memo)?;
+            // The entries' texts as they were written when each was mapped, copied as they are.
+            let document = serde_json::value::to_raw_value(&EntriesDocument {
+                as_of: &now.to_rfc3339_opts(SecondsFormat::Secs, true),
+                list: list_key(self.mapping.feed),
+                entries: &entries,
+            })
+            .map_err(|e| shape(&e.to_string()))?;
+            (document, state)
         } else {
             let output = self
                 .mapping
@@ -166,12 +174,12 @@ impl MappedSource {
                 .get(&Val::from("state".to_owned()))
                 .cloned()
                 .unwrap_or(Val::Null);
-            (document.clone(), state)
+            // Written straight into a raw value: serde wrote it, so it is not read again to
+            // check it is JSON (658 kB at a thousand pop-ups, every poll).
+            let document = serde_json::value::to_raw_value(&AsJson(document))
+                .map_err(|e| shape(&e.to_string()))?;
+            (document, state)
         };
-        // Written straight into a raw value: serde wrote it, so it is not read again to check
-        // it is JSON (658 kB at a thousand pop-ups, every poll).
-        let document = serde_json::value::to_raw_value(&AsJson(&document))
-            .map_err(|e| shape(&e.to_string()))?;
         let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
         if let PollOutcome::Failed(cause) = outcome {
             return Err(self.failure(None, cause));
@@ -183,8 +191,8 @@ impl MappedSource {
         })
     }
 
-    /// The program run per entry of config list `list`: the document lists the entries it
-    /// gives, in the list's order; the state keeps each entry's under its id.
+    /// The program run per entry of config list `list`: the entries it gives (as JSON text),
+    /// in the list's order, for the document; the state keeps each entry's under its id.
     fn map_entries(
         &self,
         list: &str,
@@ -192,7 +200,7 @@ impl MappedSource {
         now: DateTime<Utc>,
         state: &Val,
         memo: &mut EntryMemo,
-    ) -> Result<(Val, Val), FeedFailure> {
+    ) -> Result<(Vec<Arc<RawValue>>, Val), FeedFailure> {
         let items = self.list_vals(list);
         memo.start_poll(items.len());
         let calls_of = |name: &str| match field(requests, name) {
@@ -242,21 +250,40 @@ impl MappedSource {
                         FeedFailure::Malformed(format!("jq: {list}[{index}] {id}: {e}")),
                     )
                 })?;
-            entries.push(output.entry);
+            entries.push(output.text);
             kept.insert(Val::from(id), output.state);
         }
-        let mut document = jaq_json::Map::default();
-        document.insert(
-            Val::from("as_of".to_owned()),
-            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        );
-        document.insert(
-            Val::from(list_key(self.mapping.feed).to_owned()),
-            entries.into_iter().collect(),
-        );
         let mut next = jaq_json::Map::default();
         next.insert(Val::from(list.to_owned()), Val::obj(kept));
-        Ok((Val::obj(document), Val::obj(next)))
+        Ok((entries, Val::obj(next)))
+    }
+}
+
+/// The document of a program run per entry, `{as_of, <list>: [entries…]}`, its entries
+/// already JSON text.
+struct EntriesDocument<'a> {
+    as_of: &'a str,
+    list: &'a str,
+    entries: &'a [Arc<RawValue>],
+}
+
+impl serde::Serialize for EntriesDocument<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Entries<'e>(&'e [Arc<RawValue>]);
+        impl serde::Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+                let mut seq = out.serialize_seq(Some(self.0.len()))?;
+                for entry in self.0 {
+                    seq.serialize_element(&**entry)?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = out.serialize_map(Some(2))?;
+        map.serialize_entry("as_of", self.as_of)?;
+        map.serialize_entry(self.list, &Entries(self.entries))?;
+        map.end()
     }
 }
 
