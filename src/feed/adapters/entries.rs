@@ -103,17 +103,44 @@ impl EntryMemo {
         inputs.push(input.item.clone());
         inputs.extend(input.calls.iter().map(|(_, call, _)| call.clone()));
         inputs.push(input.state.clone());
-        if let Some(slot) = &self.slots[input.index]
+        if let Some(slot) = &mut self.slots[input.index]
             && holds(slot.until, now)
             && slot.inputs.len() == inputs.len()
-            && (slot.inputs.iter().zip(&inputs).all(|(a, b)| same(a, b))
-                || only_repeats(slot, &input))
         {
+            // The state first: it is the one input that differs after a mapping that changed it.
+            let mapped_from = |slot: &Slot| {
+                slot.inputs
+                    .iter()
+                    .rev()
+                    .zip(inputs.iter().rev())
+                    .all(|(a, b)| same(a, b))
+            };
+            let from_these = mapped_from(slot);
+            if !from_these && only_repeats(slot, &input) {
+                // What mapping these inputs would give is what the slot holds: it is now
+                // mapped from them, so the next poll with the same answers finds them at once.
+                slot.inputs = inputs;
+            } else if !from_these {
+                return self.map_anew(program, input, inputs, config, now);
+            }
             return Ok(EntryOutput {
                 text: Arc::clone(&slot.text),
                 state: slot.state.clone(),
             });
         }
+        self.map_anew(program, input, inputs, config, now)
+    }
+
+    /// Runs `program` on entry `input` (its `inputs` as the memo compares them) and keeps the
+    /// output in its slot.
+    fn map_anew(
+        &mut self,
+        program: &Program,
+        input: EntryInput<'_>,
+        inputs: Vec<Val>,
+        config: &Val,
+        now: DateTime<Utc>,
+    ) -> Result<EntryOutput, String> {
         self.mapped_last_poll += 1;
         let mut requests = jaq_json::Map::default();
         for (name, call, _) in &input.calls {
