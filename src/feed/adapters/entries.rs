@@ -260,44 +260,50 @@ fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
     }
 }
 
-/// Whether calls `a` and `b` are the same but for the repeated lists: the same item, as many
-/// pages, each page the same but for the list at `keys` (which both have, as lists).
-fn same_but(a: &Val, b: &Val, keys: &[String]) -> bool {
-    let (Val::Obj(x), Val::Obj(y)) = (a, b) else {
+/// Whether calls `was` and `now` are the same but for the repeated lists: the same item, as
+/// many pages, each page the same but for the list at `keys` (which both have, as lists).
+fn same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
+    let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
         return false;
     };
-    x.len() == y.len()
-        && x.iter().all(|(k, v)| {
-            let Some(w) = y.get(k) else { return false };
-            match k {
-                Val::TStr(name) if name.as_ref() == b"pages".as_slice() => match (v, w) {
-                    (Val::Arr(p), Val::Arr(q)) => {
-                        p.len() == q.len()
-                            && p.iter()
-                                .zip(q.iter())
-                                .all(|(p, q)| page_same_but(p, q, keys))
-                    }
-                    _ => false,
-                },
-                _ => same(v, w),
+    old_fields.len() == new_fields.len()
+        && old_fields.iter().all(|(key, old)| {
+            let Some(new) = new_fields.get(key) else {
+                return false;
+            };
+            match (key, old, new) {
+                (Val::TStr(name), Val::Arr(old_pages), Val::Arr(new_pages))
+                    if name.as_ref() == b"pages".as_slice() =>
+                {
+                    old_pages.len() == new_pages.len()
+                        && old_pages
+                            .iter()
+                            .zip(new_pages.iter())
+                            .all(|(old, new)| page_same_but(old, new, keys))
+                }
+                _ => same(old, new),
             }
         })
 }
 
 /// A page the same as another but for the list at `keys`, which both have.
-fn page_same_but(a: &Val, b: &Val, keys: &[String]) -> bool {
+fn page_same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
     let Some((first, rest)) = keys.split_first() else {
-        return matches!((a, b), (Val::Arr(_), Val::Arr(_)));
+        return matches!((was, now), (Val::Arr(_), Val::Arr(_)));
     };
-    let (Val::Obj(x), Val::Obj(y)) = (a, b) else {
+    let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
         return false;
     };
-    x.len() == y.len()
-        && x.iter().all(|(k, v)| {
-            let Some(w) = y.get(k) else { return false };
-            match k {
-                Val::TStr(name) if name.as_ref() == first.as_bytes() => page_same_but(v, w, rest),
-                _ => same(v, w),
+    old_fields.len() == new_fields.len()
+        && old_fields.iter().all(|(key, old)| {
+            let Some(new) = new_fields.get(key) else {
+                return false;
+            };
+            match key {
+                Val::TStr(name) if name.as_ref() == first.as_bytes() => {
+                    page_same_but(old, new, rest)
+                }
+                _ => same(old, new),
             }
         })
 }
