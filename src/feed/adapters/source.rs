@@ -303,3 +303,117 @@ fn list_key(feed: FeedKind) -> &'static str {
         FeedKind::Pos => <Popup as FeedEntry>::LIST_KEY,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use jaq_json::Val;
+    use serde_json::{Value, json};
+
+    use super::MappedSource;
+    use crate::feed::adapters::entries::EntryMemo;
+    use crate::feed::adapters::program::to_val;
+
+    fn square_pos() -> MappedSource {
+        let mapping = crate::feed::adapters::load("square-pos").expect("built in");
+        let mut config = mapping.settings.clone();
+        config.insert(
+            "popups".to_owned(),
+            json!([{"id": "soho-1", "name": "SoHo", "location_id": "L1",
+                    "opens_at": "2026-12-05T10:00:00-05:00", "closes_at": "2026-12-05T20:00:00-05:00",
+                    "drop_ids": ["hoodie-01"], "catalog_object_ids": ["W6"]}]),
+        );
+        MappedSource::new(Arc::new(mapping), Value::Object(config)).expect("config")
+    }
+
+    /// One poll's calls: the pop-up's devices, `orders` and stock, each one page.
+    fn requests(source: &MappedSource, orders: &Value) -> Val {
+        let item = source.list_vals("popups")[0].clone();
+        let call = |page: Value| {
+            let mut call = jaq_json::Map::default();
+            call.insert(Val::from("item".to_owned()), item.clone());
+            call.insert(
+                Val::from("pages".to_owned()),
+                [to_val(&page).expect("json")].into_iter().collect(),
+            );
+            [Val::obj(call)].into_iter().collect::<Val>()
+        };
+        let mut requests = jaq_json::Map::default();
+        for (name, page) in [
+            (
+                "devices",
+                json!({"devices": [{"id": "d1", "status": {"category": "AVAILABLE"},
+                                            "attributes": {"name": "till", "updated_at": "2026-12-05T15:00:00Z"}}]}),
+            ),
+            ("orders", orders.clone()),
+            (
+                "stock",
+                json!({"counts": [{"state": "IN_STOCK", "quantity": "40"}]}),
+            ),
+        ] {
+            requests.insert(Val::from(name.to_owned()), call(page));
+        }
+        Val::obj(requests)
+    }
+
+    fn order(id: &str, state: &str, pickup: Option<&str>) -> Value {
+        let mut order = json!({"id": id, "state": state, "created_at": "2026-12-05T15:00:00.000Z",
+            "updated_at": "2026-12-05T15:10:00.250Z",
+            "line_items": [{"quantity": "1"}], "total_money": {"amount": 6500, "currency": "USD"}});
+        if let Some(pickup) = pickup {
+            order["fulfillments"] = json!([{"type": "PICKUP", "state": pickup,
+                "pickup_details": {"pickup_at": "2026-12-05T17:30:00.000Z"}}]);
+        }
+        order
+    }
+
+    /// The documents square-pos's memo gives, poll after poll, are the ones mapping every
+    /// answer anew gives: the repeats rule keeps only what mapping again would give.
+    #[test]
+    fn square_pos_keeps_a_pop_up_only_when_mapping_it_again_would_give_the_same() {
+        let source = square_pos();
+        let now: DateTime<Utc> = "2026-12-05T15:10:05Z".parse().expect("time");
+        let mut memo = EntryMemo::default();
+        let mut state = Val::Null;
+        let watermark = order("o2", "OPEN", Some("PREPARED"));
+        for (orders, mapped) in [
+            // Two sales: mapped.
+            (
+                json!({"orders": [order("o1", "COMPLETED", None), watermark]}),
+                1,
+            ),
+            // The order at the watermark alone, unchanged: kept.
+            (json!({"orders": [watermark]}), 0),
+            (json!({"orders": [watermark]}), 0),
+            // The same order collected within the watermark's millisecond: mapped.
+            (
+                json!({"orders": [order("o2", "COMPLETED", Some("COMPLETED"))]}),
+                1,
+            ),
+        ] {
+            let requests = requests(&source, &orders);
+            let fresh = source.map(requests.clone(), now, &state).expect("maps");
+            let kept = source
+                .map_with(requests, now, &state, &mut memo)
+                .expect("maps");
+            assert_eq!(memo.mapped_last_poll, mapped, "{orders}");
+            assert_eq!(kept.document.get(), fresh.document.get(), "{orders}");
+            assert_eq!(kept.state, fresh.state, "{orders}");
+            state = kept.state;
+        }
+        let figures: Value = serde_json::from_str(
+            source
+                .map(requests(&source, &json!({})), now, &state)
+                .expect("maps")
+                .document
+                .get(),
+        )
+        .expect("json");
+        assert_eq!(
+            figures["popups"][0]["sales"],
+            json!({"transactions": 2, "units": 2, "revenue_minor": 13000})
+        );
+    }
+}
