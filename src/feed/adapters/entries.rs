@@ -13,11 +13,23 @@
 //! Time is the program's to declare: its `until` says how long its entry holds without new
 //! answers (absent: only for this poll's `now`; null: until the answers or state change; a time:
 //! until then), so a pick-up turning overdue at 14:15 is counted at 14:15 and not later.
+//!
+//! A request may declare that its answers repeat entries (`repeats = ".orders[]"`: Square's
+//! `start_at` is inclusive, so the order at the watermark comes back at every poll, alone when
+//! nothing else sold). The mapping promises its program takes such an entry into its state once.
+//! Then an entry given the very state the program gave at its last mapping, with answers whose
+//! repeated lists hold only entries it was mapped from (equal, so an order changed within the
+//! watermark's millisecond is new) and are otherwise the same, would map to that same entry and
+//! state: it is kept. At the large state's rate this spares half of a steady poll's mappings
+//! (the poll after each sale).
+
+use std::sync::Arc;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use jaq_json::Val;
+use serde_json::value::RawValue;
 
-use super::program::Program;
+use super::program::{AsJson, Program};
 
 /// How long an entry's mapping holds without new answers, as the program said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +48,7 @@ struct Slot {
     /// The item, each request's call and the entry's state, as they were given.
     inputs: Vec<Val>,
     until: Until,
-    entry: Val,
+    text: Arc<RawValue>,
     state: Val,
 }
 
@@ -54,8 +66,9 @@ pub(super) struct EntryInput<'a> {
     pub index: usize,
     /// The config list's entry.
     pub item: &'a Val,
-    /// `(request name, its call for this entry: {item, pages})`.
-    pub calls: Vec<(&'a str, Val)>,
+    /// `(request name, its call for this entry: {item, pages}, the keys of the list its
+    /// answers repeat, if it declares one)`.
+    pub calls: Vec<(&'a str, Val, Option<&'a [String]>)>,
     /// What the program kept for this entry at the last good poll (null: nothing yet).
     pub state: Val,
 }
@@ -63,7 +76,10 @@ pub(super) struct EntryInput<'a> {
 /// What the program gave for one entry.
 #[derive(Debug, Clone)]
 pub(super) struct EntryOutput {
-    pub entry: Val,
+    /// The entry as JSON text, written once when it was mapped: a kept entry goes into the
+    /// document as it is (writing a thousand pop-ups' entries as JSON at every poll cost more
+    /// than mapping the few that changed).
+    pub text: Arc<RawValue>,
     pub state: Val,
 }
 
@@ -85,21 +101,49 @@ impl EntryMemo {
         }
         let mut inputs = Vec::with_capacity(input.calls.len() + 2);
         inputs.push(input.item.clone());
-        inputs.extend(input.calls.iter().map(|(_, call)| call.clone()));
+        inputs.extend(input.calls.iter().map(|(_, call, _)| call.clone()));
         inputs.push(input.state.clone());
-        if let Some(slot) = &self.slots[input.index]
+        if let Some(slot) = &mut self.slots[input.index]
             && holds(slot.until, now)
             && slot.inputs.len() == inputs.len()
-            && slot.inputs.iter().zip(&inputs).all(|(a, b)| same(a, b))
         {
+            // The state first: it is the one input that differs after a mapping that changed it.
+            let mapped_from = |slot: &Slot| {
+                slot.inputs
+                    .iter()
+                    .rev()
+                    .zip(inputs.iter().rev())
+                    .all(|(a, b)| same(a, b))
+            };
+            let from_these = mapped_from(slot);
+            if !from_these && only_repeats(slot, &input) {
+                // What mapping these inputs would give is what the slot holds: it is now
+                // mapped from them, so the next poll with the same answers finds them at once.
+                slot.inputs = inputs;
+            } else if !from_these {
+                return self.map_anew(program, input, inputs, config, now);
+            }
             return Ok(EntryOutput {
-                entry: slot.entry.clone(),
+                text: Arc::clone(&slot.text),
                 state: slot.state.clone(),
             });
         }
+        self.map_anew(program, input, inputs, config, now)
+    }
+
+    /// Runs `program` on entry `input` (its `inputs` as the memo compares them) and keeps the
+    /// output in its slot.
+    fn map_anew(
+        &mut self,
+        program: &Program,
+        input: EntryInput<'_>,
+        inputs: Vec<Val>,
+        config: &Val,
+        now: DateTime<Utc>,
+    ) -> Result<EntryOutput, String> {
         self.mapped_last_poll += 1;
         let mut requests = jaq_json::Map::default();
-        for (name, call) in &input.calls {
+        for (name, call, _) in &input.calls {
             requests.insert(Val::from((*name).to_owned()), call.clone());
         }
         let mut whole = jaq_json::Map::default();
@@ -149,13 +193,16 @@ impl EntryMemo {
         if state == input.state {
             state = input.state;
         }
+        let text: Arc<RawValue> = serde_json::value::to_raw_value(&AsJson(&entry))
+            .map_err(|e| shape(&format!("`entry`: {e}")))?
+            .into();
         self.slots[input.index] = Some(Slot {
             inputs,
             until,
-            entry: entry.clone(),
+            text: Arc::clone(&text),
             state: state.clone(),
         });
-        Ok(EntryOutput { entry, state })
+        Ok(EntryOutput { text, state })
     }
 
     /// Starts a poll's count of mapped entries; a list that shrank forgets its tail.
@@ -163,6 +210,102 @@ impl EntryMemo {
         self.mapped_last_poll = 0;
         self.slots.truncate(entries);
     }
+}
+
+/// Whether `input` gives the entry the state its last mapping gave and answers that differ
+/// from that mapping's only by repeating entries of a declared list it was mapped from: what
+/// a program that takes each such entry once maps to that same entry and state.
+fn only_repeats(slot: &Slot, input: &EntryInput<'_>) -> bool {
+    let Some((item, rest)) = slot.inputs.split_first() else {
+        return false;
+    };
+    // Without a declared list there is no promise: the state it gave may add up again.
+    input.calls.iter().any(|(_, _, repeats)| repeats.is_some())
+        && same(item, input.item)
+        && same(&slot.state, &input.state)
+        && rest
+            .iter()
+            .zip(&input.calls)
+            .all(|(was, (_, call, repeats))| {
+                same(was, call)
+                    || repeats.is_some_and(|keys| {
+                        same_but(was, call, keys)
+                            && listed(call, keys)
+                                .all(|new| listed(was, keys).any(|old| same(old, new)))
+                    })
+            })
+}
+
+/// The entries of the repeated list (`keys`, under each page of the call).
+fn listed<'v>(call: &'v Val, keys: &'v [String]) -> impl Iterator<Item = &'v Val> {
+    let pages = match field(call, "pages") {
+        Some(Val::Arr(pages)) => pages.as_slice(),
+        _ => &[],
+    };
+    pages.iter().flat_map(move |page| {
+        let list = keys.iter().try_fold(page, |at, key| field(at, key));
+        match list {
+            Some(Val::Arr(items)) => items.as_slice(),
+            _ => &[],
+        }
+        .iter()
+    })
+}
+
+/// Field `name` of an object.
+fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
+    match value {
+        Val::Obj(fields) => fields.get(&Val::from(name.to_owned())),
+        _ => None,
+    }
+}
+
+/// Whether calls `was` and `now` are the same but for the repeated lists: the same item, as
+/// many pages, each page the same but for the list at `keys` (which both have, as lists).
+fn same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
+    let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
+        return false;
+    };
+    old_fields.len() == new_fields.len()
+        && old_fields.iter().all(|(key, old)| {
+            let Some(new) = new_fields.get(key) else {
+                return false;
+            };
+            match (key, old, new) {
+                (Val::TStr(name), Val::Arr(old_pages), Val::Arr(new_pages))
+                    if name.as_ref() == b"pages".as_slice() =>
+                {
+                    old_pages.len() == new_pages.len()
+                        && old_pages
+                            .iter()
+                            .zip(new_pages.iter())
+                            .all(|(old, new)| page_same_but(old, new, keys))
+                }
+                _ => same(old, new),
+            }
+        })
+}
+
+/// A page the same as another but for the list at `keys`, which both have.
+fn page_same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
+    let Some((first, rest)) = keys.split_first() else {
+        return matches!((was, now), (Val::Arr(_), Val::Arr(_)));
+    };
+    let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
+        return false;
+    };
+    old_fields.len() == new_fields.len()
+        && old_fields.iter().all(|(key, old)| {
+            let Some(new) = new_fields.get(key) else {
+                return false;
+            };
+            match key {
+                Val::TStr(name) if name.as_ref() == first.as_bytes() => {
+                    page_same_but(old, new, rest)
+                }
+                _ => same(old, new),
+            }
+        })
 }
 
 /// Whether a mapping that holds `until` still holds at `now`.
@@ -193,7 +336,7 @@ fn same(a: &Val, b: &Val) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryInput, EntryMemo, same};
+    use super::{EntryInput, EntryMemo, EntryOutput, same};
     use crate::feed::adapters::program::{Program, to_val};
     use chrono::{DateTime, Utc};
     use jaq_json::Val;
@@ -201,6 +344,11 @@ mod tests {
 
     fn val(v: &serde_json::Value) -> Val {
         to_val(v).expect("json")
+    }
+
+    /// The entry an output gives, read back from its text.
+    fn entry(out: &EntryOutput) -> Val {
+        val(&serde_json::from_str(out.text.get()).expect("the entry's text is JSON"))
     }
 
     fn at(text: &str) -> DateTime<Utc> {
@@ -230,7 +378,7 @@ mod tests {
         EntryInput {
             index: 0,
             item,
-            calls: vec![("sales", Val::obj(call))],
+            calls: vec![("sales", Val::obj(call), None)],
             state: state.clone(),
         }
     }
@@ -250,18 +398,18 @@ mod tests {
         let (first, mapped) = poll(&pages, &Val::Null, "2026-12-05T14:00:00Z");
         assert_eq!(mapped, 1);
         assert_eq!(
-            first.entry,
+            entry(&first),
             val(&json!({"id": "soho-1", "units": 2, "late": 0}))
         );
         // The state it gave is not the one it was mapped from: mapped again (the sale is known
         // now, so it is not counted twice, and the state comes back unchanged).
         let (second, mapped) = poll(&pages, &first.state, "2026-12-05T14:00:05Z");
         assert_eq!(mapped, 2);
-        assert_eq!(second.entry, first.entry);
+        assert_eq!(entry(&second), entry(&first));
         // The very same pages, the state it gave back unchanged, before `until`: kept.
         let (kept, mapped) = poll(&pages, &second.state, "2026-12-05T14:10:00Z");
         assert_eq!(mapped, 2);
-        assert_eq!(kept.entry, second.entry);
+        assert_eq!(entry(&kept), entry(&second));
         // An equal answer parsed anew is the same answer.
         let reparsed = val(&json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
         let (_, mapped) = poll(&reparsed, &second.state, "2026-12-05T14:10:05Z");
@@ -270,7 +418,7 @@ mod tests {
         let (late, mapped) = poll(&pages, &second.state, "2026-12-05T14:15:00Z");
         assert_eq!(mapped, 3);
         assert_eq!(
-            late.entry,
+            entry(&late),
             val(&json!({"id": "soho-1", "units": 2, "late": 1}))
         );
         // A changed answer: mapped again.
@@ -278,7 +426,7 @@ mod tests {
         let (sold, mapped) = poll(&changed, &late.state, "2026-12-05T14:15:01Z");
         assert_eq!(mapped, 4);
         assert_eq!(
-            sold.entry,
+            entry(&sold),
             val(&json!({"id": "soho-1", "units": 5, "late": 1}))
         );
     }
@@ -301,7 +449,7 @@ mod tests {
                     at(now),
                 )
                 .expect("maps");
-            assert_eq!(out.entry, Val::from(now.to_owned()));
+            assert_eq!(entry(&out), Val::from(now.to_owned()));
             assert_eq!(memo.mapped_last_poll, k + 1);
         }
     }
@@ -327,6 +475,62 @@ mod tests {
                 .expect_err(code);
             assert!(error.contains(words), "{code}: {error}");
         }
+    }
+
+    #[test]
+    fn answers_that_only_repeat_what_was_taken_in_keep_the_entry() {
+        // A program that takes each sale in once, by id (as square-pos takes orders).
+        let program = Program::compile(
+            r"(reduce .requests.sales.pages[].sales[] as $s (.state // {seen: {}, units: 0};
+                 if .seen[$s.id] then . else .seen[$s.id] = true | .units += $s.units end)) as $kept
+            | {entry: {id: .item.id, units: $kept.units}, state: $kept, until: null}",
+        )
+        .expect("compiles");
+        let item = val(&json!({"id": "soho-1"}));
+        let page = |sales: serde_json::Value| val(&json!([{"sales": sales}]));
+        let a = json!({"id": "a", "units": 2, "updated_at": "14:00:00.250"});
+        let b = json!({"id": "b", "units": 3, "updated_at": "14:00:01.500"});
+        let keys = ["sales".to_owned()];
+        let poll = |memo: &mut EntryMemo, pages: &Val, state: &Val, repeats: bool| {
+            let mut call = input(&item, pages, state);
+            call.calls[0].2 = repeats.then_some(keys.as_slice());
+            let out = memo
+                .map(&program, call, &Val::Null, at("2026-12-05T14:00:05Z"))
+                .expect("maps");
+            (out, memo.mapped_last_poll)
+        };
+        for repeats in [true, false] {
+            let mut memo = EntryMemo::default();
+            let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, repeats);
+            assert_eq!(entry(&sold), val(&json!({"id": "soho-1", "units": 5})));
+            // The poll after: the sale at the watermark comes back alone, unchanged.
+            let (after, mapped) = poll(&mut memo, &page(json!([b])), &sold.state, repeats);
+            assert_eq!(entry(&after), entry(&sold));
+            // Kept only when the request declares the list repeats; mapped otherwise.
+            assert_eq!(mapped, if repeats { 1 } else { 2 }, "repeats: {repeats}");
+        }
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        // A sale changed within the watermark's millisecond is not a repeat: mapped.
+        let changed = json!({"id": "b", "units": 4, "updated_at": "14:00:01.500"});
+        let (_, mapped) = poll(&mut memo, &page(json!([changed])), &sold.state, true);
+        assert_eq!(mapped, 2);
+        // Nor is a new sale beside a repeated one, nor a page that changed elsewhere, nor the
+        // state before the sales were taken in.
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        let c = json!({"id": "c", "units": 1, "updated_at": "14:00:04.000"});
+        assert_eq!(
+            poll(&mut memo, &page(json!([b, c])), &sold.state, true).1,
+            2
+        );
+        let mut memo = EntryMemo::default();
+        let (sold, _) = poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        let cursor = val(&json!([{"sales": [b], "cursor": "x"}]));
+        assert_eq!(poll(&mut memo, &cursor, &sold.state, true).1, 2);
+        let mut memo = EntryMemo::default();
+        poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
+        assert_eq!(poll(&mut memo, &page(json!([b])), &Val::Null, true).1, 2);
     }
 
     #[test]

@@ -89,6 +89,12 @@ pub struct RequestSpec {
     /// skipped while the answer is parsed. Absent: the whole answer. What `pages.next` reads
     /// must be kept too.
     pub keep: Option<Vec<String>>,
+    /// A list in each page whose entries come again at later polls (`.orders[]`: Square's
+    /// `start_at` is inclusive, so the order at the watermark comes back every poll). Declaring
+    /// it promises the program takes such an entry into its state once, so mapping an entry
+    /// again, with the state the program gave and answers that only repeat entries it was
+    /// mapped from, would give the same: it is kept (`[program] each` only).
+    pub repeats: Option<String>,
 }
 
 fn default_method() -> String {
@@ -143,6 +149,8 @@ pub struct Request {
     pub next_cursor: Option<Program>,
     /// The parsed `keep`.
     pub keep: Option<Keep>,
+    /// The parsed `repeats`: the keys from a page to its repeated list.
+    pub repeats: Option<Vec<String>>,
 }
 
 /// A parsed, compiled mapping.
@@ -232,11 +240,20 @@ impl Mapping {
                 .map(Keep::parse)
                 .transpose()
                 .map_err(|e| format!("{at}: {e}"))?;
+            let repeats = spec
+                .repeats
+                .as_deref()
+                .map(|path| repeated_list(path).map_err(|e| format!("{at}: repeats: {e}")))
+                .transpose()?;
+            if repeats.is_some() && file.program.each.is_none() {
+                return Err(format!("{at}: repeats needs [program] each"));
+            }
             requests.push(Request {
                 spec,
                 body,
                 next_cursor,
                 keep,
+                repeats,
             });
         }
         let program = Program::compile(&file.program.jq).map_err(|e| format!("[program] {e}"))?;
@@ -270,6 +287,21 @@ impl Mapping {
             each: file.program.each,
         })
     }
+}
+
+/// `.orders[]` (or `.a.b[]`) as its keys: a list under an object's fields.
+fn repeated_list(path: &str) -> Result<Vec<String>, String> {
+    let keys = path
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_suffix("[]"))
+        .ok_or_else(|| format!("`{path}` must be a list's path, like `.orders[]`"))?;
+    let keys: Vec<String> = keys.split('.').map(str::to_owned).collect();
+    if keys.iter().any(|k| k.is_empty() || k.contains(['[', ']'])) {
+        return Err(format!(
+            "`{path}` must be keys and one `[]` at the end, like `.orders[]`"
+        ));
+    }
+    Ok(keys)
 }
 
 #[cfg(test)]
@@ -309,5 +341,30 @@ id = "string"
             other.contains("request `h`: for_each must be \"popups\""),
             "{other}"
         );
+    }
+
+    #[test]
+    fn a_repeated_list_is_a_list_path_of_a_program_per_entry() {
+        let request = |repeats: &str| {
+            format!(
+                "[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\nrepeats = \"{repeats}\"\n"
+            )
+        };
+        let each = "[program]\neach = \"popups\"\njq = \"{entry: 1}\"\n";
+        let ok = parse(&format!("{}{each}", request(".data.orders[]"))).expect("parses");
+        assert_eq!(
+            ok.requests[0].repeats.as_deref(),
+            Some(["data".to_owned(), "orders".to_owned()].as_slice())
+        );
+        for bad in [".orders", "orders[]", ".[]", ".a[].b[]", ".a..b[]"] {
+            let error = parse(&format!("{}{each}", request(bad))).expect_err(bad);
+            assert!(error.contains("request `a`: repeats: `"), "{bad}: {error}");
+        }
+        let once = parse(&format!(
+            "{}[program]\njq = \"{{document: {{}}}}\"\n",
+            request(".orders[]")
+        ))
+        .expect_err("a program per poll");
+        assert!(once.contains("repeats needs [program] each"), "{once}");
     }
 }

@@ -149,7 +149,15 @@ impl MappedSource {
         let shape =
             |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
         let (document, state) = if let Some(list) = &self.mapping.each {
-            self.map_entries(list, &requests, now, state, memo)?
+            let (entries, state) = self.map_entries(list, &requests, now, state, memo)?;
+            // The entries' texts as they were written when each was mapped, copied as they are.
+            let document = serde_json::value::to_raw_value(&EntriesDocument {
+                as_of: &now.to_rfc3339_opts(SecondsFormat::Secs, true),
+                list: list_key(self.mapping.feed),
+                entries: &entries,
+            })
+            .map_err(|e| shape(&e.to_string()))?;
+            (document, state)
         } else {
             let output = self
                 .mapping
@@ -166,12 +174,12 @@ impl MappedSource {
                 .get(&Val::from("state".to_owned()))
                 .cloned()
                 .unwrap_or(Val::Null);
-            (document.clone(), state)
+            // Written straight into a raw value: serde wrote it, so it is not read again to
+            // check it is JSON (658 kB at a thousand pop-ups, every poll).
+            let document = serde_json::value::to_raw_value(&AsJson(document))
+                .map_err(|e| shape(&e.to_string()))?;
+            (document, state)
         };
-        // Written straight into a raw value: serde wrote it, so it is not read again to check
-        // it is JSON (658 kB at a thousand pop-ups, every poll).
-        let document = serde_json::value::to_raw_value(&AsJson(&document))
-            .map_err(|e| shape(&e.to_string()))?;
         let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
         if let PollOutcome::Failed(cause) = outcome {
             return Err(self.failure(None, cause));
@@ -183,8 +191,8 @@ impl MappedSource {
         })
     }
 
-    /// The program run per entry of config list `list`: the document lists the entries it
-    /// gives, in the list's order; the state keeps each entry's under its id.
+    /// The program run per entry of config list `list`: the entries it gives (as JSON text),
+    /// in the list's order, for the document; the state keeps each entry's under its id.
     fn map_entries(
         &self,
         list: &str,
@@ -192,7 +200,7 @@ impl MappedSource {
         now: DateTime<Utc>,
         state: &Val,
         memo: &mut EntryMemo,
-    ) -> Result<(Val, Val), FeedFailure> {
+    ) -> Result<(Vec<Arc<RawValue>>, Val), FeedFailure> {
         let items = self.list_vals(list);
         memo.start_poll(items.len());
         let calls_of = |name: &str| match field(requests, name) {
@@ -218,7 +226,11 @@ impl MappedSource {
                     } else {
                         0
                     };
-                    (name, calls_of(name).get(at).cloned().unwrap_or(Val::Null))
+                    (
+                        name,
+                        calls_of(name).get(at).cloned().unwrap_or(Val::Null),
+                        request.repeats.as_deref(),
+                    )
                 })
                 .collect();
             let input = EntryInput {
@@ -238,21 +250,40 @@ impl MappedSource {
                         FeedFailure::Malformed(format!("jq: {list}[{index}] {id}: {e}")),
                     )
                 })?;
-            entries.push(output.entry);
+            entries.push(output.text);
             kept.insert(Val::from(id), output.state);
         }
-        let mut document = jaq_json::Map::default();
-        document.insert(
-            Val::from("as_of".to_owned()),
-            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        );
-        document.insert(
-            Val::from(list_key(self.mapping.feed).to_owned()),
-            entries.into_iter().collect(),
-        );
         let mut next = jaq_json::Map::default();
         next.insert(Val::from(list.to_owned()), Val::obj(kept));
-        Ok((Val::obj(document), Val::obj(next)))
+        Ok((entries, Val::obj(next)))
+    }
+}
+
+/// The document of a program run per entry, `{as_of, <list>: [entries…]}`, its entries
+/// already JSON text.
+struct EntriesDocument<'a> {
+    as_of: &'a str,
+    list: &'a str,
+    entries: &'a [Arc<RawValue>],
+}
+
+impl serde::Serialize for EntriesDocument<'_> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Entries<'e>(&'e [Arc<RawValue>]);
+        impl serde::Serialize for Entries<'_> {
+            fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+                let mut seq = out.serialize_seq(Some(self.0.len()))?;
+                for entry in self.0 {
+                    seq.serialize_element(&**entry)?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = out.serialize_map(Some(2))?;
+        map.serialize_entry("as_of", self.as_of)?;
+        map.serialize_entry(self.list, &Entries(self.entries))?;
+        map.end()
     }
 }
 
@@ -270,5 +301,119 @@ fn list_key(feed: FeedKind) -> &'static str {
         FeedKind::Marketplace => <Drop as FeedEntry>::LIST_KEY,
         FeedKind::Fulfilment => <Hub as FeedEntry>::LIST_KEY,
         FeedKind::Pos => <Popup as FeedEntry>::LIST_KEY,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use jaq_json::Val;
+    use serde_json::{Value, json};
+
+    use super::MappedSource;
+    use crate::feed::adapters::entries::EntryMemo;
+    use crate::feed::adapters::program::to_val;
+
+    fn square_pos() -> MappedSource {
+        let mapping = crate::feed::adapters::load("square-pos").expect("built in");
+        let mut config = mapping.settings.clone();
+        config.insert(
+            "popups".to_owned(),
+            json!([{"id": "soho-1", "name": "SoHo", "location_id": "L1",
+                    "opens_at": "2026-12-05T10:00:00-05:00", "closes_at": "2026-12-05T20:00:00-05:00",
+                    "drop_ids": ["hoodie-01"], "catalog_object_ids": ["W6"]}]),
+        );
+        MappedSource::new(Arc::new(mapping), Value::Object(config)).expect("config")
+    }
+
+    /// One poll's calls: the pop-up's devices, `orders` and stock, each one page.
+    fn requests(source: &MappedSource, orders: &Value) -> Val {
+        let item = source.list_vals("popups")[0].clone();
+        let call = |page: Value| {
+            let mut call = jaq_json::Map::default();
+            call.insert(Val::from("item".to_owned()), item.clone());
+            call.insert(
+                Val::from("pages".to_owned()),
+                [to_val(&page).expect("json")].into_iter().collect(),
+            );
+            [Val::obj(call)].into_iter().collect::<Val>()
+        };
+        let mut requests = jaq_json::Map::default();
+        for (name, page) in [
+            (
+                "devices",
+                json!({"devices": [{"id": "d1", "status": {"category": "AVAILABLE"},
+                                            "attributes": {"name": "till", "updated_at": "2026-12-05T15:00:00Z"}}]}),
+            ),
+            ("orders", orders.clone()),
+            (
+                "stock",
+                json!({"counts": [{"state": "IN_STOCK", "quantity": "40"}]}),
+            ),
+        ] {
+            requests.insert(Val::from(name.to_owned()), call(page));
+        }
+        Val::obj(requests)
+    }
+
+    fn order(id: &str, state: &str, pickup: Option<&str>) -> Value {
+        let mut order = json!({"id": id, "state": state, "created_at": "2026-12-05T15:00:00.000Z",
+            "updated_at": "2026-12-05T15:10:00.250Z",
+            "line_items": [{"quantity": "1"}], "total_money": {"amount": 6500, "currency": "USD"}});
+        if let Some(pickup) = pickup {
+            order["fulfillments"] = json!([{"type": "PICKUP", "state": pickup,
+                "pickup_details": {"pickup_at": "2026-12-05T17:30:00.000Z"}}]);
+        }
+        order
+    }
+
+    /// The documents square-pos's memo gives, poll after poll, are the ones mapping every
+    /// answer anew gives: the repeats rule keeps only what mapping again would give.
+    #[test]
+    fn square_pos_keeps_a_pop_up_only_when_mapping_it_again_would_give_the_same() {
+        let source = square_pos();
+        let now: DateTime<Utc> = "2026-12-05T15:10:05Z".parse().expect("time");
+        let mut memo = EntryMemo::default();
+        let mut state = Val::Null;
+        let watermark = order("o2", "OPEN", Some("PREPARED"));
+        for (orders, mapped) in [
+            // Two sales: mapped.
+            (
+                json!({"orders": [order("o1", "COMPLETED", None), watermark]}),
+                1,
+            ),
+            // The order at the watermark alone, unchanged: kept.
+            (json!({"orders": [watermark]}), 0),
+            (json!({"orders": [watermark]}), 0),
+            // The same order collected within the watermark's millisecond: mapped.
+            (
+                json!({"orders": [order("o2", "COMPLETED", Some("COMPLETED"))]}),
+                1,
+            ),
+        ] {
+            let requests = requests(&source, &orders);
+            let fresh = source.map(requests.clone(), now, &state).expect("maps");
+            let kept = source
+                .map_with(requests, now, &state, &mut memo)
+                .expect("maps");
+            assert_eq!(memo.mapped_last_poll, mapped, "{orders}");
+            assert_eq!(kept.document.get(), fresh.document.get(), "{orders}");
+            assert_eq!(kept.state, fresh.state, "{orders}");
+            state = kept.state;
+        }
+        let figures: Value = serde_json::from_str(
+            source
+                .map(requests(&source, &json!({})), now, &state)
+                .expect("maps")
+                .document
+                .get(),
+        )
+        .expect("json");
+        assert_eq!(
+            figures["popups"][0]["sales"],
+            json!({"transactions": 2, "units": 2, "revenue_minor": 13000})
+        );
     }
 }
