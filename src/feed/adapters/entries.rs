@@ -263,27 +263,18 @@ fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
 /// Whether calls `was` and `now` are the same but for the repeated lists: the same item, as
 /// many pages, each page the same but for the list at `keys` (which both have, as lists).
 fn same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
-    let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
-        return false;
-    };
-    old_fields.len() == new_fields.len()
-        && old_fields.iter().all(|(key, old)| {
-            let Some(new) = new_fields.get(key) else {
-                return false;
-            };
-            match (key, old, new) {
-                (Val::TStr(name), Val::Arr(old_pages), Val::Arr(new_pages))
-                    if name.as_ref() == b"pages".as_slice() =>
-                {
-                    old_pages.len() == new_pages.len()
-                        && old_pages
-                            .iter()
-                            .zip(new_pages.iter())
-                            .all(|(old, new)| page_same_but(old, new, keys))
-                }
-                _ => same(old, new),
-            }
-        })
+    same_fields(was, now, |key, old, new| match (key, old, new) {
+        (Val::TStr(name), Val::Arr(old_pages), Val::Arr(new_pages))
+            if name.as_ref() == b"pages".as_slice() =>
+        {
+            old_pages.len() == new_pages.len()
+                && old_pages
+                    .iter()
+                    .zip(new_pages.iter())
+                    .all(|(old, new)| page_same_but(old, new, keys))
+        }
+        _ => same(old, new),
+    })
 }
 
 /// A page the same as another but for the list at `keys`, which both have.
@@ -291,21 +282,22 @@ fn page_same_but(was: &Val, now: &Val, keys: &[String]) -> bool {
     let Some((first, rest)) = keys.split_first() else {
         return matches!((was, now), (Val::Arr(_), Val::Arr(_)));
     };
+    same_fields(was, now, |key, old, new| match key {
+        Val::TStr(name) if name.as_ref() == first.as_bytes() => page_same_but(old, new, rest),
+        _ => same(old, new),
+    })
+}
+
+/// Whether `was` and `now` are objects with the same keys whose values `alike` finds alike
+/// (it is given the key, the old value and the new one).
+fn same_fields(was: &Val, now: &Val, alike: impl Fn(&Val, &Val, &Val) -> bool) -> bool {
     let (Val::Obj(old_fields), Val::Obj(new_fields)) = (was, now) else {
         return false;
     };
     old_fields.len() == new_fields.len()
-        && old_fields.iter().all(|(key, old)| {
-            let Some(new) = new_fields.get(key) else {
-                return false;
-            };
-            match key {
-                Val::TStr(name) if name.as_ref() == first.as_bytes() => {
-                    page_same_but(old, new, rest)
-                }
-                _ => same(old, new),
-            }
-        })
+        && old_fields
+            .iter()
+            .all(|(key, old)| new_fields.get(key).is_some_and(|new| alike(key, old, new)))
 }
 
 /// Whether a mapping that holds `until` still holds at `now`.

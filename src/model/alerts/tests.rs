@@ -412,17 +412,24 @@ fn overdue_at(board: &mut Board, seconds: i64, overdue: u64) {
     board.ingest_hubs(hubs, at(seconds), at(seconds));
 }
 
-#[test]
-fn pending_time_and_clear_delay() {
+/// Thresholds whose `orders_overdue` waits `pending_s` before it is raised and keeps firing
+/// `keep_s` after its condition goes.
+fn overdue_waits(pending_s: i64, keep_s: i64) -> AlertThresholds {
     let mut t = AlertThresholds::default();
     t.kinds.insert(
         AlertKind::OrdersOverdue,
         KindSettings {
-            pending: Some(Wait(TimeDelta::seconds(30))),
-            keep_firing_for: Some(Wait(TimeDelta::seconds(60))),
+            pending: Some(Wait(TimeDelta::seconds(pending_s))),
+            keep_firing_for: Some(Wait(TimeDelta::seconds(keep_s))),
             ..KindSettings::default()
         },
     );
+    t
+}
+
+#[test]
+fn pending_time_and_clear_delay() {
+    let t = overdue_waits(30, 60);
     let mut board = example_board();
     let mut book = AlertBook::new();
     book.evaluate(&board, at(0), &t);
@@ -474,15 +481,7 @@ fn pending_time_and_clear_delay() {
 /// and a kind with no clear delay never lapses.
 #[test]
 fn a_pending_condition_that_goes_is_lapsed_for_its_clear_delay() {
-    let mut t = AlertThresholds::default();
-    t.kinds.insert(
-        AlertKind::OrdersOverdue,
-        KindSettings {
-            pending: Some(Wait(TimeDelta::seconds(30))),
-            keep_firing_for: Some(Wait(TimeDelta::seconds(60))),
-            ..KindSettings::default()
-        },
-    );
+    let t = overdue_waits(30, 60);
     let ours = |book: &AlertBook| {
         (
             book.pending()
@@ -535,15 +534,7 @@ fn a_pending_condition_that_goes_is_lapsed_for_its_clear_delay() {
     assert!(book.get(AlertKind::OrdersOverdue, "ewr-1").is_some());
     assert_eq!(ours(&book), (0, vec![]));
     // A kind without a clear delay (the default for facts) is never listed as lapsed.
-    let mut t = AlertThresholds::default();
-    t.kinds.insert(
-        AlertKind::OrdersOverdue,
-        KindSettings {
-            pending: Some(Wait(TimeDelta::seconds(30))),
-            keep_firing_for: Some(Wait(TimeDelta::zero())),
-            ..KindSettings::default()
-        },
-    );
+    let t = overdue_waits(30, 0);
     let mut board = example_board();
     let mut book = AlertBook::new();
     book.evaluate(&board, at(0), &t);
