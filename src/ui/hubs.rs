@@ -70,6 +70,9 @@ fn floor_width(column: usize, compact: bool) -> u16 {
         // `runs out 14:29–15:32`. (The compact outlook has none: it changes only with the
         // hub's steady verdict, and 16 for `lasts the window` cost the Late column at 80x24.)
         (3, false) => 20,
+        // `short ≈876 = 2190.00 EUR`: a cost growing from `over ≈30 = 360.00 USD` to
+        // `over ≈534 = 6408.00 USD` pushed Target and Late off at 200x60 a second later.
+        (4, false) => 24,
         _ => 0,
     }
 }
@@ -375,5 +378,26 @@ mod tests {
         assert_eq!(rate(12.0), "~0–12/min");
         assert_eq!(rate(0.4), "~0–1/min");
         assert_eq!(rate(98.2).chars().count(), 9, "{}", rate(98.2));
+    }
+
+    /// A certain cost keeps the Cost column's width as its figures grow (`over ≈30 = 360.00
+    /// USD`, then `over ≈534 = 6408.00 USD` a second later), so the columns after it and the
+    /// set of columns shown stay put.
+    #[test]
+    fn the_cost_column_keeps_its_width() {
+        let fitted: Vec<(u16, Vec<usize>)> = ["over ≈30 = 360.00 USD", "over ≈534 = 6408.00 USD"]
+            .iter()
+            .map(|cost| {
+                let rows = [row(
+                    ("~5.8/min", "~5.8/min"),
+                    ("may run out", "may run out"),
+                    (cost, cost),
+                )];
+                let (forms, cols, kept) = fitting_forms(&rows, 106);
+                assert!(!forms[4], "the long cost is shown at 106 columns");
+                (cols[4].width, kept)
+            })
+            .collect();
+        assert_eq!(fitted[0], fitted[1]);
     }
 }
