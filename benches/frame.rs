@@ -5,6 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
 
+/// The binary's allocator (src/main.rs), so the bench measures what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};

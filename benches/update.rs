@@ -2,6 +2,10 @@
 //!
 //! `cargo bench --bench update -- --warm-up-time 1 --measurement-time 3`
 
+/// The binary's allocator (src/main.rs), so the bench measures what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod common;
 
 use std::hint::black_box;

@@ -13,6 +13,12 @@ use dropday::config::{self, Config};
 use dropday::sim;
 use dropday::{room, status, stderr_log};
 
+/// mimalloc rather than glibc's malloc: the mapped feeds' jq values are many small, short-lived
+/// allocations, where it costs about half (a poll of a thousand Square locations,
+/// docs/PERFORMANCE.md). The benches declare the same, so they measure what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status when the program could not do its job for another reason.
 const EXIT_FAILURE: u8 = 1;
 

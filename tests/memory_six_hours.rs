@@ -3,7 +3,8 @@
 //! keeps (rate windows, sparkline buckets, burn-down series, alerts, the triage table) must
 //! stay under 100 MB and stop growing once every retention is full.
 //!
-//! A counting global allocator measures it: bytes allocated now, and the most at any time.
+//! A counting global allocator measures it: bytes allocated now, and the most at any time. It
+//! counts what the binary's allocator (mimalloc, src/main.rs) is asked for.
 //!
 //! By default the test plays the first three minutes (the bound is checked, flatness is not),
 //! so `cargo test` stays quick. The whole day, six hours of one-second polls (several minutes
@@ -12,12 +13,14 @@
 //! `DROPDAY_MEMORY_SECONDS=21600 cargo test --release --test memory_six_hours -- --nocapture`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed expectation fails the test
-#![allow(unsafe_code)] // a counting global allocator wraps the system one.
+#![allow(unsafe_code)] // a counting global allocator wraps the binary's one.
 
 #[path = "../benches/common/large_state.rs"]
 mod large_state;
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
+
+use mimalloc::MiMalloc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::TimeDelta;
@@ -27,7 +30,7 @@ use dropday::feed::FeedKind;
 use dropday::feed::events::{PollOutcome, PollReport};
 use large_state::{LARGE, at};
 
-/// `System` with two counters: bytes allocated now and the most ever allocated at once.
+/// mimalloc (the binary's allocator) with two counters: bytes allocated now and the most ever allocated at once.
 struct Counting;
 
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
@@ -38,11 +41,11 @@ fn added(bytes: usize) {
     PEAK.fetch_max(now, Ordering::Relaxed);
 }
 
-// SAFETY: every call is passed to `System` unchanged; only the counters are added.
+// SAFETY: every call is passed to mimalloc unchanged; only the counters are added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's contract is `System`'s.
-        let ptr = unsafe { System.alloc(layout) };
+        // SAFETY: the caller's contract is mimalloc's.
+        let ptr = unsafe { MiMalloc.alloc(layout) };
         if !ptr.is_null() {
             added(layout.size());
         }
@@ -51,7 +54,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as above.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
+        let ptr = unsafe { MiMalloc.alloc_zeroed(layout) };
         if !ptr.is_null() {
             added(layout.size());
         }
@@ -60,13 +63,13 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { MiMalloc.dealloc(ptr, layout) };
         CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as above.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        let new = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
         if !new.is_null() {
             CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
             added(new_size);

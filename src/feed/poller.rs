@@ -123,7 +123,7 @@ where
         let notify = Arc::new(Notify::new());
         wake.push(Arc::clone(&notify));
         let client = match endpoint.mapped.clone() {
-            Some(source) => Source::Mapped(MappedClient::new(http, endpoint, source)),
+            Some(source) => Source::Mapped(Box::new(MappedClient::new(http, endpoint, source))),
             None => Source::Feed(FeedClient::new(http, endpoint)),
         };
         tasks.push(tokio::spawn(poll_loop(
@@ -141,7 +141,8 @@ where
 #[derive(Debug)]
 enum Source {
     Feed(FeedClient),
-    Mapped(MappedClient),
+    // Boxed: its page cache and memo make it several times a plain feed's size.
+    Mapped(Box<MappedClient>),
 }
 
 impl Source {

@@ -493,19 +493,28 @@ pub fn decode_document<T: FeedEntry>(body: &[u8]) -> Result<Document<T>, Documen
     let mut entries = Vec::with_capacity(items.len());
     let mut skipped = Vec::new();
     for (index, item) in items.into_iter().enumerate() {
-        match serde_json::from_str::<T>(item.get()) {
+        match decode_entry(index, item) {
             Ok(entry) => entries.push(entry),
-            Err(e) => skipped.push(SkippedEntry {
-                index,
-                id: entry_id(item),
-                reason: e.to_string(),
-            }),
+            Err(skip) => skipped.push(skip),
         }
     }
     Ok(Document {
         as_of,
         entries,
         skipped,
+    })
+}
+
+/// Entry `index` of a document's list, as [`decode_document`] reads each one: the entry, or why
+/// it is skipped.
+///
+/// # Errors
+/// The entry does not decode: its index, its id when readable, and why.
+pub fn decode_entry<T: FeedEntry>(index: usize, item: &RawValue) -> Result<T, SkippedEntry> {
+    serde_json::from_str::<T>(item.get()).map_err(|e| SkippedEntry {
+        index,
+        id: entry_id(item),
+        reason: e.to_string(),
     })
 }
 

@@ -156,10 +156,10 @@ impl MappedClient {
                     .fetch_pages(request, item, (request_index, item_index))
                     .await
                     .map_err(|cause| source.failure(Some(name), cause))?;
-                let mut call = jaq_json::Map::default();
-                call.insert(Val::from("item".to_owned()), item_val.clone());
-                call.insert(Val::from("pages".to_owned()), pages.into_iter().collect());
-                calls.push(Val::obj(call));
+                calls.push(
+                    self.pages
+                        .call((request_index, item_index), item_val, pages),
+                );
             }
             requests.insert(Val::from(name.to_owned()), calls.into_iter().collect());
         }

@@ -56,9 +56,15 @@ struct Slot {
 #[derive(Debug, Default)]
 pub struct EntryMemo {
     slots: Vec<Option<Slot>>,
+    /// Each entry's text as the decoder read it.
+    pub(super) decoded: super::decoded::DecodedEntries,
     /// Entries mapped by the last poll (the rest were kept): for tests and the bench's report.
     pub mapped_last_poll: usize,
 }
+
+/// A request's call for one entry: the request's name, the call (`{item, pages}`), the keys of
+/// the list its answers repeat, if it declares one.
+pub(super) type EntryCall<'a> = (&'a str, &'a Val, Option<&'a [String]>);
 
 /// One entry's part of a poll.
 pub(super) struct EntryInput<'a> {
@@ -68,9 +74,19 @@ pub(super) struct EntryInput<'a> {
     pub item: &'a Val,
     /// `(request name, its call for this entry: {item, pages}, the keys of the list its
     /// answers repeat, if it declares one)`.
-    pub calls: Vec<(&'a str, Val, Option<&'a [String]>)>,
+    pub calls: &'a [EntryCall<'a>],
     /// What the program kept for this entry at the last good poll (null: nothing yet).
-    pub state: Val,
+    pub state: &'a Val,
+}
+
+impl EntryInput<'_> {
+    /// The values the entry is mapped from, in the order a slot keeps them: the item, each
+    /// request's call, the state.
+    fn values(&self) -> impl DoubleEndedIterator<Item = &Val> {
+        std::iter::once(self.item)
+            .chain(self.calls.iter().map(|(_, call, _)| *call))
+            .chain(std::iter::once(self.state))
+    }
 }
 
 /// What the program gave for one entry.
@@ -84,125 +100,90 @@ pub(super) struct EntryOutput {
 }
 
 impl EntryMemo {
-    /// Maps entry `input` with `program`, or gives back its last mapping when nothing it was
-    /// mapped from changed.
+    /// Maps each entry of `inputs` (in list order, `inputs[k].index == k`) with `program`, or
+    /// gives back its last mapping when nothing it was mapped from changed. The entries to map
+    /// are mapped on up to [`MAX_WORKERS`] threads (each entry's run is independent of the
+    /// others'), then kept in their slots in list order, so the outputs, the memo and any error
+    /// are the ones mapping them one after the other gives.
     ///
     /// # Errors
-    /// The program's error, or an output that is not `{entry, state, until?}`.
-    pub(super) fn map(
+    /// The first entry (in list order) whose program failed or gave an output that is not
+    /// `{entry, state, until?}`: its index and the error.
+    pub(super) fn map_all(
         &mut self,
         program: &Program,
-        input: EntryInput<'_>,
+        inputs: &[EntryInput<'_>],
         config: &Val,
         now: DateTime<Utc>,
-    ) -> Result<EntryOutput, String> {
-        if self.slots.len() <= input.index {
-            self.slots.resize_with(input.index + 1, || None);
+    ) -> Result<Vec<EntryOutput>, (usize, String)> {
+        if self.slots.len() < inputs.len() {
+            self.slots.resize_with(inputs.len(), || None);
         }
-        let mut inputs = Vec::with_capacity(input.calls.len() + 2);
-        inputs.push(input.item.clone());
-        inputs.extend(input.calls.iter().map(|(_, call, _)| call.clone()));
-        inputs.push(input.state.clone());
-        if let Some(slot) = &mut self.slots[input.index]
-            && holds(slot.until, now)
-            && slot.inputs.len() == inputs.len()
-        {
-            // The state first: it is the one input that differs after a mapping that changed it.
-            let mapped_from = |slot: &Slot| {
-                slot.inputs
-                    .iter()
-                    .rev()
-                    .zip(inputs.iter().rev())
-                    .all(|(a, b)| same(a, b))
-            };
-            let from_these = mapped_from(slot);
-            if !from_these && only_repeats(slot, &input) {
-                // What mapping these inputs would give is what the slot holds: it is now
-                // mapped from them, so the next poll with the same answers finds them at once.
-                slot.inputs = inputs;
-            } else if !from_these {
-                return self.map_anew(program, input, inputs, config, now);
-            }
-            return Ok(EntryOutput {
-                text: Arc::clone(&slot.text),
-                state: slot.state.clone(),
-            });
+        let mut outputs: Vec<Option<EntryOutput>> =
+            inputs.iter().map(|input| self.kept(input, now)).collect();
+        let anew: Vec<&EntryInput<'_>> = inputs
+            .iter()
+            .zip(&outputs)
+            .filter_map(|(input, kept)| kept.is_none().then_some(input))
+            .collect();
+        self.mapped_last_poll += anew.len();
+        let fresh = spread(&anew, |input| map_one(program, input, config, now));
+        for (input, fresh) in anew.into_iter().zip(fresh) {
+            let fresh = fresh.map_err(|e| (input.index, e))?;
+            outputs[input.index] = Some(self.keep(input, fresh));
         }
-        self.map_anew(program, input, inputs, config, now)
+        Ok(outputs.into_iter().flatten().collect())
     }
 
-    /// Runs `program` on entry `input` (its `inputs` as the memo compares them) and keeps the
-    /// output in its slot.
-    fn map_anew(
-        &mut self,
-        program: &Program,
-        input: EntryInput<'_>,
-        inputs: Vec<Val>,
-        config: &Val,
-        now: DateTime<Utc>,
-    ) -> Result<EntryOutput, String> {
-        self.mapped_last_poll += 1;
-        let mut requests = jaq_json::Map::default();
-        for (name, call, _) in &input.calls {
-            requests.insert(Val::from((*name).to_owned()), call.clone());
+    /// The last mapping of entry `input`, when nothing it was mapped from changed.
+    fn kept(&mut self, input: &EntryInput<'_>, now: DateTime<Utc>) -> Option<EntryOutput> {
+        let slot = self.slots.get_mut(input.index)?.as_mut()?;
+        if !holds(slot.until, now) || slot.inputs.len() != input.calls.len() + 2 {
+            return None;
         }
-        let mut whole = jaq_json::Map::default();
-        whole.insert(Val::from("item".to_owned()), input.item.clone());
-        whole.insert(Val::from("requests".to_owned()), Val::obj(requests));
-        whole.insert(Val::from("config".to_owned()), config.clone());
-        whole.insert(
-            Val::from("now".to_owned()),
-            Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        );
-        whole.insert(Val::from("state".to_owned()), input.state.clone());
-        let output = program.run(Val::obj(whole))?;
-        let shape = |what: &str| format!("each entry must give {{entry, state, until?}}: {what}");
-        let Val::Obj(fields) = &output else {
-            return Err(shape("it gave no object"));
-        };
-        let entry = fields
-            .get(&Val::from("entry".to_owned()))
-            .cloned()
-            .ok_or_else(|| shape("missing field `entry`"))?;
-        let mut state = fields
-            .get(&Val::from("state".to_owned()))
-            .cloned()
-            .unwrap_or(Val::Null);
-        let until = match fields.get(&Val::from("until".to_owned())) {
-            None => Until::ThisPoll,
-            Some(Val::Null) => Until::InputsChange,
-            Some(Val::Num(n)) => Until::At(n.to_string().parse::<f64>().map_or(i64::MIN, |f| {
-                // A fraction of a second still holds until the next whole one.
-                f.ceil() as i64
-            })),
-            Some(Val::TStr(text)) => {
-                let text = String::from_utf8_lossy(text);
-                let at = crate::feed::timestamp::parse(&text)
-                    .map_err(|e| shape(&format!("`until`: {e}")))?;
-                Until::At(at.timestamp())
+        // The state first: it is the one input that differs after a mapping that changed it.
+        // Unchanged answers are the very values of the last poll (the page cache's calls), so
+        // most entries stop at pointers.
+        let from_these = slot
+            .inputs
+            .iter()
+            .rev()
+            .zip(input.values().rev())
+            .all(|(a, b)| same(a, b));
+        if !from_these {
+            if !only_repeats(slot, input) {
+                return None;
             }
-            Some(other) => {
-                return Err(shape(&format!(
-                    "`until` is {other}, not a time, a number of Unix seconds or null"
-                )));
-            }
-        };
+            // What mapping these inputs would give is what the slot holds: it is now mapped
+            // from them, so the next poll with the same answers finds them at once.
+            slot.inputs = input.values().cloned().collect();
+        }
+        Some(EntryOutput {
+            text: Arc::clone(&slot.text),
+            state: slot.state.clone(),
+        })
+    }
+
+    /// Keeps entry `input`'s new mapping in its slot.
+    fn keep(&mut self, input: &EntryInput<'_>, fresh: Fresh) -> EntryOutput {
         // The slot is keyed by the state it was mapped from: an entry is kept only when the
         // program gave back its state unchanged (so mapping it again would give the same). That
         // state is kept as the very value it was, so the next poll finds it by identity.
-        if state == input.state {
-            state = input.state;
-        }
-        let text: Arc<RawValue> = serde_json::value::to_raw_value(&AsJson(&entry))
-            .map_err(|e| shape(&format!("`entry`: {e}")))?
-            .into();
+        let state = if fresh.state == *input.state {
+            input.state.clone()
+        } else {
+            fresh.state
+        };
         self.slots[input.index] = Some(Slot {
-            inputs,
-            until,
-            text: Arc::clone(&text),
+            inputs: input.values().cloned().collect(),
+            until: fresh.until,
+            text: Arc::clone(&fresh.text),
             state: state.clone(),
         });
-        Ok(EntryOutput { text, state })
+        EntryOutput {
+            text: fresh.text,
+            state,
+        }
     }
 
     /// Starts a poll's count of mapped entries; a list that shrank forgets its tail.
@@ -210,6 +191,116 @@ impl EntryMemo {
         self.mapped_last_poll = 0;
         self.slots.truncate(entries);
     }
+}
+
+/// One entry's new mapping, before it is kept.
+struct Fresh {
+    text: Arc<RawValue>,
+    state: Val,
+    until: Until,
+}
+
+/// Runs `program` on entry `input`: `{item, requests: {name: call}, config, now, state}`.
+fn map_one(
+    program: &Program,
+    input: &EntryInput<'_>,
+    config: &Val,
+    now: DateTime<Utc>,
+) -> Result<Fresh, String> {
+    let mut requests = jaq_json::Map::default();
+    for (name, call, _) in input.calls {
+        requests.insert(Val::from((*name).to_owned()), (*call).clone());
+    }
+    let mut whole = jaq_json::Map::default();
+    whole.insert(Val::from("item".to_owned()), input.item.clone());
+    whole.insert(Val::from("requests".to_owned()), Val::obj(requests));
+    whole.insert(Val::from("config".to_owned()), config.clone());
+    whole.insert(
+        Val::from("now".to_owned()),
+        Val::from(now.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    );
+    whole.insert(Val::from("state".to_owned()), input.state.clone());
+    let output = program.run(Val::obj(whole))?;
+    let shape = |what: &str| format!("each entry must give {{entry, state, until?}}: {what}");
+    let Val::Obj(fields) = &output else {
+        return Err(shape("it gave no object"));
+    };
+    let entry = fields
+        .get(&Val::from("entry".to_owned()))
+        .ok_or_else(|| shape("missing field `entry`"))?;
+    let state = fields
+        .get(&Val::from("state".to_owned()))
+        .cloned()
+        .unwrap_or(Val::Null);
+    let until = match fields.get(&Val::from("until".to_owned())) {
+        None => Until::ThisPoll,
+        Some(Val::Null) => Until::InputsChange,
+        Some(Val::Num(n)) => Until::At(n.to_string().parse::<f64>().map_or(i64::MIN, |f| {
+            // A fraction of a second still holds until the next whole one.
+            f.ceil() as i64
+        })),
+        Some(Val::TStr(text)) => {
+            let text = String::from_utf8_lossy(text);
+            let at = crate::feed::timestamp::parse(&text)
+                .map_err(|e| shape(&format!("`until`: {e}")))?;
+            Until::At(at.timestamp())
+        }
+        Some(other) => {
+            return Err(shape(&format!(
+                "`until` is {other}, not a time, a number of Unix seconds or null"
+            )));
+        }
+    };
+    let text: Arc<RawValue> = serde_json::value::to_raw_value(&AsJson(entry))
+        .map_err(|e| shape(&format!("`entry`: {e}")))?
+        .into();
+    Ok(Fresh { text, state, until })
+}
+
+/// At most this many threads map a poll's entries.
+pub const MAX_WORKERS: usize = 4;
+
+/// Below this many entries a poll maps them on its own thread: starting another costs more
+/// than it saves.
+const ENTRIES_PER_WORKER: usize = 8;
+
+/// `run` over `jobs`, in order, spread over the machine's cores (up to [`MAX_WORKERS`]
+/// threads, the caller's one of them): a poll of a thousand Square locations maps about 140
+/// pop-ups, each about 0.3 ms of jq, and on one core that alone was most of the ingest budget.
+/// A thread that cannot be started leaves its share to the caller's.
+fn spread<J: Sync, R: Send>(jobs: &[J], run: impl Fn(&J) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let workers = cores
+        .min(MAX_WORKERS)
+        .min(jobs.len() / ENTRIES_PER_WORKER)
+        .max(1);
+    if workers == 1 {
+        return jobs.iter().map(&run).collect();
+    }
+    let share = jobs.len().div_ceil(workers);
+    let run = &run;
+    std::thread::scope(|scope| {
+        let mut parts = jobs.chunks(share);
+        let mine = parts.next().unwrap_or(&[]);
+        let theirs: Vec<_> = parts
+            .map(|part| {
+                let started = std::thread::Builder::new()
+                    .name("dropday-map".to_owned())
+                    .spawn_scoped(scope, move || part.iter().map(run).collect::<Vec<R>>());
+                (part, started.ok())
+            })
+            .collect();
+        let mut results: Vec<R> = mine.iter().map(run).collect();
+        for (part, worker) in theirs {
+            match worker.map(std::thread::ScopedJoinHandle::join) {
+                Some(Ok(done)) => results.extend(done),
+                // A worker that panicked: the panic goes on, as it would have on this thread.
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => results.extend(part.iter().map(run)),
+            }
+        }
+        results
+    })
 }
 
 /// Whether `input` gives the entry the state its last mapping gave and answers that differ
@@ -222,11 +313,11 @@ fn only_repeats(slot: &Slot, input: &EntryInput<'_>) -> bool {
     // Without a declared list there is no promise: the state it gave may add up again.
     input.calls.iter().any(|(_, _, repeats)| repeats.is_some())
         && same(item, input.item)
-        && same(&slot.state, &input.state)
+        && same(&slot.state, input.state)
         && rest
             .iter()
-            .zip(&input.calls)
-            .all(|(was, (_, call, repeats))| {
+            .zip(input.calls)
+            .all(|(was, &(_, call, repeats))| {
                 same(was, call)
                     || repeats.is_some_and(|keys| {
                         same_but(was, call, keys)
@@ -328,7 +419,7 @@ fn same(a: &Val, b: &Val) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryInput, EntryMemo, EntryOutput, same};
+    use super::{EntryCall, EntryInput, EntryMemo, EntryOutput, same, spread};
     use crate::feed::adapters::program::{Program, to_val};
     use chrono::{DateTime, Utc};
     use jaq_json::Val;
@@ -362,16 +453,46 @@ mod tests {
         .expect("compiles")
     }
 
-    fn input<'a>(item: &'a Val, pages: &Val, state: &Val) -> EntryInput<'a> {
-        // A call is built anew each poll, as the client builds it; its pages are what repeat.
+    /// One entry's inputs, owned. Its call is built anew each poll, as the client builds the
+    /// call of pages that changed; its pages are what repeat.
+    struct Entry<'k> {
+        item: Val,
+        call: Val,
+        state: Val,
+        repeats: Option<&'k [String]>,
+    }
+
+    fn input<'k>(item: &Val, pages: &Val, state: &Val) -> Entry<'k> {
         let mut call = jaq_json::Map::default();
         call.insert(Val::from("item".to_owned()), item.clone());
         call.insert(Val::from("pages".to_owned()), pages.clone());
-        EntryInput {
-            index: 0,
-            item,
-            calls: vec![("sales", Val::obj(call), None)],
+        Entry {
+            item: item.clone(),
+            call: Val::obj(call),
             state: state.clone(),
+            repeats: None,
+        }
+    }
+
+    impl EntryMemo {
+        /// Maps one entry, as a poll of a list of one maps it.
+        fn map(
+            &mut self,
+            program: &Program,
+            entry: &Entry<'_>,
+            config: &Val,
+            now: DateTime<Utc>,
+        ) -> Result<EntryOutput, String> {
+            let calls = [("sales", &entry.call, entry.repeats)];
+            let input = EntryInput {
+                index: 0,
+                item: &entry.item,
+                calls: &calls,
+                state: &entry.state,
+            };
+            self.map_all(program, std::slice::from_ref(&input), config, now)
+                .map(|mut outputs| outputs.pop().expect("one entry, one output"))
+                .map_err(|(_, error)| error)
         }
     }
 
@@ -383,7 +504,7 @@ mod tests {
         let pages = val(&json!([{"id": "a", "units": 2, "due": "2026-12-05T14:15:00Z"}]));
         let mut memo = EntryMemo::default();
         let mut poll = |pages: &Val, state: &Val, now: &str| {
-            memo.map(&program, input(&item, pages, state), &config, at(now))
+            memo.map(&program, &input(&item, pages, state), &config, at(now))
                 .map(|out| (out, memo.mapped_last_poll))
                 .expect("maps")
         };
@@ -436,7 +557,7 @@ mod tests {
             let out = memo
                 .map(
                     &program,
-                    input(&item, &pages, &Val::Null),
+                    &input(&item, &pages, &Val::Null),
                     &Val::Null,
                     at(now),
                 )
@@ -460,7 +581,7 @@ mod tests {
             let error = EntryMemo::default()
                 .map(
                     &program,
-                    input(&item, &pages, &Val::Null),
+                    &input(&item, &pages, &Val::Null),
                     &Val::Null,
                     at("2026-12-05T14:00:00Z"),
                 )
@@ -485,9 +606,9 @@ mod tests {
         let keys = ["sales".to_owned()];
         let poll = |memo: &mut EntryMemo, pages: &Val, state: &Val, repeats: bool| {
             let mut call = input(&item, pages, state);
-            call.calls[0].2 = repeats.then_some(keys.as_slice());
+            call.repeats = repeats.then_some(keys.as_slice());
             let out = memo
-                .map(&program, call, &Val::Null, at("2026-12-05T14:00:05Z"))
+                .map(&program, &call, &Val::Null, at("2026-12-05T14:00:05Z"))
                 .expect("maps");
             (out, memo.mapped_last_poll)
         };
@@ -523,6 +644,90 @@ mod tests {
         let mut memo = EntryMemo::default();
         poll(&mut memo, &page(json!([a, b])), &Val::Null, true);
         assert_eq!(poll(&mut memo, &page(json!([b])), &Val::Null, true).1, 2);
+    }
+
+    #[test]
+    fn a_list_maps_as_its_entries_one_by_one_whichever_thread_maps_them() {
+        // Forty entries: enough for the runs to be spread over every core.
+        let program = Program::compile(
+            r#"if .item.n == 23 or .item.n == 31 then error("no \(.item.n)") else
+               {entry: {id: .item.id, twice: (.item.n * 2), units: (.requests.sales.pages | length)},
+                state: {seen: .item.n}, until: null} end"#,
+        )
+        .expect("compiles");
+        let items: Vec<Val> = (0..40)
+            .map(|n| val(&json!({"id": format!("p{n}"), "n": n})))
+            .collect();
+        let entries: Vec<Entry<'_>> = items
+            .iter()
+            .map(|item| input(item, &val(&json!([1, 2])), &Val::Null))
+            .collect();
+        let calls: Vec<[EntryCall<'_>; 1]> = entries
+            .iter()
+            .map(|entry| [("sales", &entry.call, None)])
+            .collect();
+        let inputs = |upto: usize| -> Vec<EntryInput<'_>> {
+            entries[..upto]
+                .iter()
+                .zip(&calls)
+                .enumerate()
+                .map(|(index, (entry, calls))| EntryInput {
+                    index,
+                    item: &entry.item,
+                    calls,
+                    state: &entry.state,
+                })
+                .collect()
+        };
+        let now = at("2026-12-05T14:00:00Z");
+        // The first failing entry in list order names the failure, as mapping one by one does.
+        let mut failed = EntryMemo::default();
+        failed.start_poll(40);
+        let (index, error) = failed
+            .map_all(&program, &inputs(40), &Val::Null, now)
+            .expect_err("entry 23 fails");
+        assert_eq!(index, 23);
+        assert!(error.contains("no 23"), "{error}");
+        assert_eq!(failed.mapped_last_poll, 40);
+        // Without the failing ones: every entry, in order, each its own.
+        let mut memo = EntryMemo::default();
+        memo.start_poll(23);
+        let outputs = memo
+            .map_all(&program, &inputs(23), &Val::Null, now)
+            .expect("maps");
+        assert_eq!(memo.mapped_last_poll, 23);
+        assert_eq!(outputs.len(), 23);
+        for (n, output) in outputs.iter().enumerate() {
+            assert_eq!(
+                entry(output),
+                val(&json!({"id": format!("p{n}"), "twice": 2 * n, "units": 2}))
+            );
+            assert_eq!(output.state, val(&json!({"seen": n})));
+        }
+        // The entries mapped before the failure were kept in their slots: the same outputs,
+        // none mapped again.
+        failed.start_poll(23);
+        let again = failed
+            .map_all(&program, &inputs(23), &Val::Null, now)
+            .expect("maps");
+        assert_eq!(failed.mapped_last_poll, 0);
+        let texts = |outputs: &[EntryOutput]| -> Vec<String> {
+            outputs.iter().map(|o| o.text.get().to_owned()).collect()
+        };
+        assert_eq!(texts(&again), texts(&outputs));
+    }
+
+    #[test]
+    fn spread_work_comes_back_in_order() {
+        for jobs in [0, 1, 7, 8, 15, 16, 17, 100, 1001] {
+            let numbers: Vec<usize> = (0..jobs).collect();
+            let doubled = spread(&numbers, |n| n * 2);
+            assert_eq!(
+                doubled,
+                (0..jobs).map(|n| n * 2).collect::<Vec<_>>(),
+                "{jobs}"
+            );
+        }
     }
 
     #[test]

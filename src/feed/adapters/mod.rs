@@ -14,6 +14,7 @@
 
 pub mod check;
 pub mod client;
+pub mod decoded;
 pub mod entries;
 pub mod keep;
 pub mod mapping;

@@ -9,7 +9,7 @@ use jaq_json::Val;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::entries::{EntryInput, EntryMemo};
+use super::entries::{EntryCall, EntryInput, EntryMemo};
 use super::mapping::Mapping;
 use super::program::{AsJson, to_val};
 use crate::feed::client::decode_outcome;
@@ -148,16 +148,25 @@ impl MappedSource {
         let malformed = |text: String| self.failure(None, FeedFailure::Malformed(text));
         let shape =
             |what: &str| malformed(format!("the program must give {{document, state}}: {what}"));
-        let (document, state) = if let Some(list) = &self.mapping.each {
+        let (document, state, outcome) = if let Some(list) = &self.mapping.each {
             let (entries, state) = self.map_entries(list, &requests, now, state, memo)?;
+            let as_of = now.to_rfc3339_opts(SecondsFormat::Secs, true);
             // The entries' texts as they were written when each was mapped, copied as they are.
             let document = serde_json::value::to_raw_value(&EntriesDocument {
-                as_of: &now.to_rfc3339_opts(SecondsFormat::Secs, true),
+                as_of: &as_of,
                 list: list_key(self.mapping.feed),
                 entries: &entries,
             })
             .map_err(|e| shape(&e.to_string()))?;
-            (document, state)
+            // The document as the decoder reads it, each entry decoded once (`decoded.rs`).
+            let as_of = crate::feed::timestamp::parse(&as_of).map_err(|e| shape(&e.to_string()))?;
+            let decoded = &mut memo.decoded;
+            let outcome = match self.mapping.feed {
+                FeedKind::Marketplace => PollOutcome::Drops(decoded.document(as_of, &entries)),
+                FeedKind::Fulfilment => PollOutcome::Hubs(decoded.document(as_of, &entries)),
+                FeedKind::Pos => PollOutcome::Popups(decoded.document(as_of, &entries)),
+            };
+            (document, state, outcome)
         } else {
             let output = self
                 .mapping
@@ -178,9 +187,9 @@ impl MappedSource {
             // check it is JSON (658 kB at a thousand pop-ups, every poll).
             let document = serde_json::value::to_raw_value(&AsJson(document))
                 .map_err(|e| shape(&e.to_string()))?;
-            (document, state)
+            let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
+            (document, state, outcome)
         };
-        let outcome = decode_outcome(self.mapping.feed, document.get().as_bytes());
         if let PollOutcome::Failed(cause) = outcome {
             return Err(self.failure(None, cause));
         }
@@ -208,18 +217,20 @@ impl MappedSource {
             _ => &[],
         };
         let was = field(state, list);
-        let mut entries = Vec::with_capacity(items.len());
-        let mut kept = jaq_json::Map::default();
-        for (index, item) in items.iter().enumerate() {
-            let id = match field(item, "id") {
-                Some(Val::TStr(id)) => String::from_utf8_lossy(id).into_owned(),
-                _ => index.to_string(),
-            };
-            let calls = self
-                .mapping
-                .requests
-                .iter()
-                .map(|request| {
+        // Each entry's id as the config gave it (a shared string, not a copy): its state's key.
+        let ids: Vec<Val> = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| match field(item, "id") {
+                Some(id @ Val::TStr(_)) => id.clone(),
+                _ => Val::from(index.to_string()),
+            })
+            .collect();
+        // Every entry's calls in one list, each entry's a slice of it.
+        let per_entry = self.mapping.requests.len();
+        let calls: Vec<EntryCall<'_>> = (0..items.len())
+            .flat_map(|index| {
+                self.mapping.requests.iter().map(move |request| {
                     let name = request.spec.name.as_str();
                     let at = if request.spec.for_each.is_some() {
                         index
@@ -228,30 +239,43 @@ impl MappedSource {
                     };
                     (
                         name,
-                        calls_of(name).get(at).cloned().unwrap_or(Val::Null),
+                        calls_of(name).get(at).unwrap_or(&Val::Null),
                         request.repeats.as_deref(),
                     )
                 })
-                .collect();
-            let input = EntryInput {
+            })
+            .collect();
+        let inputs: Vec<EntryInput<'_>> = items
+            .iter()
+            .zip(&ids)
+            .enumerate()
+            .map(|(index, (item, id))| EntryInput {
                 index,
                 item,
-                calls,
-                state: was
-                    .and_then(|w| field(w, &id))
-                    .cloned()
-                    .unwrap_or(Val::Null),
-            };
-            let output = memo
-                .map(&self.mapping.program, input, &self.config_val, now)
-                .map_err(|e| {
-                    self.failure(
-                        None,
-                        FeedFailure::Malformed(format!("jq: {list}[{index}] {id}: {e}")),
-                    )
-                })?;
+                calls: &calls[index * per_entry..(index + 1) * per_entry],
+                state: match was {
+                    Some(Val::Obj(entries)) => entries.get(id).unwrap_or(&Val::Null),
+                    _ => &Val::Null,
+                },
+            })
+            .collect();
+        let outputs = memo
+            .map_all(&self.mapping.program, &inputs, &self.config_val, now)
+            .map_err(|(index, e)| {
+                let id = match &ids[index] {
+                    Val::TStr(id) => String::from_utf8_lossy(id).into_owned(),
+                    other => other.to_string(),
+                };
+                self.failure(
+                    None,
+                    FeedFailure::Malformed(format!("jq: {list}[{index}] {id}: {e}")),
+                )
+            })?;
+        let mut entries = Vec::with_capacity(outputs.len());
+        let mut kept = jaq_json::Map::default();
+        for (id, output) in ids.into_iter().zip(outputs) {
             entries.push(output.text);
-            kept.insert(Val::from(id), output.state);
+            kept.insert(id, output.state);
         }
         let mut next = jaq_json::Map::default();
         next.insert(Val::from(list.to_owned()), Val::obj(kept));
@@ -315,6 +339,7 @@ mod tests {
     use super::MappedSource;
     use crate::feed::adapters::entries::EntryMemo;
     use crate::feed::adapters::program::to_val;
+    use crate::feed::events::PollOutcome;
 
     fn square_pos() -> MappedSource {
         let mapping = crate::feed::adapters::load("square-pos").expect("built in");
@@ -400,6 +425,18 @@ mod tests {
                 .expect("maps");
             assert_eq!(memo.mapped_last_poll, mapped, "{orders}");
             assert_eq!(kept.document.get(), fresh.document.get(), "{orders}");
+            // Entries decoded one by one, some from the last poll's decoding, are the
+            // document as the decoder reads it whole.
+            let whole = crate::feed::client::decode_outcome(
+                crate::feed::FeedKind::Pos,
+                kept.document.get().as_bytes(),
+            );
+            match (&kept.outcome, &whole) {
+                (PollOutcome::Popups(kept), PollOutcome::Popups(whole)) => {
+                    assert_eq!(kept, whole, "{orders}");
+                }
+                other => panic!("{other:?}"),
+            }
             assert_eq!(kept.state, fresh.state, "{orders}");
             state = kept.state;
         }
