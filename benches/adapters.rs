@@ -13,6 +13,9 @@
 //!   pick-up due 20 min after it was placed, so some pop-ups are mapped again when one turns
 //!   overdue. Each measured poll is the next one of the day (state, cache and memo carried on).
 //!
+//! Times are wall-clock: the entries a poll maps run on up to four threads (the machine's
+//! cores), as in the client; docs/PERFORMANCE.md gives the CPU time beside them.
+//!
 //! `cargo bench --bench adapters -- --warm-up-time 1 --measurement-time 3`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a failed expectation fails it
