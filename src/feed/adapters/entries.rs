@@ -269,7 +269,10 @@ const ENTRIES_PER_WORKER: usize = 8;
 /// pop-ups, each about 0.3 ms of jq, and on one core that alone was most of the ingest budget.
 /// A thread that cannot be started leaves its share to the caller's.
 fn spread<J: Sync, R: Send>(jobs: &[J], run: impl Fn(&J) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // Asked once: on Linux the answer reads the cgroup's CPU quota from files.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
     let workers = cores
         .min(MAX_WORKERS)
         .min(jobs.len() / ENTRIES_PER_WORKER)
