@@ -8,8 +8,9 @@
 //! - `steady_poll`: a poll 5 s after the one before, as the large state sells: each pop-up
 //!   sells about a unit every 30 s there, so a location has a new order in about one poll in
 //!   seven. Such a location answers its new order and the one at its watermark (Square's
-//!   `start_at` is inclusive) and a lower stock count; at the poll after, the order at its
-//!   watermark alone; the others answer what they answered before. Every fourth order is a
+//!   `start_at` is inclusive; that order as it was, unchanged) and a lower stock count; at the
+//!   poll after, the order at its watermark alone; the others answer what they answered before
+//!   (their devices too: a pop-up mapped for a sale reads its tills' answer from the last time). Every fourth order is a
 //!   pick-up due 20 min after it was placed, so some pop-ups are mapped again when one turns
 //!   overdue. Each measured poll is the next one of the day (state, cache and memo carried on).
 //!
@@ -127,11 +128,13 @@ fn secs(n: usize) -> TimeDelta {
     TimeDelta::seconds(i64::try_from(n).unwrap())
 }
 
-/// The steady day: each location's orders so far and its answers at the poll under way.
+/// The steady day: each location's orders so far, when its last one was placed, and its
+/// answers at the poll under way.
 struct SteadyDay {
     poll: usize,
     start: DateTime<Utc>,
     sold: Vec<usize>,
+    last_placed: Vec<DateTime<Utc>>,
     answers: Vec<[Vec<u8>; 3]>,
 }
 
@@ -141,6 +144,7 @@ impl SteadyDay {
             poll: 0,
             start,
             sold: vec![0; answers.len()],
+            last_placed: vec![start; answers.len()],
             answers,
         }
     }
@@ -153,18 +157,22 @@ impl SteadyDay {
             let placed = |n: usize| now - secs(2 + n % 3);
             let sells = (i + self.poll).is_multiple_of(7);
             let sold_before = self.sold[i];
+            // The order at the watermark comes back as it was (Square's `start_at` is
+            // inclusive): placed, and last updated, when it was.
+            let at_watermark = |n: usize| steady_order(i, n, self.last_placed[i]);
             let orders = if sells {
                 self.sold[i] += 1;
-                let new = steady_order(i, self.sold[i], placed(self.sold[i]));
-                match sold_before {
+                let placed = placed(self.sold[i]);
+                let new = steady_order(i, self.sold[i], placed);
+                let orders = match sold_before {
                     0 => json!({"orders": [new]}),
-                    n => json!({"orders": [steady_order(i, n, placed(n)), new]}),
-                }
+                    n => json!({"orders": [at_watermark(n), new]}),
+                };
+                self.last_placed[i] = placed;
+                orders
             } else if (i + self.poll) % 7 == 1 && sold_before > 0 {
                 // The poll after a sale: the order at the watermark alone.
-                let n = sold_before;
-                let at = now - TimeDelta::seconds(5);
-                json!({"orders": [steady_order(i, n, at - secs(2 + n % 3))]})
+                json!({"orders": [at_watermark(sold_before)]})
             } else {
                 continue;
             };
@@ -272,7 +280,7 @@ fn map_popups(c: &mut Criterion) {
     let mut pages = PageCache::default();
     let mut memo = EntryMemo::default();
     let mut state = Val::Null;
-    let mut work = (0_u32, 0_u32, 0_u32);
+    let mut work = (0_u32, 0_u32, 0_u32, 0_u32);
     for _ in 0..12 {
         let (at, answers) = day.next();
         state = poll(&source, &mut pages, &mut memo, answers, at, &state).state;
@@ -289,6 +297,7 @@ fn map_popups(c: &mut Criterion) {
                     work.0 + 1,
                     work.1 + count(pages.parsed_last_poll),
                     work.2 + count(memo.mapped_last_poll),
+                    work.3 + count(memo.answered_last_poll),
                 );
             },
             BatchSize::PerIteration,
@@ -297,10 +306,12 @@ fn map_popups(c: &mut Criterion) {
     group.finish();
     if work.0 > 0 {
         eprintln!(
-            "steady polls: {} measured, on average {:.0} pages read anew and {:.0} pop-ups mapped of {LOCATIONS}",
+            "steady polls: {} measured, on average {:.0} pages read anew, {:.0} pop-ups mapped of {LOCATIONS}, \
+             {:.0} devices answers read anew",
             work.0,
             f64::from(work.1) / f64::from(work.0),
-            f64::from(work.2) / f64::from(work.0)
+            f64::from(work.2) / f64::from(work.0),
+            f64::from(work.3) / f64::from(work.0)
         );
     }
 }

@@ -328,7 +328,7 @@ async fn changed_shapes_are_feed_errors_naming_mapping_request_and_path_and_the_
     let missing = failure(client.poll_at(now).await.outcome).to_string();
     assert_eq!(
         missing,
-        "mapping square-pos: malformed document: jq: popups[0] soho-1: requests.devices.pages[0].devices[0]: missing `status.category`"
+        "mapping square-pos: malformed document: jq: popups[0] soho-1: request devices: pages[0].devices[0]: missing `status.category`"
     );
     assert_eq!(
         &client.state(),

@@ -50,6 +50,9 @@ struct Slot {
     until: Until,
     text: Arc<RawValue>,
     state: Val,
+    /// Each request's answer (its own program's output) for the call in `inputs`, for the
+    /// requests that have a program.
+    answers: Vec<Option<Val>>,
 }
 
 /// The last mapping of each entry, kept by the client between polls.
@@ -60,11 +63,23 @@ pub struct EntryMemo {
     pub(super) decoded: super::decoded::DecodedEntries,
     /// Entries mapped by the last poll (the rest were kept): for tests and the bench's report.
     pub mapped_last_poll: usize,
+    /// Calls a request's own program ran on in the last poll (the rest of the mapped entries'
+    /// answers were their last ones): for tests and the bench's report.
+    pub answered_last_poll: usize,
 }
 
-/// A request's call for one entry: the request's name, the call (`{item, pages}`), the keys of
-/// the list its answers repeat, if it declares one.
-pub(super) type EntryCall<'a> = (&'a str, &'a Val, Option<&'a [String]>);
+/// A request's call for one entry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct EntryCall<'a> {
+    /// The request's name: the program reads the call, or its answer, under it.
+    pub name: &'a str,
+    /// The call, `{item, pages}`.
+    pub call: &'a Val,
+    /// The keys of the list its answers repeat, if it declares one.
+    pub repeats: Option<&'a [String]>,
+    /// The request's own program (`jq`): what the program reads of the call.
+    pub answer: Option<&'a Program>,
+}
 
 /// One entry's part of a poll.
 pub(super) struct EntryInput<'a> {
@@ -72,8 +87,7 @@ pub(super) struct EntryInput<'a> {
     pub index: usize,
     /// The config list's entry.
     pub item: &'a Val,
-    /// `(request name, its call for this entry: {item, pages}, the keys of the list its
-    /// answers repeat, if it declares one)`.
+    /// Each request's call for this entry, in the mapping's order.
     pub calls: &'a [EntryCall<'a>],
     /// What the program kept for this entry at the last good poll (null: nothing yet).
     pub state: &'a Val,
@@ -84,7 +98,7 @@ impl EntryInput<'_> {
     /// request's call, the state.
     fn values(&self) -> impl DoubleEndedIterator<Item = &Val> {
         std::iter::once(self.item)
-            .chain(self.calls.iter().map(|(_, call, _)| *call))
+            .chain(self.calls.iter().map(|call| call.call))
             .chain(std::iter::once(self.state))
     }
 }
@@ -127,9 +141,18 @@ impl EntryMemo {
             .filter_map(|(input, kept)| kept.is_none().then_some(input))
             .collect();
         self.mapped_last_poll += anew.len();
-        let fresh = spread(&anew, |input| map_one(program, input, config, now));
+        // Each entry to map with its last mapping, whose answers it may reuse.
+        let jobs: Vec<(&EntryInput<'_>, Option<&Slot>)> = anew
+            .iter()
+            .map(|input| (*input, self.slots.get(input.index).and_then(Option::as_ref)))
+            .collect();
+        let fresh = spread(&jobs, |&(input, slot)| {
+            map_one(program, input, slot, config, now)
+        });
+        drop(jobs);
         for (input, fresh) in anew.into_iter().zip(fresh) {
             let fresh = fresh.map_err(|e| (input.index, e))?;
+            self.answered_last_poll += fresh.answered;
             outputs[input.index] = Some(self.keep(input, fresh));
         }
         Ok(outputs.into_iter().flatten().collect())
@@ -155,7 +178,19 @@ impl EntryMemo {
                 return None;
             }
             // What mapping these inputs would give is what the slot holds: it is now mapped
-            // from them, so the next poll with the same answers finds them at once.
+            // from them, so the next poll with the same answers finds them at once. A request's
+            // answer was read from the call it replaces, not from this one: it is read anew
+            // when the entry is next mapped.
+            for (k, call) in input.calls.iter().enumerate() {
+                if !slot
+                    .inputs
+                    .get(k + 1)
+                    .is_some_and(|was| same(was, call.call))
+                    && let Some(answer) = slot.answers.get_mut(k)
+                {
+                    *answer = None;
+                }
+            }
             slot.inputs = input.values().cloned().collect();
         }
         Some(EntryOutput {
@@ -179,6 +214,7 @@ impl EntryMemo {
             until: fresh.until,
             text: Arc::clone(&fresh.text),
             state: state.clone(),
+            answers: fresh.answers,
         });
         EntryOutput {
             text: fresh.text,
@@ -189,6 +225,7 @@ impl EntryMemo {
     /// Starts a poll's count of mapped entries; a list that shrank forgets its tail.
     pub(super) fn start_poll(&mut self, entries: usize) {
         self.mapped_last_poll = 0;
+        self.answered_last_poll = 0;
         self.slots.truncate(entries);
     }
 }
@@ -198,18 +235,61 @@ struct Fresh {
     text: Arc<RawValue>,
     state: Val,
     until: Until,
+    /// Each request's answer, for those with a program of their own.
+    answers: Vec<Option<Val>>,
+    /// How many of them were read anew.
+    answered: usize,
 }
 
-/// Runs `program` on entry `input`: `{item, requests: {name: call}, config, now, state}`.
+/// Runs `program` on entry `input`: `{item, requests: {name: call or answer}, config, now,
+/// state}`. A request with a program of its own gives its answer: the one of the entry's last
+/// mapping (`slot`) when its call is the same, else the program's output for this call.
 fn map_one(
     program: &Program,
     input: &EntryInput<'_>,
+    slot: Option<&Slot>,
     config: &Val,
     now: DateTime<Utc>,
 ) -> Result<Fresh, String> {
     let mut requests = jaq_json::Map::default();
-    for (name, call, _) in input.calls {
-        requests.insert(Val::from((*name).to_owned()), (*call).clone());
+    let mut answers = Vec::with_capacity(input.calls.len());
+    let mut answered = 0;
+    for (k, call) in input.calls.iter().enumerate() {
+        let answer = match call.answer {
+            None => None,
+            Some(read) => {
+                let last = slot.and_then(|slot| {
+                    let was = slot.inputs.get(k + 1)?;
+                    let answer = slot.answers.get(k)?.as_ref()?;
+                    same(was, call.call).then(|| answer.clone())
+                });
+                if let Some(answer) = last {
+                    Some(answer)
+                } else {
+                    answered += 1;
+                    let answer = read
+                        .run(call.call.clone())
+                        .map_err(|e| format!("request {}: {e}", call.name))?;
+                    Some(answer)
+                }
+            }
+        };
+        let value = match (&answer, call.repeats, slot) {
+            (Some(answer), _, _) => answer.clone(),
+            // Given the state its last mapping gave, the program has taken in the repeated
+            // entries that call had: by the promise `repeats` makes, reading them again
+            // changes nothing, so it reads only the others (at the large state's rate, a
+            // pop-up that sold reads its new order, not the one at its watermark too).
+            (None, Some(keys), Some(slot)) if same(&slot.state, input.state) => {
+                match slot.inputs.get(k + 1) {
+                    Some(was) => without_taken(call.call, was, keys),
+                    None => call.call.clone(),
+                }
+            }
+            (None, _, _) => call.call.clone(),
+        };
+        requests.insert(Val::from(call.name.to_owned()), value);
+        answers.push(answer);
     }
     let mut whole = jaq_json::Map::default();
     whole.insert(Val::from("item".to_owned()), input.item.clone());
@@ -254,7 +334,13 @@ fn map_one(
     let text: Arc<RawValue> = serde_json::value::to_raw_value(&AsJson(entry))
         .map_err(|e| shape(&format!("`entry`: {e}")))?
         .into();
-    Ok(Fresh { text, state, until })
+    Ok(Fresh {
+        text,
+        state,
+        until,
+        answers,
+        answered,
+    })
 }
 
 /// At most this many threads map a poll's entries.
@@ -314,20 +400,61 @@ fn only_repeats(slot: &Slot, input: &EntryInput<'_>) -> bool {
         return false;
     };
     // Without a declared list there is no promise: the state it gave may add up again.
-    input.calls.iter().any(|(_, _, repeats)| repeats.is_some())
+    input.calls.iter().any(|call| call.repeats.is_some())
         && same(item, input.item)
         && same(&slot.state, input.state)
-        && rest
+        && rest.iter().zip(input.calls).all(|(was, now)| {
+            same(was, now.call)
+                || now.repeats.is_some_and(|keys| {
+                    same_but(was, now.call, keys)
+                        && listed(now.call, keys)
+                            .all(|new| listed(was, keys).any(|old| same(old, new)))
+                })
+        })
+}
+
+/// Call `now` without the entries of its repeated list (at `keys` in each page) that call
+/// `was` had, equal (an entry changed since is new): what a program that took `was` in has
+/// still to read. Pages whose list is not where `keys` say are left as they are, so a changed
+/// shape reaches the program and fails there, named.
+fn without_taken(now: &Val, was: &Val, keys: &[String]) -> Val {
+    let taken: Vec<&Val> = listed(was, keys).collect();
+    let (false, Val::Obj(fields), Some(Val::Arr(pages))) =
+        (taken.is_empty(), now, field(now, "pages"))
+    else {
+        return now.clone();
+    };
+    let pages: Val = pages
+        .iter()
+        .map(|page| untaken(page, keys, &taken))
+        .collect();
+    let mut fields = (**fields).clone();
+    fields.insert(Val::from("pages".to_owned()), pages);
+    Val::obj(fields)
+}
+
+/// `page` without the entries of its list at `keys` that are in `taken`.
+fn untaken(page: &Val, keys: &[String], taken: &[&Val]) -> Val {
+    match (keys.split_first(), page) {
+        (None, Val::Arr(entries)) => entries
             .iter()
-            .zip(input.calls)
-            .all(|(was, &(_, call, repeats))| {
-                same(was, call)
-                    || repeats.is_some_and(|keys| {
-                        same_but(was, call, keys)
-                            && listed(call, keys)
-                                .all(|new| listed(was, keys).any(|old| same(old, new)))
-                    })
-            })
+            .filter(|entry| !taken.iter().any(|old| same(old, entry)))
+            .cloned()
+            .collect(),
+        (Some((key, rest)), Val::Obj(fields)) => {
+            let key = Val::from(key.clone());
+            match fields.get(&key) {
+                Some(inner) => {
+                    let inner = untaken(inner, rest, taken);
+                    let mut fields = (**fields).clone();
+                    fields.insert(key, inner);
+                    Val::obj(fields)
+                }
+                None => page.clone(),
+            }
+        }
+        _ => page.clone(),
+    }
 }
 
 /// The entries of the repeated list (`keys`, under each page of the call).
@@ -422,7 +549,7 @@ fn same(a: &Val, b: &Val) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{EntryCall, EntryInput, EntryMemo, EntryOutput, same, spread};
+    use super::{EntryCall, EntryInput, EntryMemo, EntryOutput, field, same, spread};
     use crate::feed::adapters::program::{Program, to_val};
     use chrono::{DateTime, Utc};
     use jaq_json::Val;
@@ -486,7 +613,12 @@ mod tests {
             config: &Val,
             now: DateTime<Utc>,
         ) -> Result<EntryOutput, String> {
-            let calls = [("sales", &entry.call, entry.repeats)];
+            let calls = [EntryCall {
+                name: "sales",
+                call: &entry.call,
+                repeats: entry.repeats,
+                answer: None,
+            }];
             let input = EntryInput {
                 index: 0,
                 item: &entry.item,
@@ -650,6 +782,129 @@ mod tests {
     }
 
     #[test]
+    fn a_program_given_its_own_state_reads_only_the_repeated_entries_it_has_not_taken_in() {
+        // A program that says which sales it read, and takes each in once, by id.
+        let program = Program::compile(
+            r"(reduce .requests.sales.pages[].sales[] as $s (.state // {seen: {}, units: 0};
+                 if .seen[$s.id] then . else .seen[$s.id] = true | .units += $s.units end)) as $kept
+            | {entry: {id: .item.id, units: $kept.units,
+                       read: [.requests.sales.pages[].sales[].id]},
+               state: $kept, until: null}",
+        )
+        .expect("compiles");
+        let item = val(&json!({"id": "soho-1"}));
+        let page = |sales: serde_json::Value| val(&json!([{"sales": sales, "cursor": null}]));
+        let sale_a = json!({"id": "a", "units": 2, "updated_at": "14:00:00.250"});
+        let sale_b = json!({"id": "b", "units": 3, "updated_at": "14:00:01.500"});
+        let sale_c = json!({"id": "c", "units": 1, "updated_at": "14:00:04.000"});
+        let keys = ["sales".to_owned()];
+        let poll = |memo: &mut EntryMemo, sales: serde_json::Value, state: &Val| {
+            let mut call = input(&item, &page(sales), state);
+            call.repeats = Some(keys.as_slice());
+            memo.map(&program, &call, &Val::Null, at("2026-12-05T14:00:05Z"))
+                .expect("maps")
+        };
+        let mut memo = EntryMemo::default();
+        let sold = poll(&mut memo, json!([sale_a, sale_b]), &Val::Null);
+        assert_eq!(
+            entry(&sold),
+            val(&json!({"id": "soho-1", "units": 5, "read": ["a", "b"]}))
+        );
+        // The next sale beside the one at the watermark: only the new one is read, and the
+        // totals are the ones reading both gives.
+        let next = poll(&mut memo, json!([sale_b, sale_c]), &sold.state);
+        assert_eq!(
+            entry(&next),
+            val(&json!({"id": "soho-1", "units": 6, "read": ["c"]}))
+        );
+        let mut afresh = EntryMemo::default();
+        let both = poll(&mut afresh, json!([sale_b, sale_c]), &sold.state);
+        assert_eq!(both.state, next.state);
+        assert_eq!(
+            entry(&both),
+            val(&json!({"id": "soho-1", "units": 6, "read": ["b", "c"]}))
+        );
+        // A repeated sale changed since is read; so is every sale when the state given is not
+        // the one the program gave (a failed poll's state before them).
+        let changed = json!({"id": "c", "units": 4, "updated_at": "14:00:04.000"});
+        let sale_d = json!({"id": "d", "units": 1, "updated_at": "14:00:04.500"});
+        let again = poll(&mut memo, json!([changed, sale_d]), &next.state);
+        assert_eq!(
+            field(&entry(&again), "read"),
+            Some(&val(&json!(["c", "d"])))
+        );
+        let sale_e = json!({"id": "e", "units": 1, "updated_at": "14:00:05.000"});
+        let older = poll(&mut memo, json!([sale_d, sale_e]), &next.state);
+        assert_eq!(
+            field(&entry(&older), "read"),
+            Some(&val(&json!(["d", "e"])))
+        );
+    }
+
+    #[test]
+    fn a_request_program_reads_a_call_again_only_when_it_changed() {
+        // The request's own program turns its pages into the tills the entry shows.
+        let tills = Program::compile("[.pages[].devices[] | {id, up: (.status == \"AVAILABLE\")}]")
+            .expect("compiles");
+        let program = Program::compile(
+            r"{entry: {id: .item.id, tills: .requests.devices, sold: (.requests.sales.pages | length)},
+               state: null, until: null}",
+        )
+        .expect("compiles");
+        let item = val(&json!({"id": "soho-1"}));
+        let call = |pages: serde_json::Value| input(&item, &val(&pages), &Val::Null).call;
+        let up = call(json!([{"devices": [{"id": "t1", "status": "AVAILABLE"}]}]));
+        let down = call(json!([{"devices": [{"id": "t1", "status": "OFFLINE"}]}]));
+        let broken = call(json!([{"devices": 3}]));
+        let poll = |memo: &mut EntryMemo, devices: &Val, sales: usize| {
+            let sales = call(serde_json::Value::Array(vec![json!({}); sales]));
+            let calls = [
+                EntryCall {
+                    name: "devices",
+                    call: devices,
+                    repeats: None,
+                    answer: Some(&tills),
+                },
+                EntryCall {
+                    name: "sales",
+                    call: &sales,
+                    repeats: None,
+                    answer: None,
+                },
+            ];
+            let input = EntryInput {
+                index: 0,
+                item: &item,
+                calls: &calls,
+                state: &Val::Null,
+            };
+            memo.start_poll(1);
+            let out = memo
+                .map_all(
+                    &program,
+                    std::slice::from_ref(&input),
+                    &Val::Null,
+                    at("2026-12-05T14:00:05Z"),
+                )
+                .map(|mut outputs| entry(&outputs.remove(0)));
+            (out, memo.mapped_last_poll, memo.answered_last_poll)
+        };
+        let mut memo = EntryMemo::default();
+        let first = json!({"id": "soho-1", "tills": [{"id": "t1", "up": true}], "sold": 1});
+        assert_eq!(poll(&mut memo, &up, 1), (Ok(val(&first)), 1, 1));
+        // A sale: the entry is mapped again, its tills are the ones read last time.
+        let sold = json!({"id": "soho-1", "tills": [{"id": "t1", "up": true}], "sold": 2});
+        assert_eq!(poll(&mut memo, &up, 2), (Ok(val(&sold)), 1, 0));
+        // The tills changed: read again.
+        let off = json!({"id": "soho-1", "tills": [{"id": "t1", "up": false}], "sold": 2});
+        assert_eq!(poll(&mut memo, &down, 2), (Ok(val(&off)), 1, 1));
+        // A request program that fails names its request.
+        let (failed, _, _) = poll(&mut memo, &broken, 2);
+        let (_, error) = failed.expect_err("devices is a number");
+        assert!(error.starts_with("request devices: "), "{error}");
+    }
+
+    #[test]
     fn a_list_maps_as_its_entries_one_by_one_whichever_thread_maps_them() {
         // Forty entries: enough for the runs to be spread over every core.
         let program = Program::compile(
@@ -667,7 +922,14 @@ mod tests {
             .collect();
         let calls: Vec<[EntryCall<'_>; 1]> = entries
             .iter()
-            .map(|entry| [("sales", &entry.call, None)])
+            .map(|entry| {
+                [EntryCall {
+                    name: "sales",
+                    call: &entry.call,
+                    repeats: None,
+                    answer: None,
+                }]
+            })
             .collect();
         let inputs = |upto: usize| -> Vec<EntryInput<'_>> {
             entries[..upto]

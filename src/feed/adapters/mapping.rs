@@ -95,6 +95,11 @@ pub struct RequestSpec {
     /// again, with the state the program gave and answers that only repeat entries it was
     /// mapped from, would give the same: it is kept (`[program] each` only).
     pub repeats: Option<String>,
+    /// The request's own jq program, run on each of its calls (`{item, pages}`): the program
+    /// reads its output under `.requests.<name>` instead of the call. It runs again only when
+    /// that call's answers change, so an entry mapped because another request's answers
+    /// changed does not read this one's again (`[program] each` only).
+    pub jq: Option<String>,
 }
 
 fn default_method() -> String {
@@ -151,6 +156,8 @@ pub struct Request {
     pub keep: Option<Keep>,
     /// The parsed `repeats`: the keys from a page to its repeated list.
     pub repeats: Option<Vec<String>>,
+    /// The compiled `jq`: what the program reads of each call.
+    pub answer: Option<Program>,
 }
 
 /// A parsed, compiled mapping.
@@ -248,12 +255,21 @@ impl Mapping {
             if repeats.is_some() && file.program.each.is_none() {
                 return Err(format!("{at}: repeats needs [program] each"));
             }
+            let answer = spec
+                .jq
+                .as_deref()
+                .map(|jq| Program::compile(jq).map_err(|e| format!("{at}: jq: {e}")))
+                .transpose()?;
+            if answer.is_some() && file.program.each.is_none() {
+                return Err(format!("{at}: jq needs [program] each"));
+            }
             requests.push(Request {
                 spec,
                 body,
                 next_cursor,
                 keep,
                 repeats,
+                answer,
             });
         }
         let program = Program::compile(&file.program.jq).map_err(|e| format!("[program] {e}"))?;
@@ -366,5 +382,28 @@ id = "string"
         ))
         .expect_err("a program per poll");
         assert!(once.contains("repeats needs [program] each"), "{once}");
+    }
+
+    #[test]
+    fn a_request_program_is_compiled_with_the_mapping_and_needs_a_program_per_entry() {
+        let request = |jq: &str| {
+            format!(
+                "[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\njq = '{jq}'\n"
+            )
+        };
+        let each = "[program]\neach = \"popups\"\njq = \"{entry: .requests.a}\"\n";
+        let ok = parse(&format!("{}{each}", request(".pages | each(.n)"))).expect("parses");
+        assert!(ok.requests[0].answer.is_some());
+        let broken = parse(&format!("{}{each}", request(".pages | nosuch"))).expect_err("bad jq");
+        assert!(broken.contains("request `a`: jq: "), "{broken}");
+        let once = parse(&format!(
+            "{}[program]\njq = \"{{document: {{}}}}\"\n",
+            request(".pages")
+        ))
+        .expect_err("a program per poll");
+        assert!(
+            once.contains("request `a`: jq needs [program] each"),
+            "{once}"
+        );
     }
 }

@@ -15,9 +15,23 @@ use jaq_json::Val;
 ///
 /// `epoch` is jaq's native `fromdateiso8601` (RFC 3339 with offsets): a regex version compiled
 /// its three patterns on every call and took most of a poll of a thousand Square locations.
+///
+/// `each(f)`, `field(name; f)` and `at(where; f)` name the entry an answer changed shape in,
+/// fast on the way and precise on failure: `each` maps a list and, only when `f` fails on an
+/// entry, finds that entry again to name its index; `field` and `at` put the path in front. So
+/// a poll builds no path strings unless an answer changed shape. A mapping may define its own
+/// (a later `def` of the same name hides these).
 pub const PRELUDE: &str = r#"
 def path_text($p): $p | map(tostring) | join(".");
 def epoch: fromdateiso8601 | floor;
+def located($at): if type == "object" and has("at") then {at: ($at + .at), msg} else {at: $at, msg: .} end;
+def each(f): . as $list
+  | try map(f)
+    catch (. as $e
+      | first((range(0; $list | length) as $k | $list[$k] | try (f | empty) catch located("[\($k)]")), $e)
+      | error);
+def field($name; f): try f catch (located(".\($name)") | error);
+def at($where; f): try f catch (located($where) | error("\(.at): \(.msg)"));
 "#;
 
 /// The data jaq runs a mapping with: its values are `jaq_json` values.

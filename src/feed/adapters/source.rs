@@ -237,11 +237,12 @@ impl MappedSource {
                     } else {
                         0
                     };
-                    (
+                    EntryCall {
                         name,
-                        calls_of(name).get(at).unwrap_or(&Val::Null),
-                        request.repeats.as_deref(),
-                    )
+                        call: calls_of(name).get(at).unwrap_or(&Val::Null),
+                        repeats: request.repeats.as_deref(),
+                        answer: request.answer.as_ref(),
+                    }
                 })
             })
             .collect();
