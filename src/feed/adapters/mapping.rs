@@ -359,48 +359,41 @@ id = "string"
         );
     }
 
+    /// Request `a`, one call a pop-up, with `line` added.
+    fn request_a(line: &str) -> String {
+        format!("[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\n{line}\n")
+    }
+
+    const PER_ENTRY: &str = "[program]\neach = \"popups\"\njq = \"{entry: 1}\"\n";
+    const PER_POLL: &str = "[program]\njq = \"{document: {}}\"\n";
+
     #[test]
     fn a_repeated_list_is_a_list_path_of_a_program_per_entry() {
-        let request = |repeats: &str| {
-            format!(
-                "[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\nrepeats = \"{repeats}\"\n"
-            )
-        };
-        let each = "[program]\neach = \"popups\"\njq = \"{entry: 1}\"\n";
-        let ok = parse(&format!("{}{each}", request(".data.orders[]"))).expect("parses");
+        let request = |repeats: &str| request_a(&format!("repeats = \"{repeats}\""));
+        let ok = parse(&format!("{}{PER_ENTRY}", request(".data.orders[]"))).expect("parses");
         assert_eq!(
             ok.requests[0].repeats.as_deref(),
             Some(["data".to_owned(), "orders".to_owned()].as_slice())
         );
         for bad in [".orders", "orders[]", ".[]", ".a[].b[]", ".a..b[]"] {
-            let error = parse(&format!("{}{each}", request(bad))).expect_err(bad);
+            let error = parse(&format!("{}{PER_ENTRY}", request(bad))).expect_err(bad);
             assert!(error.contains("request `a`: repeats: `"), "{bad}: {error}");
         }
-        let once = parse(&format!(
-            "{}[program]\njq = \"{{document: {{}}}}\"\n",
-            request(".orders[]")
-        ))
-        .expect_err("a program per poll");
+        let once =
+            parse(&format!("{}{PER_POLL}", request(".orders[]"))).expect_err("a program per poll");
         assert!(once.contains("repeats needs [program] each"), "{once}");
     }
 
     #[test]
     fn a_request_program_is_compiled_with_the_mapping_and_needs_a_program_per_entry() {
-        let request = |jq: &str| {
-            format!(
-                "[[request]]\nname = \"a\"\nfor_each = \"popups\"\npath = \"/a\"\njq = '{jq}'\n"
-            )
-        };
-        let each = "[program]\neach = \"popups\"\njq = \"{entry: .requests.a}\"\n";
-        let ok = parse(&format!("{}{each}", request(".pages | each(.n)"))).expect("parses");
+        let request = |jq: &str| request_a(&format!("jq = '{jq}'"));
+        let ok = parse(&format!("{}{PER_ENTRY}", request(".pages | each(.n)"))).expect("parses");
         assert!(ok.requests[0].answer.is_some());
-        let broken = parse(&format!("{}{each}", request(".pages | nosuch"))).expect_err("bad jq");
+        let broken =
+            parse(&format!("{}{PER_ENTRY}", request(".pages | nosuch"))).expect_err("bad jq");
         assert!(broken.contains("request `a`: jq: "), "{broken}");
-        let once = parse(&format!(
-            "{}[program]\njq = \"{{document: {{}}}}\"\n",
-            request(".pages")
-        ))
-        .expect_err("a program per poll");
+        let once =
+            parse(&format!("{}{PER_POLL}", request(".pages"))).expect_err("a program per poll");
         assert!(
             once.contains("request `a`: jq needs [program] each"),
             "{once}"
