@@ -905,6 +905,73 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_is_read_again_after_its_call_was_replaced_by_a_repeat() {
+        // A request whose answers repeat and that has a program of its own: the ids it lists.
+        let ids = Program::compile("[.pages[].sales[].id]").expect("compiles");
+        let program = Program::compile(
+            r"{entry: {id: .item.id, ids: .requests.sales, other: .requests.other.pages}, state: null, until: null}",
+        )
+        .expect("compiles");
+        let item = val(&json!({"id": "soho-1"}));
+        let call = |pages: serde_json::Value| input(&item, &val(&pages), &Val::Null).call;
+        let keys = ["sales".to_owned()];
+        let poll = |memo: &mut EntryMemo, sales: &Val, other: &Val| {
+            let calls = [
+                EntryCall {
+                    name: "sales",
+                    call: sales,
+                    repeats: Some(keys.as_slice()),
+                    answer: Some(&ids),
+                },
+                EntryCall {
+                    name: "other",
+                    call: other,
+                    repeats: None,
+                    answer: None,
+                },
+            ];
+            let input = EntryInput {
+                index: 0,
+                item: &item,
+                calls: &calls,
+                state: &Val::Null,
+            };
+            memo.start_poll(1);
+            let out = memo
+                .map_all(
+                    &program,
+                    std::slice::from_ref(&input),
+                    &Val::Null,
+                    at("2026-12-05T14:00:05Z"),
+                )
+                .map(|mut outputs| entry(&outputs.remove(0)))
+                .expect("maps");
+            (field(&out, "ids").cloned(), memo.mapped_last_poll)
+        };
+        let sale = |id: &str| json!({"id": id, "updated_at": "14:00:00.250"});
+        let both = call(json!([{"sales": [sale("a"), sale("b")]}]));
+        let repeat = || call(json!([{"sales": [sale("b")]}]));
+        let other = call(json!([1]));
+        let mut memo = EntryMemo::default();
+        assert_eq!(
+            poll(&mut memo, &both, &other),
+            (Some(val(&json!(["a", "b"]))), 1)
+        );
+        // Only a repeat: kept, and the slot now holds this call.
+        assert_eq!(
+            poll(&mut memo, &repeat(), &other),
+            (Some(val(&json!(["a", "b"]))), 0)
+        );
+        // Mapped for another request: the repeat's call is the one the slot holds, and its
+        // answer is read from it, not taken from the call it replaced.
+        let changed = call(json!([2]));
+        assert_eq!(
+            poll(&mut memo, &repeat(), &changed),
+            (Some(val(&json!(["b"]))), 1)
+        );
+    }
+
+    #[test]
     fn a_list_maps_as_its_entries_one_by_one_whichever_thread_maps_them() {
         // Forty entries: enough for the runs to be spread over every core.
         let program = Program::compile(
