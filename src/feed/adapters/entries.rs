@@ -629,6 +629,31 @@ mod tests {
                 .map(|mut outputs| outputs.pop().expect("one entry, one output"))
                 .map_err(|(_, error)| error)
         }
+
+        /// Maps one entry with these calls and no state at 14:00:05, as a poll of a list of
+        /// one maps it: the entry it gives.
+        fn map_calls(
+            &mut self,
+            program: &Program,
+            item: &Val,
+            calls: &[EntryCall<'_>],
+        ) -> Result<Val, String> {
+            let input = EntryInput {
+                index: 0,
+                item,
+                calls,
+                state: &Val::Null,
+            };
+            self.start_poll(1);
+            self.map_all(
+                program,
+                std::slice::from_ref(&input),
+                &Val::Null,
+                at("2026-12-05T14:00:05Z"),
+            )
+            .map(|mut outputs| entry(&outputs.remove(0)))
+            .map_err(|(_, error)| error)
+        }
     }
 
     #[test]
@@ -872,21 +897,7 @@ mod tests {
                     answer: None,
                 },
             ];
-            let input = EntryInput {
-                index: 0,
-                item: &item,
-                calls: &calls,
-                state: &Val::Null,
-            };
-            memo.start_poll(1);
-            let out = memo
-                .map_all(
-                    &program,
-                    std::slice::from_ref(&input),
-                    &Val::Null,
-                    at("2026-12-05T14:00:05Z"),
-                )
-                .map(|mut outputs| entry(&outputs.remove(0)));
+            let out = memo.map_calls(&program, &item, &calls);
             (out, memo.mapped_last_poll, memo.answered_last_poll)
         };
         let mut memo = EntryMemo::default();
@@ -900,7 +911,7 @@ mod tests {
         assert_eq!(poll(&mut memo, &down, 2), (Ok(val(&off)), 1, 1));
         // A request program that fails names its request.
         let (failed, _, _) = poll(&mut memo, &broken, 2);
-        let (_, error) = failed.expect_err("devices is a number");
+        let error = failed.expect_err("devices is a number");
         assert!(error.starts_with("request devices: "), "{error}");
     }
 
@@ -930,22 +941,7 @@ mod tests {
                     answer: None,
                 },
             ];
-            let input = EntryInput {
-                index: 0,
-                item: &item,
-                calls: &calls,
-                state: &Val::Null,
-            };
-            memo.start_poll(1);
-            let out = memo
-                .map_all(
-                    &program,
-                    std::slice::from_ref(&input),
-                    &Val::Null,
-                    at("2026-12-05T14:00:05Z"),
-                )
-                .map(|mut outputs| entry(&outputs.remove(0)))
-                .expect("maps");
+            let out = memo.map_calls(&program, &item, &calls).expect("maps");
             (field(&out, "ids").cloned(), memo.mapped_last_poll)
         };
         let sale = |id: &str| json!({"id": id, "updated_at": "14:00:00.250"});
